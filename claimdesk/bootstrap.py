@@ -1,0 +1,49 @@
+"""The one place that wires settings, database and clock together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from claimdesk.config import Settings, get_settings
+from claimdesk.core.clock import Clock, SystemClock
+from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
+from claimdesk.policies.service import ensure_catalogue
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+    settings = settings or get_settings()
+    engine = build_engine(settings.resolved_database_url)
+    return Container(settings, engine, build_session_factory(engine), clock or SystemClock())
+
+
+def alembic_config(container: Container) -> Config:
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("claimdesk").joinpath("migrations"))
+    )
+    config.attributes["engine"] = container.engine
+    return config
+
+
+def upgrade_database(container: Container) -> None:
+    """Create or migrate the schema to the newest revision and load the product catalogue."""
+    with container.engine.begin() as connection:
+        config = alembic_config(container)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with unit_of_work(container.sessions) as session:
+        ensure_catalogue(session)

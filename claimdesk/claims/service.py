@@ -1,0 +1,683 @@
+"""Claim commands and queries: load, apply the rules, record the timeline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from claimdesk.claims import machine, rules
+from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
+from claimdesk.claims.models import Claim, ClaimEvent, IdempotencyRecord, LossLine, Payment
+from claimdesk.claims.payout import (
+    CoverageTerms,
+    LossItem,
+    PayoutResult,
+    PolicyTerms,
+    PriorUsage,
+    calculate_payout,
+)
+from claimdesk.claims.schemas import (
+    ClaimIn,
+    ClaimOut,
+    DocumentNeeded,
+    LossLineIn,
+    LossLineOut,
+    PaymentOut,
+    StatutoryOut,
+    TransitionIn,
+)
+from claimdesk.config import Settings
+from claimdesk.core.clock import local_date
+from claimdesk.core.db import temporary_number
+from claimdesk.core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
+from claimdesk.customers.models import BankAccount
+from claimdesk.documents.checklists import DocumentRequirement, required_documents
+from claimdesk.policies.models import Policy, Product
+from claimdesk.security.enums import Role
+from claimdesk.security.service import Actor
+
+# Timeline entries a customer does not see.
+INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU})
+_COMMITTED_STATES = (
+    ClaimStatus.APPROVED,
+    ClaimStatus.PARTIALLY_APPROVED,
+    ClaimStatus.PAID,
+    ClaimStatus.CLOSED,
+    ClaimStatus.ARCHIVED,
+    ClaimStatus.REOPENED,
+)
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _claim_query() -> Select[tuple[Claim]]:
+    """Claims with what every view needs loaded."""
+    return select(Claim).options(
+        selectinload(Claim.loss_lines),
+        selectinload(Claim.payments),
+        selectinload(Claim.policy).selectinload(Policy.product).selectinload(Product.coverages),
+        selectinload(Claim.policy).selectinload(Policy.insured),
+    )
+
+
+def can_see(actor: Actor, claim: Claim) -> bool:
+    if not actor.is_customer:
+        return True
+    return actor.customer_id in (claim.customer_id, claim.policy.holder_id)
+
+
+def get_claim(session: Session, *, actor: Actor, claim_id: int, for_update: bool = False) -> Claim:
+    query = _claim_query().where(Claim.id == claim_id)
+    if for_update:
+        query = query.with_for_update(of=Claim)
+    claim = session.scalars(query).one_or_none()
+    if claim is None or not can_see(actor, claim):
+        raise NotFound(f"Claim {claim_id} does not exist.")
+    return claim
+
+
+def list_claims(
+    session: Session,
+    *,
+    actor: Actor,
+    status: ClaimStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Claim]:
+    query = _claim_query()
+    if actor.is_customer:
+        holder_claims = select(Policy.id).where(Policy.holder_id == actor.customer_id)
+        query = query.where(
+            (Claim.customer_id == actor.customer_id) | Claim.policy_id.in_(holder_claims)
+        )
+    if status is not None:
+        query = query.where(Claim.status == status)
+    return list(session.scalars(query.order_by(Claim.id.desc()).limit(limit).offset(offset)))
+
+
+def timeline(session: Session, *, actor: Actor, claim_id: int) -> list[ClaimEvent]:
+    claim = get_claim(session, actor=actor, claim_id=claim_id)
+    events = session.scalars(
+        select(ClaimEvent).where(ClaimEvent.claim_id == claim.id).order_by(ClaimEvent.id)
+    )
+    if actor.is_customer:
+        return [e for e in events if e.kind not in INTERNAL_EVENT_KINDS]
+    return list(events)
+
+
+def documents_for(claim: Claim) -> list[DocumentRequirement]:
+    return required_documents(claim.policy.product.line, claim.claim_type)
+
+
+def prior_usage(session: Session, *, policy_id: int, exclude_claim_id: int | None) -> PriorUsage:
+    """What earlier decisions on the policy already used: approved totals and deductibles."""
+    query = select(Claim).where(
+        Claim.policy_id == policy_id,
+        Claim.status.in_(_COMMITTED_STATES),
+        Claim.approved_amount > 0,
+    )
+    if exclude_claim_id is not None:
+        query = query.where(Claim.id != exclude_claim_id)
+    total = Decimal("0")
+    by_coverage: dict[str, Decimal] = {}
+    deductibles: dict[str, Decimal] = {}
+    for other in session.scalars(query):
+        total += other.approved_amount
+        for coverage in (other.payout or {}).get("coverages", []):
+            code = coverage["code"]
+            by_coverage[code] = by_coverage.get(code, Decimal("0")) + Decimal(coverage["payable"])
+            deductibles[code] = deductibles.get(code, Decimal("0")) + Decimal(
+                coverage["deductible_applied"]
+            )
+    return PriorUsage(
+        paid_total=total, paid_by_coverage=by_coverage, deductible_used_by_coverage=deductibles
+    )
+
+
+def committed_on_policy(session: Session, *, policy_id: int) -> Decimal:
+    """Amount approved on the policy so far (paid or about to be): it uses the sum insured."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Claim.approved_amount), 0)).where(
+            Claim.policy_id == policy_id, Claim.status.in_(_COMMITTED_STATES)
+        )
+    )
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def policy_terms(policy: Policy) -> PolicyTerms:
+    return PolicyTerms(
+        start_date=policy.start_date,
+        end_date=policy.end_date,
+        sum_insured=policy.sum_insured,
+        currency=policy.currency,
+        exclusions=frozenset(policy.product.exclusions),
+        coverages={
+            c.code: CoverageTerms(
+                code=c.code,
+                name_en=c.name_en,
+                name_zh=c.name_zh,
+                deductible=c.deductible,
+                deductible_basis=c.deductible_basis,
+                copay_ratio=c.copay_ratio,
+                per_item_limit=c.per_item_limit,
+                annual_limit=c.annual_limit,
+                waiting_period_days=c.waiting_period_days,
+                exclusions=frozenset(c.exclusions),
+            )
+            for c in policy.product.coverages
+        },
+    )
+
+
+def effective_loss_lines(claim: Claim) -> list[LossLine]:
+    """The assessor's lines once the claim is assessed, else the claimant's."""
+    assessed = [line for line in claim.loss_lines if line.source == "assessor"]
+    return assessed or [line for line in claim.loss_lines if line.source == "claimant"]
+
+
+def calculate(session: Session, claim: Claim) -> PayoutResult:
+    items = [
+        LossItem(
+            ref=str(line.id),
+            coverage_code=line.coverage_code,
+            description=line.description,
+            amount=line.amount,
+            cause_codes=frozenset(line.cause_codes),
+        )
+        for line in effective_loss_lines(claim)
+    ]
+    prior = prior_usage(session, policy_id=claim.policy_id, exclude_claim_id=claim.id)
+    return calculate_payout(policy_terms(claim.policy), claim.incident_date, items, prior)
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _loss_lines(lines: list[LossLineIn], default_coverage: str, source: str) -> list[LossLine]:
+    return [
+        LossLine(
+            coverage_code=line.coverage_code or default_coverage,
+            description=line.description,
+            amount=line.amount,
+            cause_codes=sorted(set(line.cause_codes)),
+            source=source,
+        )
+        for line in lines
+    ]
+
+
+def _intake_channel(actor: Actor, requested: Channel | None) -> Channel:
+    if actor.is_customer:
+        channel = requested or Channel.WEB
+        if channel not in SELF_SERVICE_CHANNELS:
+            raise ValidationFailed(
+                f"Customers report claims through web, app or api, not '{channel}'."
+            )
+        return channel
+    if requested is None:
+        raise ValidationFailed("Staff intake must say the channel: counter or phone (or api).")
+    return requested
+
+
+def report_claim(
+    session: Session,
+    *,
+    actor: Actor,
+    data: ClaimIn,
+    now: datetime,
+    settings: Settings,
+    idempotency_key: str | None = None,
+) -> tuple[Claim, bool]:
+    """Report a claim (first notice of loss). Returns the claim and whether it was a replay."""
+    if actor.role not in (
+        Role.CUSTOMER,
+        Role.AGENT,
+        Role.ADJUSTER,
+        Role.SENIOR_ADJUSTER,
+        Role.SUPERVISOR,
+    ):
+        raise PermissionDenied(f"The role '{actor.role}' may not report claims.")
+    digest = _digest(data.model_dump(mode="json"))
+    if idempotency_key:
+        replay = _replay(session, actor=actor, key=idempotency_key, digest=digest)
+        if replay is not None:
+            return replay, True
+
+    policy = session.scalars(
+        select(Policy)
+        .where(Policy.id == data.policy_id)
+        .options(
+            selectinload(Policy.product).selectinload(Product.coverages),
+            selectinload(Policy.insured),
+        )
+    ).one_or_none()
+    if policy is None or (actor.is_customer and not policy.covers_person(actor.customer_id or 0)):
+        raise ValidationFailed(
+            f"Policy {data.policy_id} does not exist.", details=[{"field": "policy_id"}]
+        )
+    claimant_id = actor.customer_id if actor.is_customer else (data.customer_id or policy.holder_id)
+    if not policy.covers_person(claimant_id):
+        raise ValidationFailed(
+            f"Customer {claimant_id} is neither the holder nor an insured person "
+            f"of policy {policy.number}.",
+            details=[{"field": "customer_id"}],
+        )
+    today = local_date(now, settings.display_timezone)
+    if data.incident_date > today:
+        raise ValidationFailed(
+            f"The incident date {data.incident_date} is in the future; give the date it happened.",
+            details=[{"field": "incident_date"}],
+        )
+    if not policy.in_force_on(data.incident_date):
+        raise ValidationFailed(
+            f"Policy {policy.number} was not in force on {data.incident_date} "
+            f"(cover {policy.start_date} to {policy.end_date}, status {policy.status}).",
+            details=[{"field": "incident_date"}],
+        )
+    if policy.product.coverage(data.claim_type) is None:
+        types = ", ".join(c.code for c in policy.product.coverages)
+        raise ValidationFailed(
+            f"'{data.claim_type}' is not a coverage of {policy.product.name_en}; "
+            f"claim types: {types}.",
+            details=[{"field": "claim_type"}],
+        )
+    if data.currency != policy.currency:
+        raise ValidationFailed(f"The policy is in {policy.currency}; claim in that currency.")
+    lines = data.loss_lines or [
+        LossLineIn(description=data.description[:256], amount=data.claimed_amount)
+    ]
+    if sum(line.amount for line in lines) != data.claimed_amount:
+        raise ValidationFailed(
+            "The loss lines must add up to the claimed amount.", details=[{"field": "loss_lines"}]
+        )
+    for line in lines:
+        if line.coverage_code and policy.product.coverage(line.coverage_code) is None:
+            raise ValidationFailed(
+                f"Loss line coverage '{line.coverage_code}' is not in the product."
+            )
+    if data.bank_account_id is not None:
+        _payee_account(
+            session,
+            claim_customer_ids=(claimant_id, policy.holder_id),
+            account_id=data.bank_account_id,
+        )
+
+    claim = Claim(
+        number=temporary_number(),
+        policy=policy,
+        customer_id=claimant_id,
+        claim_type=data.claim_type,
+        channel=_intake_channel(actor, data.channel),
+        incident_date=data.incident_date,
+        incident_location=data.incident_location,
+        description=data.description,
+        claimed_amount=data.claimed_amount,
+        currency=data.currency,
+        status=ClaimStatus.REPORTED,
+        reported_by_id=actor.user_id,
+        bank_account_id=data.bank_account_id,
+        reported_at=now,
+        loss_lines=_loss_lines(lines, data.claim_type, "claimant"),
+    )
+    session.add(claim)
+    session.flush()
+    claim.number = f"CLM{local_date(now, settings.display_timezone):%Y%m%d}{claim.id:07d}"
+    _record(
+        claim,
+        actor,
+        now,
+        kind="reported",
+        to_status=ClaimStatus.REPORTED,
+        data={"channel": claim.channel, "claimed_amount": str(claim.claimed_amount)},
+    )
+    if idempotency_key:
+        session.add(
+            IdempotencyRecord(
+                scope="claims.create",
+                user_id=actor.user_id,
+                key=idempotency_key,
+                request_digest=digest,
+                resource_id=claim.id,
+                created_at=now,
+            )
+        )
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent request with the same key won the race
+        raise Conflict("A request with this Idempotency-Key is in progress; retry it.") from exc
+    return claim, False
+
+
+def _replay(session: Session, *, actor: Actor, key: str, digest: str) -> Claim | None:
+    record = session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == "claims.create",
+            IdempotencyRecord.user_id == actor.user_id,
+            IdempotencyRecord.key == key,
+        )
+    ).one_or_none()
+    if record is None:
+        return None
+    if record.request_digest != digest:
+        raise ValidationFailed(
+            "This Idempotency-Key was already used with a different request body; "
+            "use a new key for a new claim."
+        )
+    return get_claim(session, actor=actor, claim_id=record.resource_id)
+
+
+def _payee_account(
+    session: Session, *, claim_customer_ids: tuple[int, ...], account_id: int
+) -> BankAccount:
+    account = session.get(BankAccount, account_id)
+    if account is None or account.customer_id not in claim_customer_ids:
+        raise ValidationFailed(
+            f"Bank account {account_id} does not belong to the claimant or policy holder."
+        )
+    return account
+
+
+# ---------------------------------------------------------------- transitions
+
+
+@dataclass
+class _Context:
+    session: Session
+    claim: Claim
+    actor: Actor
+    command: TransitionIn
+    now: datetime
+    settings: Settings
+    data: dict[str, Any]
+
+
+def _on_request_documents(ctx: _Context) -> None:
+    ctx.claim.completed_at = None
+    ctx.data["documents"] = ctx.command.documents
+
+
+def _on_documents_complete(ctx: _Context) -> None:
+    if ctx.claim.completed_at is None:
+        ctx.claim.completed_at = ctx.now
+
+
+def _on_refer_to_siu(ctx: _Context) -> None:
+    ctx.claim.siu_referred = True
+
+
+def _on_assess(ctx: _Context) -> None:
+    claim, actor = ctx.claim, ctx.actor
+    if claim.siu_referred and actor.role not in (Role.INVESTIGATOR, Role.SUPERVISOR):
+        raise PermissionDenied(
+            "This claim was referred to fraud investigation (SIU); an investigator or a "
+            "supervisor must clear it before it is assessed."
+        )
+    if ctx.command.loss_lines is not None:
+        if not ctx.command.loss_lines:
+            raise ValidationFailed("An assessment needs at least one loss line.")
+        product = claim.policy.product
+        for line in ctx.command.loss_lines:
+            if line.coverage_code and product.coverage(line.coverage_code) is None:
+                raise ValidationFailed(
+                    f"Loss line coverage '{line.coverage_code}' is not in the product."
+                )
+        claim.loss_lines = [line for line in claim.loss_lines if line.source != "assessor"]
+        claim.loss_lines.extend(_loss_lines(ctx.command.loss_lines, claim.claim_type, "assessor"))
+    claim.assessed_amount = sum((line.amount for line in effective_loss_lines(claim)), Decimal("0"))
+    claim.assessor_id = actor.user_id
+    ctx.data["assessed_amount"] = str(claim.assessed_amount)
+
+
+def _on_verify_coverage(ctx: _Context) -> None:
+    ctx.session.flush()  # loss lines need their ids as references in the explanation
+    result = calculate(ctx.session, ctx.claim)
+    ctx.claim.payout = result.to_dict()
+    ctx.claim.payable_amount = result.total_payable
+    ctx.data["payable_amount"] = str(result.total_payable)
+
+
+def _on_approve(ctx: _Context) -> ClaimStatus:
+    claim, actor = ctx.claim, ctx.actor
+    payable = claim.payable_amount or Decimal("0")
+    if payable <= 0:
+        raise InvalidTransition(
+            "Nothing is payable under the policy terms (see the payout explanation); "
+            "deny the claim with the reasons instead."
+        )
+    rules.check_four_eyes(actor.user_id, claim.assessor_id)
+    rules.check_authority(actor.role, payable, ctx.settings.authority_limits)
+    claim.approved_amount = max(payable, claim.paid_amount)
+    claim.approver_id = actor.user_id
+    claim.decided_at = ctx.now
+    claim.decision_reason = ctx.command.reason
+    ctx.data["approved_amount"] = str(claim.approved_amount)
+    return rules.decision_status(payable, claim.claimed_amount)
+
+
+def _on_deny(ctx: _Context) -> None:
+    ctx.claim.decided_at = ctx.now
+    ctx.claim.decision_reason = ctx.command.reason
+
+
+def _payment_key(claim: Claim, command: TransitionIn, header_key: str | None) -> str:
+    explicit = command.idempotency_key or header_key
+    if explicit:
+        return explicit
+    approved = claim.approved_at or claim.partially_approved_at
+    stamp = approved.isoformat() if approved else "unapproved"
+    return f"approval:{stamp}:{command.amount or 'balance'}"
+
+
+def _on_pay(ctx: _Context) -> ClaimStatus | None:
+    claim = ctx.claim
+    amount = ctx.command.amount or claim.outstanding_amount
+    if amount > claim.outstanding_amount:
+        raise ValidationFailed(
+            f"Paying {amount:,.2f} would exceed the outstanding approved amount "
+            f"{claim.outstanding_amount:,.2f}."
+        )
+    account_id = ctx.command.bank_account_id or claim.bank_account_id
+    if account_id is None:
+        raise ValidationFailed("No payee bank account on the claim; give bank_account_id.")
+    account = _payee_account(
+        ctx.session,
+        claim_customer_ids=(claim.customer_id, claim.policy.holder_id),
+        account_id=account_id,
+    )
+    if not account.verified:
+        raise ValidationFailed(
+            f"Bank account {account.id} is not verified (holder name does not match the customer)."
+        )
+    claim.bank_account_id = account.id
+    payment = Payment(
+        idempotency_key=ctx.data.pop("payment_key"),
+        reference=f"PAY{claim.number}-{len(claim.payments) + 1:02d}",
+        amount=amount,
+        currency=claim.currency,
+        bank_account_id=account.id,
+        paid_by_id=ctx.actor.user_id,
+        paid_at=ctx.now,
+    )
+    claim.payments.append(payment)
+    claim.paid_amount += amount
+    ctx.data.update(reference=payment.reference, amount=str(amount))
+    return ClaimStatus.PAID if claim.outstanding_amount == 0 else ClaimStatus(claim.status)
+
+
+def _on_close(ctx: _Context) -> None:
+    ctx.claim.closing_feedback = ctx.command.feedback
+
+
+def _on_reopen(ctx: _Context) -> None:
+    ctx.claim.completed_at = None
+    ctx.claim.decided_at = None
+
+
+_EFFECTS: dict[ClaimAction, Callable[[_Context], ClaimStatus | None]] = {
+    ClaimAction.REQUEST_DOCUMENTS: _on_request_documents,
+    ClaimAction.SUBMIT_DOCUMENTS: _on_documents_complete,
+    ClaimAction.START_REVIEW: _on_documents_complete,
+    ClaimAction.REFER_TO_SIU: _on_refer_to_siu,
+    ClaimAction.ASSESS: _on_assess,
+    ClaimAction.VERIFY_COVERAGE: _on_verify_coverage,
+    ClaimAction.APPROVE: _on_approve,
+    ClaimAction.DENY: _on_deny,
+    ClaimAction.PAY: _on_pay,
+    ClaimAction.CLOSE: _on_close,
+    ClaimAction.REOPEN: _on_reopen,
+}
+
+
+def transition(
+    session: Session,
+    *,
+    actor: Actor,
+    claim_id: int,
+    command: TransitionIn,
+    now: datetime,
+    settings: Settings,
+    idempotency_key: str | None = None,
+) -> Claim:
+    """Apply one lifecycle action; a repeated payment request returns the claim unchanged."""
+    claim = get_claim(session, actor=actor, claim_id=claim_id, for_update=True)
+    if command.expected_version is not None and command.expected_version != claim.version:
+        raise StaleVersion(
+            f"Claim {claim.number} changed since version {command.expected_version} "
+            f"(now {claim.version}); reload it and try again."
+        )
+    data: dict[str, Any] = {}
+    if command.action == ClaimAction.PAY:
+        key = _payment_key(claim, command, idempotency_key)
+        if any(p.idempotency_key == key for p in claim.payments):
+            return claim
+        data["payment_key"] = key
+    source = ClaimStatus(claim.status)
+    step = machine.check_transition(source, command.action, actor.role, command.reason)
+    ctx = _Context(session, claim, actor, command, now, settings, data)
+    effect = _EFFECTS.get(command.action)
+    target = (effect(ctx) if effect else None) or step.target
+    claim.enter(target, now)
+    _record(
+        claim,
+        actor,
+        now,
+        kind=command.action,
+        from_status=source,
+        to_status=target,
+        reason=command.reason,
+        data=data,
+    )
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise StaleVersion(f"Claim {claim.number} was changed by someone else; reload it.") from exc
+    except IntegrityError as exc:
+        raise Conflict(f"Claim {claim.number}: this payment was already recorded.") from exc
+    return claim
+
+
+def _record(
+    claim: Claim,
+    actor: Actor,
+    now: datetime,
+    *,
+    kind: str,
+    to_status: ClaimStatus | None,
+    from_status: ClaimStatus | None = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    claim.events.append(
+        ClaimEvent(
+            at=now,
+            actor_id=actor.user_id,
+            actor_role=actor.role,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            data=data or {},
+        )
+    )
+
+
+# ---------------------------------------------------------------- views
+
+
+def claim_view(claim: Claim, *, actor: Actor, now: datetime, settings: Settings) -> ClaimOut:
+    clock = rules.statutory_clock(
+        completed_at=claim.completed_at,
+        decided_at=claim.decided_at,
+        now=now,
+        decision_days=settings.statutory_decision_days,
+        warning_days=settings.statutory_warning_days,
+    )
+    ended = (claim.closed_at or claim.withdrawn_at) if claim.status in _ENDED_STATES else None
+    status = ClaimStatus(claim.status)
+    return ClaimOut(
+        id=claim.id,
+        number=claim.number or "",
+        policy_id=claim.policy_id,
+        policy_number=claim.policy.number,
+        customer_id=claim.customer_id,
+        claim_type=claim.claim_type,
+        channel=claim.channel,
+        incident_date=claim.incident_date,
+        incident_location=claim.incident_location,
+        description=claim.description,
+        claimed_amount=claim.claimed_amount,
+        currency=claim.currency,
+        status=claim.status,
+        version=claim.version,
+        assessed_amount=claim.assessed_amount,
+        payable_amount=claim.payable_amount,
+        approved_amount=claim.approved_amount,
+        paid_amount=claim.paid_amount,
+        outstanding_amount=claim.outstanding_amount,
+        decision_reason=claim.decision_reason,
+        loss_lines=[LossLineOut.model_validate(line) for line in claim.loss_lines],
+        required_documents=[DocumentNeeded(**vars(d)) for d in documents_for(claim)],
+        payments=[PaymentOut.model_validate(p) for p in claim.payments],
+        state_times={
+            state.value: at
+            for state in ClaimStatus
+            if (at := getattr(claim, f"{state.value}_at")) is not None
+        },
+        statutory=StatutoryOut(
+            completed_at=claim.completed_at,
+            decision_due_at=clock.due_at,
+            state=clock.state,
+            days_left=clock.days_left,
+        ),
+        cycle_time_working_days=rules.cycle_working_days(
+            claim.reported_at, ended or now, settings.display_timezone
+        ),
+        allowed_actions=[str(a) for a in machine.allowed_actions(status, actor.role)],
+        siu_referred=None if actor.is_customer else claim.siu_referred,
+        reported_by_id=None if actor.is_customer else claim.reported_by_id,
+    )
+
+
+_ENDED_STATES = (ClaimStatus.CLOSED, ClaimStatus.ARCHIVED, ClaimStatus.WITHDRAWN)

@@ -1,0 +1,68 @@
+"""The ``claimdesk`` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from claimdesk.bootstrap import build, upgrade_database
+from claimdesk.core.db import unit_of_work
+from claimdesk.core.errors import ClaimDeskError
+from claimdesk.security.enums import Role
+from claimdesk.security.service import create_user
+
+app = typer.Typer(help="ClaimDesk: insurance claims and customer service.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+) -> None:
+    """Run the API and web UI; creates and migrates the database first."""
+    import uvicorn
+
+    upgrade_database(build())
+    uvicorn.run("claimdesk.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema."""
+    container = build()
+    upgrade_database(container)
+    typer.echo(f"Database is up to date: {container.engine.url.render_as_string()}")
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="Role of the new user.")],
+    password: Annotated[str, typer.Option(help="At least 8 characters.")],
+    customer_id: Annotated[int | None, typer.Option(help="For customer users.")] = None,
+    full_name: Annotated[str, typer.Option(help="Name shown to colleagues.")] = "",
+) -> None:
+    """Create a user who can sign in."""
+    container = build()
+    upgrade_database(container)
+    try:
+        with unit_of_work(container.sessions) as session:
+            user = create_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                customer_id=customer_id,
+                full_name=full_name,
+                now=container.clock.now(),
+            )
+            typer.echo(f"Created user {user.username} (id {user.id}, role {user.role}).")
+    except ClaimDeskError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc

@@ -1,0 +1,44 @@
+"""Typed domain errors; the API maps each kind to a status code and the error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ClaimDeskError(Exception):
+    """Base of every error a user can meet. ``code`` is stable; ``message`` says what to do."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, details: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(ClaimDeskError):
+    code = "not_found"
+
+
+class ValidationFailed(ClaimDeskError):
+    code = "validation_failed"
+
+
+class Conflict(ClaimDeskError):
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class StaleVersion(Conflict):
+    code = "stale_version"
+
+
+class AuthenticationFailed(ClaimDeskError):
+    code = "authentication_failed"
+
+
+class PermissionDenied(ClaimDeskError):
+    code = "permission_denied"

@@ -1,0 +1,93 @@
+"""Shared fixtures. The database is SQLite unless CLAIMDESK_TEST_DATABASE_URL names another.
+
+Run the suite on PostgreSQL with
+``CLAIMDESK_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test pytest``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from claimdesk.api.app import create_app
+from claimdesk.bootstrap import Container, build, upgrade_database
+from claimdesk.config import Settings
+from claimdesk.core.clock import FixedClock
+from claimdesk.core.db import Base
+from claimdesk.policies.service import ensure_catalogue
+from tests.factories import World
+
+START = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("CLAIMDESK_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'claimdesk.db'}"
+
+
+def _drop_everything(container: Container) -> None:
+    with container.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    data_dir: Path = tmp_path_factory.mktemp("data")
+    settings = Settings(
+        environment="test", database_url=_database_url(tmp_path_factory), data_dir=data_dir
+    )
+    container = build(settings, clock=FixedClock(START))
+    _drop_everything(container)
+    upgrade_database(container)
+    yield container
+    _drop_everything(container)
+    container.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that touches the database starts from the product catalogue only."""
+    if "container" not in request.fixturenames:
+        yield
+        return
+    container: Container = request.getfixturevalue("container")
+    container.clock = FixedClock(START)
+    yield
+    with container.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    with container.sessions.begin() as session:
+        ensure_catalogue(session)
+
+
+@pytest.fixture
+def clock(container: Container) -> FixedClock:
+    assert isinstance(container.clock, FixedClock)
+    return container.clock
+
+
+@pytest.fixture
+def session(container: Container) -> Iterator[Session]:
+    with container.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def world(container: Container, client: TestClient) -> World:
+    return World(container, client)

@@ -1,0 +1,134 @@
+"""Factories: build customers, policies and signed-in users with as little noise as possible."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from claimdesk.bootstrap import Container
+from claimdesk.core.db import unit_of_work
+from claimdesk.customers.models import Customer
+from claimdesk.customers.schemas import BankAccountIn, CustomerIn
+from claimdesk.customers.service import create_customer
+from claimdesk.policies.models import Policy
+from claimdesk.policies.schemas import InsuredIn, PolicyIn
+from claimdesk.policies.service import create_policy
+from claimdesk.security.enums import Role
+from claimdesk.security.service import create_user
+
+PASSWORD = "correct-horse-9"
+_serial = itertools.count(1)
+
+
+class World:
+    """A test's little universe: its database (through services) and its HTTP client."""
+
+    def __init__(self, container: Container, client: TestClient) -> None:
+        self.container = container
+        self.client = client
+        self._staff: dict[Role, dict[str, str]] = {}
+
+    @property
+    def now(self) -> datetime:
+        return self.container.clock.now()
+
+    def customer(self, name: str | None = None, *, verified_account: bool = True) -> Customer:
+        n = next(_serial)
+        name = name or f"客户{n}"
+        holder = name if verified_account else f"Someone Else {n}"
+        data = CustomerIn(
+            name=name,
+            id_number=f"11010119900101{n:04d}",
+            phone="13800000000",
+            bank_accounts=[
+                BankAccountIn(
+                    bank_name="ICBC", account_number=f"62220200{n:010d}", holder_name=holder
+                )
+            ],
+        )
+        with unit_of_work(self.container.sessions) as session:
+            return create_customer(session, data=data, now=self.now)
+
+    def policy(
+        self,
+        holder: Customer,
+        product_code: str = "MED-HOSP",
+        *,
+        start: date = date(2026, 1, 1),
+        end: date = date(2026, 12, 31),
+        sum_insured: str = "300000",
+        insured: list[Customer] | None = None,
+    ) -> Policy:
+        data = PolicyIn(
+            product_code=product_code,
+            holder_id=holder.id,
+            insured=[InsuredIn(customer_id=c.id) for c in insured or []],
+            start_date=start,
+            end_date=end,
+            sum_insured=Decimal(sum_insured),
+        )
+        with unit_of_work(self.container.sessions) as session:
+            return create_policy(session, data=data, now=self.now)
+
+    def login(self, role: Role, customer: Customer | None = None) -> dict[str, str]:
+        """Create a user of this role and return its Authorization header."""
+        username = f"{role.value}-{next(_serial)}"
+        with unit_of_work(self.container.sessions) as session:
+            create_user(
+                session,
+                username=username,
+                password=PASSWORD,
+                role=role,
+                customer_id=customer.id if customer else None,
+                now=self.now,
+            )
+        response = self.client.post(
+            "/api/v1/auth/token", data={"username": username, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def staff(self, role: Role) -> dict[str, str]:
+        """One shared user per staff role in this test."""
+        if role not in self._staff:
+            self._staff[role] = self.login(role)
+        return self._staff[role]
+
+    def report(
+        self,
+        headers: dict[str, str],
+        policy: Policy,
+        *,
+        amount: str = "5000.00",
+        claim_type: str = "inpatient",
+        incident_date: str = "2026-06-01",
+        key: str | None = None,
+        **extra: Any,
+    ) -> Response:
+        body = {
+            "policy_id": policy.id,
+            "claim_type": claim_type,
+            "incident_date": incident_date,
+            "description": "Hospitalised for pneumonia / 肺炎住院",
+            "claimed_amount": amount,
+            **extra,
+        }
+        more = {"Idempotency-Key": key} if key else {}
+        return self.client.post("/api/v1/claims", json=body, headers={**headers, **more})
+
+    def act(self, headers: dict[str, str], claim_id: int, action: str, **fields: Any) -> Response:
+        return self.client.post(
+            f"/api/v1/claims/{claim_id}/transitions",
+            json={"action": action, **fields},
+            headers=headers,
+        )
+
+    def claim(self, headers: dict[str, str], claim_id: int) -> dict[str, Any]:
+        response = self.client.get(f"/api/v1/claims/{claim_id}", headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
