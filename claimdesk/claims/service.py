@@ -485,9 +485,9 @@ def _payment_key(claim: Claim, command: TransitionIn, header_key: str | None) ->
     explicit = command.idempotency_key or header_key
     if explicit:
         return explicit
-    approved = claim.approved_at or claim.partially_approved_at
-    stamp = approved.isoformat() if approved else "unapproved"
-    return f"approval:{stamp}:{command.amount or 'balance'}"
+    # Without a key, one payment per (approval, requested amount): a retry is a replay.
+    approvals = sum(1 for event in claim.events if event.kind == ClaimAction.APPROVE)
+    return f"approval-{approvals}:{command.amount or 'balance'}"
 
 
 def _on_pay(ctx: _Context) -> ClaimStatus | None:
