@@ -66,3 +66,32 @@ def user_create(
     except ClaimDeskError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
+
+
+@app.command()
+def demo() -> None:
+    """Load the bilingual demo data set (users, customers, policies, claims); once only."""
+    from rich.console import Console
+
+    from claimdesk.demo import load_demo, users_table
+
+    container = build()
+    upgrade_database(container)
+    try:
+        summary = load_demo(container)
+    except ClaimDeskError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    if summary.already_loaded:
+        typer.echo(
+            f"The demo data is already loaded (user '{summary.existing_user}' exists); "
+            "nothing was added."
+        )
+    else:
+        claims = sum(summary.claims_by_status.values())
+        typer.echo(
+            f"Loaded the demo data into {container.engine.url.render_as_string()}: "
+            f"{summary.users} users, {summary.customers} customers, {summary.policies} "
+            f"policies, {claims} claims in {len(summary.claims_by_status)} states."
+        )
+    Console().print(users_table(summary.names))

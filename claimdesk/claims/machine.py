@@ -125,11 +125,16 @@ def check_transition(
             f"actions are: {allowed or 'none'}.",
             details=[{"status": str(status), "action": str(action)}],
         )
-    if role not in transition.roles:
-        raise PermissionDenied(
-            f"The role '{role}' may not '{action}' a claim; "
-            f"roles that may: {', '.join(sorted(transition.roles))}."
-        )
+    check_role(action, role)
     if transition.reason_required and not (reason and reason.strip()):
         raise ValidationFailed(f"'{action}' needs a reason; give one in the 'reason' field.")
     return transition
+
+
+def check_role(action: ClaimAction, role: Role) -> None:
+    roles = TRANSITIONS[action].roles
+    if role not in roles:
+        raise PermissionDenied(
+            f"The role '{role}' may not '{action}' a claim; "
+            f"roles that may: {', '.join(sorted(roles))}."
+        )

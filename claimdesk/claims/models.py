@@ -49,6 +49,8 @@ class Claim(Base):
     approved_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     payout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The calculation the current approval was based on (payout may be recalculated after).
+    approved_payout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     closing_feedback: Mapped[str | None] = mapped_column(Text)
 

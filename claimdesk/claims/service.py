@@ -55,14 +55,6 @@ from claimdesk.security.service import Actor
 
 # Timeline entries a customer does not see.
 INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU})
-_COMMITTED_STATES = (
-    ClaimStatus.APPROVED,
-    ClaimStatus.PARTIALLY_APPROVED,
-    ClaimStatus.PAID,
-    ClaimStatus.CLOSED,
-    ClaimStatus.ARCHIVED,
-    ClaimStatus.REOPENED,
-)
 
 
 # ---------------------------------------------------------------- queries
@@ -128,12 +120,12 @@ def documents_for(claim: Claim) -> list[DocumentRequirement]:
 
 
 def prior_usage(session: Session, *, policy_id: int, exclude_claim_id: int | None) -> PriorUsage:
-    """What earlier decisions on the policy already used: approved totals and deductibles."""
-    query = select(Claim).where(
-        Claim.policy_id == policy_id,
-        Claim.status.in_(_COMMITTED_STATES),
-        Claim.approved_amount > 0,
-    )
+    """What earlier approvals on the policy already used: amounts and deductibles.
+
+    An approval keeps counting whatever happens to the claim afterwards (paid, closed,
+    reopened): its money is paid or owed.
+    """
+    query = select(Claim).where(Claim.policy_id == policy_id, Claim.approved_amount > 0)
     if exclude_claim_id is not None:
         query = query.where(Claim.id != exclude_claim_id)
     total = Decimal("0")
@@ -141,7 +133,7 @@ def prior_usage(session: Session, *, policy_id: int, exclude_claim_id: int | Non
     deductibles: dict[str, Decimal] = {}
     for other in session.scalars(query):
         total += other.approved_amount
-        for coverage in (other.payout or {}).get("coverages", []):
+        for coverage in (other.approved_payout or {}).get("coverages", []):
             code = coverage["code"]
             by_coverage[code] = by_coverage.get(code, Decimal("0")) + Decimal(coverage["payable"])
             deductibles[code] = deductibles.get(code, Decimal("0")) + Decimal(
@@ -156,7 +148,7 @@ def committed_on_policy(session: Session, *, policy_id: int) -> Decimal:
     """Amount approved on the policy so far (paid or about to be): it uses the sum insured."""
     total = session.scalar(
         select(func.coalesce(func.sum(Claim.approved_amount), 0)).where(
-            Claim.policy_id == policy_id, Claim.status.in_(_COMMITTED_STATES)
+            Claim.policy_id == policy_id
         )
     )
     return Decimal(total).quantize(Decimal("0.01"))
@@ -237,7 +229,9 @@ def _intake_channel(actor: Actor, requested: Channel | None) -> Channel:
             )
         return channel
     if requested is None:
-        raise ValidationFailed("Staff intake must say the channel: counter or phone (or api).")
+        raise ValidationFailed(
+            "Staff intake must say the channel the customer used: counter, phone, web, app or api."
+        )
     return requested
 
 
@@ -469,6 +463,7 @@ def _on_approve(ctx: _Context) -> ClaimStatus:
     rules.check_four_eyes(actor.user_id, claim.assessor_id)
     rules.check_authority(actor.role, payable, ctx.settings.authority_limits)
     claim.approved_amount = max(payable, claim.paid_amount)
+    claim.approved_payout = claim.payout
     claim.approver_id = actor.user_id
     claim.decided_at = ctx.now
     claim.decision_reason = ctx.command.reason
@@ -569,6 +564,7 @@ def transition(
         )
     data: dict[str, Any] = {}
     if command.action == ClaimAction.PAY:
+        machine.check_role(ClaimAction.PAY, actor.role)
         key = _payment_key(claim, command, idempotency_key)
         if any(p.idempotency_key == key for p in claim.payments):
             return claim

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 21:36:00.937720
+Create Date: 2026-11-24 21:55:37.643864
 """
 
 from collections.abc import Sequence
@@ -181,6 +181,7 @@ def upgrade() -> None:
         ),
         sa.Column("paid_amount", claimdesk.core.db.Money(precision=14, scale=2), nullable=False),
         sa.Column("payout", sa.JSON(), nullable=True),
+        sa.Column("approved_payout", sa.JSON(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("closing_feedback", sa.Text(), nullable=True),
         sa.Column("completed_at", claimdesk.core.db.UTCDateTime(timezone=True), nullable=True),
