@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
 from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
+from claimdesk.core.events import EventBus
 from claimdesk.policies.service import ensure_catalogue
 
 
@@ -21,13 +22,17 @@ class Container:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    bus: EventBus
     clock: Clock = field(default_factory=SystemClock)
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
     settings = settings or get_settings()
     engine = build_engine(settings.resolved_database_url)
-    return Container(settings, engine, build_session_factory(engine), clock or SystemClock())
+    bus = EventBus()
+    return Container(
+        settings, engine, build_session_factory(engine, bus=bus), bus, clock or SystemClock()
+    )
 
 
 def alembic_config(container: Container) -> Config:
@@ -44,6 +49,6 @@ def upgrade_database(container: Container) -> None:
     with container.engine.begin() as connection:
         config = alembic_config(container)
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
     with unit_of_work(container.sessions) as session:
         ensure_catalogue(session)

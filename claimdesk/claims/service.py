@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from claimdesk.claims import machine, rules
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
+from claimdesk.claims.events import ClaimReported, ClaimTransitioned
 from claimdesk.claims.models import Claim, ClaimEvent, IdempotencyRecord, LossLine, Payment
 from claimdesk.claims.payout import (
     CoverageTerms,
@@ -47,6 +48,7 @@ from claimdesk.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
+from claimdesk.core.events import publish
 from claimdesk.customers.models import BankAccount
 from claimdesk.documents.checklists import DocumentRequirement, required_documents
 from claimdesk.policies.models import Policy, Product
@@ -338,7 +340,7 @@ def report_claim(
     session.add(claim)
     session.flush()
     claim.number = f"CLM{local_date(now, settings.display_timezone):%Y%m%d}{claim.id:07d}"
-    _record(
+    record_event(
         claim,
         actor,
         now,
@@ -361,6 +363,7 @@ def report_claim(
         session.flush()
     except IntegrityError as exc:  # a concurrent request with the same key won the race
         raise Conflict("A request with this Idempotency-Key is in progress; retry it.") from exc
+    publish(session, ClaimReported(claim_id=claim.id, actor=actor, at=now))
     return claim, False
 
 
@@ -575,7 +578,7 @@ def transition(
     effect = _EFFECTS.get(command.action)
     target = (effect(ctx) if effect else None) or step.target
     claim.enter(target, now)
-    _record(
+    record_event(
         claim,
         actor,
         now,
@@ -591,10 +594,21 @@ def transition(
         raise StaleVersion(f"Claim {claim.number} was changed by someone else; reload it.") from exc
     except IntegrityError as exc:
         raise Conflict(f"Claim {claim.number}: this payment was already recorded.") from exc
+    publish(
+        session,
+        ClaimTransitioned(
+            claim_id=claim.id,
+            action=command.action,
+            from_status=source,
+            to_status=target,
+            actor=actor,
+            at=now,
+        ),
+    )
     return claim
 
 
-def _record(
+def record_event(
     claim: Claim,
     actor: Actor,
     now: datetime,
@@ -605,6 +619,7 @@ def _record(
     reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
+    """Append an entry to the claim's timeline (who, when, what, why)."""
     claim.events.append(
         ClaimEvent(
             at=now,

@@ -82,8 +82,9 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def build_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def build_session_factory(engine: Engine, *, bus: object = None) -> sessionmaker[Session]:
+    """Sessions that carry the event bus in ``session.info`` (see core/events.py)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info={"bus": bus})
 
 
 @contextmanager
