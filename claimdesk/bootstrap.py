@@ -35,6 +35,21 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     )
 
 
+_installed: Container | None = None
+
+
+def install(container: Container) -> Container:
+    """Make this the process's container, the one background tasks use."""
+    global _installed
+    _installed = container
+    return container
+
+
+def installed() -> Container:
+    """The process's container (built from settings on first use, e.g. in a worker)."""
+    return _installed or install(build())
+
+
 def alembic_config(container: Container) -> Config:
     config = Config()
     config.set_main_option(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from claimdesk.bootstrap import build, upgrade_database
+from claimdesk.bootstrap import build, install, upgrade_database
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import ClaimDeskError
 from claimdesk.security.enums import Role
@@ -30,6 +30,19 @@ def serve(
 
     upgrade_database(build())
     uvicorn.run("claimdesk.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(help="Worker threads.")] = 2,
+) -> None:
+    """Run background jobs (document reading, scoring, SLA sweeps, notifications)."""
+    from huey.consumer import Consumer
+
+    from claimdesk.jobs.tasks import huey
+
+    upgrade_database(install(build()))
+    Consumer(huey, workers=workers, worker_type="thread").run()
 
 
 @db_app.command("upgrade")

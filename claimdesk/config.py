@@ -24,6 +24,11 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL; defaults to a SQLite file in data_dir.",
     )
+    queue_url: str | None = Field(
+        default=None,
+        description="redis://host:6379/0 for workers on several machines; "
+        "default: a SQLite queue in data_dir.",
+    )
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     token_ttl_minutes: int = Field(default=8 * 60, gt=0)
     currency: str = "CNY"

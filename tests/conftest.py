@@ -17,12 +17,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from claimdesk.api.app import create_app
-from claimdesk.bootstrap import Container, build, upgrade_database
+from claimdesk.bootstrap import Container, build, install, upgrade_database
 from claimdesk.config import Settings
 from claimdesk.core.clock import FixedClock
 from claimdesk.core.db import Base
+from claimdesk.jobs.queue import huey
 from claimdesk.policies.service import ensure_catalogue
 from tests.factories import World
+
+huey.immediate = True  # background tasks run inline, right after the commit that queued them
 
 START = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
 
@@ -46,7 +49,7 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     settings = Settings(
         environment="test", database_url=_database_url(tmp_path_factory), data_dir=data_dir
     )
-    container = build(settings, clock=FixedClock(START))
+    container = install(build(settings, clock=FixedClock(START)))
     _drop_everything(container)
     upgrade_database(container)
     yield container

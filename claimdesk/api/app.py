@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from claimdesk import __version__
 from claimdesk.api import errors
 from claimdesk.api.routers import auth, claims, customers, health, policies
-from claimdesk.bootstrap import Container, build
+from claimdesk.bootstrap import Container, build, install
 
 API_PREFIX = "/api/v1"
 
@@ -22,7 +22,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
-    app.state.container = container or build()
+    app.state.container = install(container or build())
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, customers, policies, claims):
