@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from claimdesk.claims import machine, rules
@@ -490,6 +491,11 @@ def _payment_key(claim: Claim, command: TransitionIn, header_key: str | None) ->
 
 def _on_pay(ctx: _Context) -> ClaimStatus | None:
     claim = ctx.claim
+    if claim.outstanding_amount == 0:
+        # Re-approved at no more than was already paid: settled, nothing to transfer.
+        ctx.data["note"] = "nothing outstanding"
+        del ctx.data["payment_key"]
+        return ClaimStatus.PAID
     amount = ctx.command.amount or claim.outstanding_amount
     if amount > claim.outstanding_amount:
         raise ValidationFailed(
@@ -578,6 +584,7 @@ def transition(
     effect = _EFFECTS.get(command.action)
     target = (effect(ctx) if effect else None) or step.target
     claim.enter(target, now)
+    flag_modified(claim, "status")  # every transition bumps the version, even a self-loop
     record_event(
         claim,
         actor,

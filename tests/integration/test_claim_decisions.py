@@ -213,3 +213,19 @@ def test_sum_insured_is_shared_by_the_claims_of_a_policy(world, holder, customer
     assert amounts == ["700.00", "300.00"]
     view = world.client.get(f"/api/v1/policies/{policy.id}", headers=customer).json()
     assert view["remaining_sum_insured"] == "0.00"
+
+
+def test_reapproval_at_the_amount_already_paid_settles_without_a_zero_payment(
+    world, holder, customer
+):
+    claim_id = verified_claim(world, holder, customer, amount="800.00")
+    senior, adjuster = world.staff(Role.SENIOR_ADJUSTER), world.staff(Role.ADJUSTER)
+    for action in ("approve", "pay", "close"):
+        world.act(senior, claim_id, action)
+    world.act(senior, claim_id, "reopen", reason="Customer asked for a second look")
+    for action in ("start_review", "assess", "verify_coverage"):
+        world.act(adjuster, claim_id, action)
+    world.act(senior, claim_id, "approve")
+    settled = world.act(senior, claim_id, "pay").json()
+    assert settled["status"] == "paid"
+    assert [p["amount"] for p in settled["payments"]] == ["800.00"]

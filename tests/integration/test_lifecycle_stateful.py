@@ -1,0 +1,389 @@
+"""One claim pushed around at random over HTTP, checked against a model of the lifecycle.
+
+Hypothesis drives a single claim with random actions taken by random people: the claim's
+own customer, an agent, two different adjusters, a senior adjuster, a supervisor, an
+investigator, an administrator and an auditor. A small model predicts, from the transition
+table (:data:`claimdesk.claims.machine.TRANSITIONS`) and the data rules, what each request
+must answer (200, 409 wrong state, 403 wrong role or guard, 422 missing reason or bad
+amount) and where the claim ends up. After every step the claim and its timeline are read
+back and compared with the model.
+
+Random actions rarely get a claim as far as payment, so one rule walks the claim towards
+payment (with any person whose role may take the step, so that four-eyes, authority limits
+and the SIU guard still refuse now and then). Every payment request carries its own
+Idempotency-Key; a separate rule retries the last successful one, which must change nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from claimdesk.claims.enums import ClaimAction, ClaimStatus
+from claimdesk.claims.machine import TRANSITIONS
+from claimdesk.claims.payout import to_cents
+from claimdesk.security.enums import Role
+
+S = ClaimStatus
+A = ClaimAction
+ZERO = Decimal("0.00")
+REASON = "Checked against the file."
+REASONS = [REASON, REASON, None, "   "]  # mostly given, sometimes missing or blank
+
+# The cast: name -> role. Two adjusters so that one can approve what the other assessed.
+CAST = {
+    "customer": Role.CUSTOMER,
+    "agent": Role.AGENT,
+    "adjuster": Role.ADJUSTER,
+    "other_adjuster": Role.ADJUSTER,
+    "senior_adjuster": Role.SENIOR_ADJUSTER,
+    "supervisor": Role.SUPERVISOR,
+    "investigator": Role.INVESTIGATOR,
+    "admin": Role.ADMIN,
+    "auditor": Role.AUDITOR,
+}
+PEOPLE = sorted(CAST)
+PAY_AMOUNTS = ["balance", "half", "too_much"]
+SIU_ASSESSORS = (Role.INVESTIGATOR, Role.SUPERVISOR)  # who may assess after an SIU referral
+_keys = itertools.count(1)
+
+# The next step on the way to a paid and closed claim (random actions alone rarely get there).
+TOWARDS_PAYMENT = {
+    S.REPORTED: A.START_REVIEW,
+    S.AWAITING_DOCUMENTS: A.SUBMIT_DOCUMENTS,
+    S.UNDER_REVIEW: A.ASSESS,
+    S.INVESTIGATING: A.ASSESS,
+    S.REOPENED: A.START_REVIEW,
+    S.ASSESSED: A.VERIFY_COVERAGE,
+    S.COVERAGE_VERIFIED: A.APPROVE,
+    S.APPROVED: A.PAY,
+    S.PARTIALLY_APPROVED: A.PAY,
+    S.PAID: A.CLOSE,
+    S.DENIED: A.CLOSE,
+}
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The claim of one example: product, coverage, amount and what the policy will pay."""
+
+    product: str
+    claim_type: str
+    sum_insured: Decimal
+    claimed: Decimal
+
+    @property
+    def payable(self) -> Decimal:
+        if self.claim_type == "inpatient":
+            # MED-HOSP inpatient: 1,000 annual deductible, then 20 % co-pay (always partial).
+            after_deductible = max(ZERO, self.claimed - Decimal("1000"))
+            payable = after_deductible - to_cents(after_deductible * Decimal("0.2"))
+            return min(payable, Decimal("200000"), self.sum_insured)
+        # ACC-PLUS accidental death and disability: no deductible, no co-pay, no annual
+        # limit; only the sum insured caps it.
+        return min(self.claimed, self.sum_insured)
+
+
+def _cents(low: int, high: int) -> st.SearchStrategy[Decimal]:
+    return st.integers(low * 100, high * 100).map(lambda c: Decimal(c) / 100)
+
+
+# Amounts in three bands so the adjuster limit (10,000) and the senior adjuster limit
+# (100,000) are crossed now and then; inpatient claims up to 1,000 leave nothing payable.
+_AMOUNTS = st.one_of(_cents(1_000, 14_000), _cents(14_000, 100_000), _cents(100_000, 160_000))
+SCENARIOS = st.one_of(
+    st.builds(
+        Scenario,
+        product=st.just("MED-HOSP"),
+        claim_type=st.just("inpatient"),
+        sum_insured=st.just(Decimal("300000")),
+        claimed=st.one_of(_cents(500, 1_000), _AMOUNTS),
+    ),
+    st.builds(
+        Scenario,
+        product=st.just("ACC-PLUS"),
+        claim_type=st.just("accidental_death_disability"),
+        sum_insured=st.sampled_from([Decimal("300000"), Decimal("50000")]),
+        claimed=_AMOUNTS,
+    ),
+)
+
+
+# ---------------------------------------------------------------- the model
+
+
+@dataclass
+class Outcome:
+    code: int
+    error: str | None = None  # the error code in the body, for a refusal
+    status: ClaimStatus | None = None  # where the claim goes, for a success
+
+
+@dataclass
+class Request:
+    person: str
+    action: ClaimAction
+    reason: str | None = None
+    pay: str = "balance"  # for 'pay': balance, half or too_much of the outstanding amount
+    key: str | None = None
+
+    def body(self, outstanding: Decimal) -> dict[str, Any]:
+        body: dict[str, Any] = {"action": str(self.action), "reason": self.reason}
+        if self.action == A.PAY:
+            body["idempotency_key"] = self.key
+            if self.pay == "half":
+                half = (outstanding / 2).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+                body["amount"] = str(max(half, Decimal("0.01")))
+            elif self.pay == "too_much":
+                body["amount"] = str(outstanding + Decimal("1.00"))
+        return body
+
+
+@dataclass
+class Model:
+    """What the claim should look like, from the table and the data rules."""
+
+    scenario: Scenario
+    limits: dict[str, Decimal | None]
+    status: ClaimStatus = S.REPORTED
+    siu_referred: bool = False
+    assessor: str | None = None
+    verified_payable: Decimal | None = None
+    approved: Decimal = ZERO
+    paid: Decimal = ZERO
+    transitions: int = 0
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.approved - self.paid
+
+    def predict(self, request: Request, amount: Decimal | None) -> Outcome:
+        action, role = request.action, CAST[request.person]
+        transition = TRANSITIONS[action]
+        if action == A.PAY and role not in transition.roles:
+            # pay checks the role first, before a possible replay and before the state
+            return Outcome(403, "permission_denied")
+        if self.status not in transition.sources:
+            return Outcome(409, "invalid_transition")
+        if role not in transition.roles:
+            return Outcome(403, "permission_denied")
+        if transition.reason_required and not (request.reason and request.reason.strip()):
+            return Outcome(422, "validation_failed")
+        if action == A.ASSESS and self.siu_referred and role not in SIU_ASSESSORS:
+            return Outcome(403, "permission_denied")
+        if action == A.APPROVE:  # guards in the order the service applies them
+            payable = self.verified_payable or ZERO
+            if payable <= 0:
+                return Outcome(409, "invalid_transition")
+            if request.person == self.assessor:
+                return Outcome(403, "permission_denied")  # four-eyes
+            limit = self.limits.get(role, ZERO)
+            if limit is not None and payable > limit:
+                return Outcome(403, "permission_denied")  # authority limit
+            full = payable >= self.scenario.claimed
+            return Outcome(200, status=S.APPROVED if full else S.PARTIALLY_APPROVED)
+        if action == A.PAY:
+            paying = self.outstanding if amount is None else amount
+            if paying > self.outstanding:
+                return Outcome(422, "validation_failed")
+            fully = paying == self.outstanding
+            return Outcome(200, status=S.PAID if fully else self.status)
+        return Outcome(200, status=transition.target)
+
+    def apply(self, request: Request, outcome: Outcome, amount: Decimal | None) -> None:
+        """Record a successful transition."""
+        assert outcome.status is not None
+        action = request.action
+        if action == A.REFER_TO_SIU:
+            self.siu_referred = True
+        elif action == A.ASSESS:
+            self.assessor = request.person
+        elif action == A.VERIFY_COVERAGE:
+            self.verified_payable = self.scenario.payable
+        elif action == A.APPROVE:
+            assert self.verified_payable is not None
+            self.approved = max(self.verified_payable, self.paid)
+        elif action == A.PAY:
+            self.paid += self.outstanding if amount is None else amount
+        self.status = outcome.status
+        self.transitions += 1
+
+
+# ---------------------------------------------------------------- the test
+
+
+def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, container):
+    """Random actions by random people: every answer and every resulting state as modelled."""
+    holder = world.customer()
+    account_id = holder.bank_accounts[0].id
+    people = {
+        name: world.login(role, holder if role == Role.CUSTOMER else None)
+        for name, role in CAST.items()
+    }
+    reader = people["supervisor"]
+    limits = container.settings.authority_limits
+
+    class OneClaim(RuleBasedStateMachine):
+        model: Model
+        claim_id: int
+        seen: dict[str, Any]
+        last_payment: tuple[str, dict[str, Any]] | None
+
+        def read(self) -> dict[str, Any]:
+            claim = world.claim(reader, self.claim_id)
+            response = world.client.get(f"/api/v1/claims/{self.claim_id}/timeline", headers=reader)
+            assert response.status_code == 200, response.text
+            claim["timeline"] = response.json()
+            return claim
+
+        def unchanged(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+            for key in ("status", "version", "approved_amount", "paid_amount", "timeline"):
+                assert after[key] == before[key], key
+
+        @initialize(scenario=SCENARIOS)
+        def report_a_claim(self, scenario: Scenario) -> None:
+            policy = world.policy(holder, scenario.product, sum_insured=str(scenario.sum_insured))
+            response = world.report(
+                people["customer"],
+                policy,
+                amount=str(scenario.claimed),
+                claim_type=scenario.claim_type,
+                bank_account_id=account_id,
+            )
+            assert response.status_code == 201, response.text
+            self.claim_id = response.json()["id"]
+            self.model = Model(scenario, limits)
+            self.last_payment = None
+            self.seen = self.read()
+            assert [e["kind"] for e in self.seen["timeline"]] == ["reported"]
+
+        def send(self, request: Request) -> None:
+            world.container.clock.advance(timedelta(seconds=1))
+            body = request.body(self.model.outstanding)
+            amount = Decimal(body["amount"]) if "amount" in body else None
+            expected = self.model.predict(request, amount)
+
+            response = world.act(people[request.person], self.claim_id, **body)
+            event(f"{request.action} -> {response.status_code}")
+            event(f"reached {expected.status or self.model.status}")
+            assert response.status_code == expected.code, (request, expected, response.text)
+            before, after = self.seen, self.read()
+            if expected.code != 200:
+                assert response.json()["error"]["code"] == expected.error, response.text
+                self.unchanged(before, after)
+            else:
+                self.model.apply(request, expected, amount)
+                assert response.json()["status"] == expected.status
+                assert after["version"] > before["version"]
+                assert len(after["timeline"]) == len(before["timeline"]) + 1
+                last = after["timeline"][-1]
+                assert (last["kind"], last["from_status"], last["to_status"]) == (
+                    request.action,
+                    before["status"],
+                    expected.status,
+                )
+                if request.action == A.VERIFY_COVERAGE:
+                    assert Decimal(after["payable_amount"]) == self.model.scenario.payable
+                if request.action == A.PAY:
+                    self.last_payment = (request.person, body)
+            self.seen = after
+
+        @rule(
+            action=st.sampled_from(list(ClaimAction)),
+            person=st.sampled_from(PEOPLE),
+            reason=st.sampled_from(REASONS),
+            pay=st.sampled_from(PAY_AMOUNTS),
+        )
+        def anyone_tries_anything(
+            self, action: ClaimAction, person: str, reason: str | None, pay: str
+        ) -> None:
+            self.send(Request(person, action, reason, pay, key=f"pay-{next(_keys)}"))
+
+        @rule(data=st.data())
+        def someone_takes_an_action_the_state_allows(self, data: st.DataObject) -> None:
+            possible = [a for a, t in TRANSITIONS.items() if self.model.status in t.sources]
+            if not possible:  # archived: nothing is possible any more
+                return
+            action = data.draw(st.sampled_from(possible), label="action")
+            allowed = [p for p in PEOPLE if CAST[p] in TRANSITIONS[action].roles]
+            person = data.draw(
+                st.one_of(st.sampled_from(allowed), st.sampled_from(PEOPLE)), label="person"
+            )
+            reason = data.draw(st.sampled_from(REASONS), label="reason")
+            pay = data.draw(st.sampled_from(PAY_AMOUNTS), label="pay")
+            self.send(Request(person, action, reason, pay, key=f"pay-{next(_keys)}"))
+
+        @rule(data=st.data())
+        def someone_moves_the_claim_towards_payment(self, data: st.DataObject) -> None:
+            action = TOWARDS_PAYMENT.get(self.model.status)
+            if action is None and self.model.status in (S.CLOSED, S.WITHDRAWN):
+                action = data.draw(st.sampled_from([A.ARCHIVE, A.REOPEN]), label="action")
+            if action is None:
+                return
+            allowed = [p for p in PEOPLE if CAST[p] in TRANSITIONS[action].roles]
+            person = data.draw(st.sampled_from(allowed), label="person")
+            pay = data.draw(st.sampled_from(PAY_AMOUNTS), label="pay")
+            self.send(Request(person, action, REASON, pay, key=f"pay-{next(_keys)}"))
+
+        @precondition(lambda self: self.last_payment is not None)
+        @rule()
+        def the_last_payment_request_is_retried(self) -> None:
+            assert self.last_payment is not None
+            person, body = self.last_payment
+            world.container.clock.advance(timedelta(seconds=1))
+            response = world.act(people[person], self.claim_id, **body)
+            assert response.status_code == 200, response.text
+            assert response.json()["status"] == self.model.status
+            after = self.read()
+            self.unchanged(self.seen, after)
+            self.seen = after
+            self.last_payment = None  # once is enough
+
+        @invariant()
+        def the_status_is_the_modelled_one(self) -> None:
+            assert self.seen["status"] == self.model.status
+
+        @invariant()
+        def the_timeline_has_one_entry_per_transition_after_the_report(self) -> None:
+            assert len(self.seen["timeline"]) == 1 + self.model.transitions
+
+        @invariant()
+        def no_more_is_paid_than_approved(self) -> None:
+            paid, approved = (Decimal(self.seen[k]) for k in ("paid_amount", "approved_amount"))
+            assert ZERO <= paid <= approved
+            assert (paid, approved) == (self.model.paid, self.model.approved)
+            assert Decimal(self.seen["outstanding_amount"]) == approved - paid
+
+        @invariant()
+        def the_allowed_actions_are_those_of_the_table(self) -> None:
+            status = S(self.seen["status"])
+            expected = [a for a, t in TRANSITIONS.items() if status in t.sources]
+            supervisor_may = {a for a in expected if Role.SUPERVISOR in TRANSITIONS[a].roles}
+            assert set(self.seen["allowed_actions"]) == supervisor_may
+
+    run_state_machine_as_test(
+        OneClaim,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
