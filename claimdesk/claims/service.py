@@ -128,15 +128,17 @@ def prior_usage(session: Session, *, policy_id: int, exclude_claim_id: int | Non
     An approval keeps counting whatever happens to the claim afterwards (paid, closed,
     reopened): its money is paid or owed.
     """
-    query = select(Claim).where(Claim.policy_id == policy_id, Claim.approved_amount > 0)
+    query = select(Claim.approved_amount, Claim.approved_payout).where(
+        Claim.policy_id == policy_id, Claim.approved_amount > 0
+    )
     if exclude_claim_id is not None:
         query = query.where(Claim.id != exclude_claim_id)
     total = Decimal("0")
     by_coverage: dict[str, Decimal] = {}
     deductibles: dict[str, Decimal] = {}
-    for other in session.scalars(query):
-        total += other.approved_amount
-        for coverage in (other.approved_payout or {}).get("coverages", []):
+    for approved_amount, approved_payout in session.execute(query):
+        total += approved_amount
+        for coverage in (approved_payout or {}).get("coverages", []):
             code = coverage["code"]
             by_coverage[code] = by_coverage.get(code, Decimal("0")) + Decimal(coverage["payable"])
             deductibles[code] = deductibles.get(code, Decimal("0")) + Decimal(
@@ -448,17 +450,30 @@ def _on_assess(ctx: _Context) -> None:
     ctx.data["assessed_amount"] = str(claim.assessed_amount)
 
 
-def _on_verify_coverage(ctx: _Context) -> None:
+def _recalculate(ctx: _Context) -> Decimal:
     ctx.session.flush()  # loss lines need their ids as references in the explanation
     result = calculate(ctx.session, ctx.claim)
     ctx.claim.payout = result.to_dict()
     ctx.claim.payable_amount = result.total_payable
-    ctx.data["payable_amount"] = str(result.total_payable)
+    return result.total_payable
+
+
+def _on_verify_coverage(ctx: _Context) -> None:
+    ctx.data["payable_amount"] = str(_recalculate(ctx))
+
+
+def _lock_policy(session: Session, policy_id: int) -> None:
+    """Serialise decisions on one policy: they share its sum insured and annual limits."""
+    session.execute(select(Policy.id).where(Policy.id == policy_id).with_for_update())
 
 
 def _on_approve(ctx: _Context) -> ClaimStatus:
     claim, actor = ctx.claim, ctx.actor
-    payable = claim.payable_amount or Decimal("0")
+    _lock_policy(ctx.session, claim.policy_id)
+    verified = claim.payable_amount
+    payable = _recalculate(ctx)  # other claims may have been approved since verification
+    if payable != verified:
+        ctx.data["recalculated"] = {"verified": str(verified), "payable": str(payable)}
     if payable <= 0:
         raise InvalidTransition(
             "Nothing is payable under the policy terms (see the payout explanation); "

@@ -229,3 +229,24 @@ def test_reapproval_at_the_amount_already_paid_settles_without_a_zero_payment(
     settled = world.act(senior, claim_id, "pay").json()
     assert settled["status"] == "paid"
     assert [p["amount"] for p in settled["payments"]] == ["800.00"]
+
+
+def test_approvals_never_exceed_the_sum_insured_when_verified_side_by_side(world, holder, customer):
+    policy = world.policy(holder, "ACC-PLUS", sum_insured="100000")
+    adjuster, supervisor = world.staff(Role.ADJUSTER), world.staff(Role.SUPERVISOR)
+    claims = []
+    for _ in range(2):
+        claim = world.report(
+            customer, policy, amount="80000.00", claim_type="accidental_death_disability"
+        ).json()
+        for action in ("start_review", "assess", "verify_coverage"):
+            world.act(adjuster, claim["id"], action)
+        claims.append(claim["id"])
+    approved = [world.act(supervisor, c, "approve").json() for c in claims]
+    assert [a["approved_amount"] for a in approved] == ["80000.00", "20000.00"]
+    assert approved[1]["status"] == "partially_approved"
+    timeline = world.client.get(f"/api/v1/claims/{claims[1]}/timeline", headers=supervisor)
+    assert timeline.json()[-1]["data"]["recalculated"] == {
+        "verified": "80000.00",
+        "payable": "20000.00",
+    }
