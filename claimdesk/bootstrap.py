@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from claimdesk.audit import service as audit
 from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
 from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
@@ -30,9 +31,9 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     settings = settings or get_settings()
     engine = build_engine(settings.resolved_database_url)
     bus = EventBus()
-    return Container(
-        settings, engine, build_session_factory(engine, bus=bus), bus, clock or SystemClock()
-    )
+    sessions = build_session_factory(engine, bus=bus)
+    audit.register(sessions)
+    return Container(settings, engine, sessions, bus, clock or SystemClock())
 
 
 _installed: Container | None = None

@@ -15,8 +15,10 @@ from claimdesk.security.service import create_user
 app = typer.Typer(help="ClaimDesk: insurance claims and customer service.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="Tamper-evident audit ledger.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()
@@ -108,3 +110,22 @@ def demo() -> None:
             f"policies, {claims} claims in {len(summary.claims_by_status)} states."
         )
     Console().print(users_table(summary.names))
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the ledger's hash chain; exit 1 and name the first broken entry if any."""
+    from claimdesk.audit.service import verify
+
+    container = build()
+    with container.sessions() as session:
+        verdict = verify(session)
+    if verdict.ok:
+        typer.echo(f"Ledger intact: {verdict.entries} entries, head {verdict.head_hash}.")
+        return
+    typer.echo(
+        f"Ledger BROKEN at entry {verdict.first_broken_seq}: {verdict.reason} "
+        f"({verdict.entries} entries verified before it).",
+        err=True,
+    )
+    raise typer.Exit(1)

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import claimdesk.audit.models
 import claimdesk.claims.models
 import claimdesk.customers.models
 import claimdesk.policies.models

@@ -13,6 +13,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "customers.create": frozenset({Role.AGENT, Role.ADMIN}) | HANDLER_ROLES,
     "policies.create": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
     "claims.report": frozenset({Role.CUSTOMER, Role.AGENT}) | HANDLER_ROLES,
+    "audit.verify": frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN}),
 }
 
 

@@ -1,0 +1,144 @@
+"""The audit ledger: every timeline entry (decisions, transitions, payments, document hashes)
+and every user change is appended, hash-chained, in the same transaction that made it.
+
+Entries are written from a flush hook on the application's sessions, so no service can
+forget to record one and nothing is recorded for a change that rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, event, insert, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from claimdesk.audit.models import AuditEntry
+from claimdesk.audit.rules import GENESIS, Link, Verdict, entry_hash, verify_chain
+from claimdesk.claims.models import ClaimEvent
+from claimdesk.security.models import User
+
+_LEDGER_LOCK = 7301  # PostgreSQL advisory lock id that serialises appends
+
+
+def append(
+    connection: Connection,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    actor_role: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    data: dict[str, Any],
+) -> str:
+    """Append one entry after the current head; returns its hash."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LEDGER_LOCK})
+    head = connection.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    fields = {
+        "seq": seq,
+        "at": at,
+        "actor_id": actor_id,
+        "actor_role": actor_role,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "data": data,
+        "prev_hash": prev_hash,
+    }
+    digest = entry_hash(**fields)
+    connection.execute(insert(AuditEntry).values(**fields, hash=digest))
+    return digest
+
+
+def claim_event_snapshot(entry: ClaimEvent) -> dict[str, Any]:
+    """What the ledger keeps of a timeline entry; compared again at verification."""
+    return {
+        "claim_id": entry.claim_id,
+        "kind": entry.kind,
+        "from_status": entry.from_status,
+        "to_status": entry.to_status,
+        "reason": entry.reason,
+        "data": entry.data,
+    }
+
+
+def _record_flushed(session: Session, _context: object) -> None:
+    connection = session.connection()
+    for obj in sorted(
+        (o for o in session.new if isinstance(o, ClaimEvent | User)), key=lambda o: o.id
+    ):
+        if isinstance(obj, ClaimEvent):
+            append(
+                connection,
+                at=obj.at,
+                actor_id=obj.actor_id,
+                actor_role=obj.actor_role,
+                action=f"claim.{obj.kind}",
+                subject_type="claim_event",
+                subject_id=str(obj.id),
+                data=claim_event_snapshot(obj),
+            )
+        else:
+            append(
+                connection,
+                at=obj.created_at,
+                actor_id=None,
+                actor_role="system",
+                action="user.created",
+                subject_type="user",
+                subject_id=str(obj.id),
+                data={"username": obj.username, "role": obj.role, "customer_id": obj.customer_id},
+            )
+
+
+def register(sessions: sessionmaker[Session]) -> None:
+    event.listen(sessions, "after_flush", _record_flushed)
+
+
+def _links(session: Session) -> Iterator[Link]:
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        yield Link(
+            seq=entry.seq,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            actor_role=entry.actor_role,
+            action=entry.action,
+            subject_type=entry.subject_type,
+            subject_id=entry.subject_id,
+            data=entry.data,
+            prev_hash=entry.prev_hash,
+            hash=entry.hash,
+        )
+
+
+def _altered_timeline_entry(session: Session) -> tuple[int, str] | None:
+    """The first claim timeline entry that no longer matches what the ledger recorded."""
+    recorded = session.execute(
+        select(AuditEntry.seq, AuditEntry.subject_id, AuditEntry.data)
+        .where(AuditEntry.subject_type == "claim_event")
+        .order_by(AuditEntry.seq)
+    )
+    for seq, subject_id, data in recorded:
+        entry = session.get(ClaimEvent, int(subject_id))
+        if entry is None:
+            return seq, f"claim timeline entry {subject_id} was deleted"
+        if claim_event_snapshot(entry) != data:
+            return seq, f"claim timeline entry {subject_id} was changed"
+    return None
+
+
+def verify(session: Session) -> Verdict:
+    verdict = verify_chain(_links(session))
+    if not verdict.ok:
+        return verdict
+    altered = _altered_timeline_entry(session)
+    if altered is not None:
+        seq, reason = altered
+        return Verdict(False, verdict.entries, verdict.head_seq, verdict.head_hash, seq, reason)
+    return verdict
