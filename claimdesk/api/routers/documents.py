@@ -1,0 +1,107 @@
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+
+from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from claimdesk.documents import service
+from claimdesk.documents.schemas import CompletenessOut, DocumentDetailOut, DocumentOut
+from claimdesk.documents.storage import blob_store
+
+router = APIRouter(prefix="/claims", tags=["documents"])
+
+
+@router.post(
+    "/{claim_id}/documents",
+    response_model=DocumentOut,
+    status_code=201,
+    responses={
+        200: {"description": "The same file was already on the claim; that document."},
+        413: {"description": "Larger than the upload limit."},
+        415: {"description": "Not a PDF, JPEG or PNG file."},
+        422: {"description": "Empty, damaged, encrypted, truncated or absurdly large inside."},
+    },
+)
+def upload_document(
+    claim_id: int,
+    file: Annotated[UploadFile, File(description="PDF, JPEG or PNG; type read from the bytes.")],
+    response: Response,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    now: NowDep,
+    kind: Annotated[str | None, Form(description="Document kind, e.g. itemised_invoice.")] = None,
+) -> DocumentOut:
+    """Upload a document; it is read (text, OCR) and classified in the background."""
+    # One byte past the limit is enough for the size check to refuse the file.
+    data = file.file.read(settings.upload_max_bytes + 1)
+    document, duplicate = service.upload_document(
+        session,
+        actor=actor,
+        claim_id=claim_id,
+        data=data,
+        filename=file.filename or "upload",
+        declared_kind=kind or None,
+        now=now,
+        settings=settings,
+        store=blob_store(settings),
+    )
+    session.commit()
+    if duplicate:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    else:
+        session.refresh(document)  # reading may already have finished (inline queue)
+    claim, document = service.get_document(
+        session, actor=actor, claim_id=claim_id, document_id=document.id
+    )
+    return service.document_view(document, claim)
+
+
+@router.get("/{claim_id}/documents", response_model=list[DocumentOut])
+def list_documents(claim_id: int, session: SessionDep, actor: ActorDep) -> list[DocumentOut]:
+    claim, documents = service.list_documents(session, actor=actor, claim_id=claim_id)
+    return [service.document_view(d, claim) for d in documents]
+
+
+@router.get("/{claim_id}/documents/{document_id}", response_model=DocumentDetailOut)
+def get_document(
+    claim_id: int, document_id: int, session: SessionDep, actor: ActorDep
+) -> DocumentOut:
+    claim, document = service.get_document(
+        session, actor=actor, claim_id=claim_id, document_id=document_id
+    )
+    return service.document_view(document, claim, detail=True)
+
+
+@router.get(
+    "/{claim_id}/documents/{document_id}/content",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}},
+)
+def download_document(
+    claim_id: int, document_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> Response:
+    """The file as uploaded (its sha256 is checked on the way out)."""
+    document, data = service.document_content(
+        session,
+        actor=actor,
+        claim_id=claim_id,
+        document_id=document_id,
+        store=blob_store(settings),
+    )
+    return Response(
+        content=data,
+        media_type=document.mime,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(document.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{document.sha256}"',
+        },
+    )
+
+
+@router.get("/{claim_id}/completeness", response_model=CompletenessOut)
+def get_completeness(claim_id: int, session: SessionDep, actor: ActorDep) -> CompletenessOut:
+    """Required documents present, missing, unreadable, still being read, and mismatches."""
+    return service.completeness(session, actor=actor, claim_id=claim_id)
