@@ -1,0 +1,156 @@
+"""``claimdesk fraud train|score|evaluate``: the tabular fraud model on CSV files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+app = typer.Typer(help="Fraud model: train, score and evaluate on claims CSV files.")
+console = Console(stderr=True)
+
+DataOption = Annotated[
+    Path, typer.Option("--data", exists=True, dir_okay=False, help="Claims CSV with a header row.")
+]
+LabelOption = Annotated[str, typer.Option(help="Label column: 0/1 or Y/N (1/Y = fraud).")]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Column to leave out (repeat); unique-per-row columns are left out anyway.",
+    ),
+]
+SelectOption = Annotated[
+    bool, typer.Option(help="Drop columns that do not help on the later training rows.")
+]
+TimeOption = Annotated[
+    str | None, typer.Option("--time-column", help="Column giving the period (e.g. Year).")
+]
+
+
+@contextmanager
+def _progress(title: str) -> Iterator:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} fits"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(title, total=None)
+
+        def step(message: str) -> None:
+            progress.update(task, advance=1, description=f"{title}: {message}")
+
+        yield step
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    console.print(f"[red]Error:[/red] {exc}")
+    return typer.Exit(2)
+
+
+@app.command("train")
+def train_command(
+    data: DataOption,
+    label: LabelOption,
+    out: Annotated[Path, typer.Option("--out", help="Model file to write (joblib).")],
+    exclude: ExcludeOption = None,
+    time_column: TimeOption = None,
+    select: SelectOption = True,
+) -> None:
+    """Train a fraud model on a labelled claims CSV."""
+    from claimdesk.fraud.tabular import DataError, file_sha256, read_csv, train
+
+    try:
+        frame = read_csv(data)
+        with _progress("training") as step:
+            model = train(
+                frame,
+                label=label,
+                sha256=file_sha256(data),
+                exclude=exclude or [],
+                time_column=time_column,
+                select=select,
+                progress=step,
+            )
+    except DataError as exc:
+        raise _fail(exc) from exc
+    model.save(out)
+    info = model.describe()
+    typer.echo(
+        f"Trained on {info['training_rows']} rows ({info['positive_rate']:.1%} positive), "
+        f"{len(info['columns'])} columns; left out: "
+        f"{', '.join(model.identifiers + info['dropped_by_selection']) or 'none'}. "
+        f"Wrote {out}."
+    )
+
+
+@app.command("score")
+def score_command(
+    model: Annotated[Path, typer.Option("--model", exists=True, dir_okay=False)],
+    data: DataOption,
+    out: Annotated[Path, typer.Option("--out", help="Scores CSV to write.")],
+) -> None:
+    """Score every row: risk_score (higher = riskier) and the top factors, in input order."""
+    from claimdesk.fraud.tabular import DataError, TrainedModel, read_csv, score_frame
+
+    try:
+        trained = TrainedModel.load(model)
+        frame = read_csv(data)
+        with _progress("scoring"):
+            scores = score_frame(trained, frame)
+    except DataError as exc:
+        raise _fail(exc) from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scores.to_csv(out, index=False)
+    typer.echo(f"Scored {len(scores)} rows into {out}.")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    data: DataOption,
+    label: LabelOption,
+    report: Annotated[Path, typer.Option("--report", help="Folder for report.md/.html, roc.png.")],
+    exclude: ExcludeOption = None,
+    time_column: TimeOption = None,
+    test_from: Annotated[
+        str | None, typer.Option(help="First period of the test set (default: the last one).")
+    ] = None,
+    capacity: Annotated[
+        float, typer.Option(min=0.001, max=1.0, help="Share of claims reviewers can look at.")
+    ] = 0.05,
+    select: SelectOption = True,
+) -> None:
+    """ROC-AUC, average precision and precision/recall at capacity, by time and at random."""
+    from claimdesk.fraud.evaluation import evaluate, write_report
+    from claimdesk.fraud.tabular import DataError, file_sha256, read_csv
+
+    try:
+        frame = read_csv(data)
+        with _progress("evaluating") as step:
+            results = evaluate(
+                frame,
+                label=label,
+                exclude=exclude or [],
+                time_column=time_column,
+                test_from=test_from,
+                capacity=capacity,
+                select=select,
+                progress=step,
+            )
+    except DataError as exc:
+        raise _fail(exc) from exc
+    paths = write_report(
+        results, report, source=str(data), sha256=file_sha256(data), capacity=capacity
+    )
+    typer.echo(json.dumps([r.row() for r in results], indent=2))
+    typer.echo(f"Report: {paths['markdown']}, {paths['html']}, {paths['png']}")

@@ -1,0 +1,47 @@
+"""Scores follow the claim: on report (then routing, after commit) and on every change."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from claimdesk.claims.enums import ClaimAction
+from claimdesk.claims.events import ClaimReported, ClaimTransitioned
+from claimdesk.config import Settings
+from claimdesk.core.events import EventBus
+from claimdesk.fraud import service, tasks
+from claimdesk.fraud.evidence import DocumentEvidence, StoredDocuments
+from claimdesk.jobs.queue import enqueue_after_commit
+
+# Actions after which nothing about the claim's risk can change any more.
+_FINAL_ACTIONS = frozenset({ClaimAction.CLOSE, ClaimAction.ARCHIVE, ClaimAction.WITHDRAW})
+
+
+def register(bus: EventBus, settings: Settings, evidence: DocumentEvidence | None = None) -> None:
+    evidence = evidence or StoredDocuments()
+
+    def on_reported(session: Session, event: ClaimReported) -> None:
+        service.assess_claim(
+            session,
+            claim_id=event.claim_id,
+            now=event.at,
+            settings=settings,
+            evidence=evidence,
+            trigger="reported",
+        )
+        if settings.risk_routing:
+            enqueue_after_commit(session, tasks.route_new_claim, event.claim_id)
+
+    def on_transitioned(session: Session, event: ClaimTransitioned) -> None:
+        if event.action in _FINAL_ACTIONS:
+            return
+        service.assess_claim(
+            session,
+            claim_id=event.claim_id,
+            now=event.at,
+            settings=settings,
+            evidence=evidence,
+            trigger=str(event.action),
+        )
+
+    bus.subscribe(ClaimReported, on_reported)
+    bus.subscribe(ClaimTransitioned, on_transitioned)

@@ -1,0 +1,277 @@
+"""Risk scores of ClaimDesk claims: gather the facts, apply the rules, store, route."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.claims import service as claims
+from claimdesk.claims.enums import ClaimAction, ClaimStatus
+from claimdesk.claims.models import Claim, LossLine
+from claimdesk.claims.schemas import TransitionIn
+from claimdesk.config import Settings
+from claimdesk.core.clock import local_date
+from claimdesk.core.errors import NotFound
+from claimdesk.customers.models import BankAccount, Customer
+from claimdesk.fraud import rules
+from claimdesk.fraud.enums import Grade, Route
+from claimdesk.fraud.evidence import DocumentEvidence
+from claimdesk.fraud.models import RiskAssessment
+from claimdesk.fraud.schemas import FactorOut, RiskHistoryOut, RiskOut
+from claimdesk.security.permissions import require
+from claimdesk.security.service import SYSTEM, Actor
+
+ROUTED = "risk_routed"  # timeline kind of the routing decision (internal: staff only)
+MODEL_NOTE = (
+    "Rules only. The statistical model (claimdesk fraud train) learns from vehicle-claim "
+    "records whose columns (fault, vehicle category, policy type...) ClaimDesk claims do "
+    "not have, so it does not score live claims."
+)
+_STEPS: dict[Route, tuple[ClaimAction, ...]] = {
+    Route.STRAIGHT_THROUGH: (
+        ClaimAction.START_REVIEW,
+        ClaimAction.ASSESS,
+        ClaimAction.VERIFY_COVERAGE,
+        ClaimAction.APPROVE,
+        ClaimAction.PAY,
+    ),
+    Route.INVESTIGATION: (ClaimAction.START_REVIEW, ClaimAction.START_INVESTIGATION),
+    Route.SIU: (ClaimAction.REFER_TO_SIU,),
+    Route.REVIEW: (),
+}
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _shared_loss_lines(session: Session, claim: Claim) -> list[rules.SharedLossLine]:
+    """Claimant loss lines identical (text and amount, same incident date) on other claims."""
+    mine = [line for line in claim.loss_lines if line.source == "claimant"]
+    if not mine:
+        return []
+    query = (
+        select(LossLine, Claim)
+        .join(Claim, Claim.id == LossLine.claim_id)
+        .where(
+            Claim.id != claim.id,
+            Claim.incident_date == claim.incident_date,
+            LossLine.source == "claimant",
+            LossLine.amount.in_({line.amount for line in mine}),
+        )
+    )
+    keys = {(_normalised(line.description), line.amount) for line in mine}
+    return [
+        rules.SharedLossLine(line.description, line.amount, other.number or "", other.customer_id)
+        for line, other in session.execute(query)
+        if (_normalised(line.description), line.amount) in keys
+    ]
+
+
+def gather_facts(
+    session: Session,
+    claim: Claim,
+    *,
+    settings: Settings,
+    evidence: DocumentEvidence,
+    cfg: rules.Config,
+) -> rules.ClaimFacts:
+    tz = settings.display_timezone
+    policy = claim.policy
+    committed = claims.committed_on_policy(session, policy_id=policy.id) - claim.approved_amount
+    others = session.scalars(
+        select(Claim.reported_at).where(
+            Claim.customer_id == claim.customer_id,
+            Claim.id != claim.id,
+            Claim.reported_at <= claim.reported_at,
+        )
+    )
+    account = session.get(BankAccount, claim.bank_account_id) if claim.bank_account_id else None
+    customer = session.get(Customer, claim.customer_id)
+    tolerance = Decimal(str(cfg.rules["document_mismatch"].params["amount_tolerance"]))
+    return rules.ClaimFacts(
+        claim_type=claim.claim_type,
+        claimed_amount=claim.claimed_amount,
+        currency=claim.currency,
+        incident_date=claim.incident_date,
+        reported_on=local_date(claim.reported_at, tz),
+        policy_start=policy.start_date,
+        remaining_sum_insured=policy.sum_insured - committed,
+        other_claims_reported_on=tuple(local_date(at, tz) for at in others),
+        payee_account_added_on=local_date(account.created_at, tz) if account else None,
+        customer_since=local_date(customer.created_at, tz) if customer else None,
+        shared_documents=tuple(evidence.shared_documents(session, claim)),
+        shared_loss_lines=tuple(_shared_loss_lines(session, claim)),
+        document_conflicts=tuple(evidence.conflicts(session, claim, tolerance)),
+    )
+
+
+def latest(session: Session, claim_id: int) -> RiskAssessment | None:
+    return session.scalars(
+        select(RiskAssessment)
+        .where(RiskAssessment.claim_id == claim_id)
+        .order_by(RiskAssessment.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def assess_claim(
+    session: Session,
+    *,
+    claim_id: int,
+    now: datetime,
+    settings: Settings,
+    evidence: DocumentEvidence,
+    trigger: str,
+) -> RiskAssessment:
+    """Score the claim; a new history row only when score, grade or factors changed."""
+    cfg = rules.config()
+    claim = claims.get_claim(session, actor=SYSTEM, claim_id=claim_id)
+    result = rules.assess(
+        gather_facts(session, claim, settings=settings, evidence=evidence, cfg=cfg), cfg
+    )
+    factors = [f.to_dict() for f in result.factors]
+    current = latest(session, claim_id)
+    if (
+        current is not None
+        and current.score == result.score
+        and current.grade == result.grade
+        and current.factors == factors
+    ):
+        return current
+    assessment = RiskAssessment(
+        claim_id=claim_id,
+        score=result.score,
+        grade=result.grade,
+        factors=factors,
+        method=f"rules {cfg.version}",
+        trigger=trigger,
+        assessed_at=now,
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def risk_view(session: Session, *, actor: Actor, claim_id: int) -> RiskOut:
+    require(actor, "claims.view_risk")
+    claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
+    rows = list(
+        session.scalars(
+            select(RiskAssessment)
+            .where(RiskAssessment.claim_id == claim.id)
+            .order_by(RiskAssessment.id.desc())
+        )
+    )
+    if not rows:
+        raise NotFound(f"Claim {claim.number} has not been scored yet.")
+    current = rows[0]
+    return RiskOut(
+        claim_id=claim.id,
+        score=current.score,
+        grade=current.grade,
+        method=current.method,
+        trigger=current.trigger,
+        assessed_at=current.assessed_at,
+        factors=[FactorOut(**f) for f in current.factors],
+        model_note=MODEL_NOTE,
+        history=[
+            RiskHistoryOut(
+                score=r.score, grade=r.grade, trigger=r.trigger, assessed_at=r.assessed_at
+            )
+            for r in rows
+        ],
+    )
+
+
+def _customer_reason(decision: rules.RoutingDecision) -> str:
+    """What the claimant may read: the straight-through reasons without the risk grade."""
+    return (
+        "自动理赔："
+        + "；".join(decision.reasons_zh[1:])
+        + " / Straight-through processing: "
+        + "; ".join(decision.reasons_en[1:])
+        + "."
+    )
+
+
+def route_claim(
+    session: Session,
+    *,
+    claim_id: int,
+    now: datetime,
+    settings: Settings,
+    evidence: DocumentEvidence,
+) -> Route | None:
+    """Route a newly reported claim by its risk grade, once; None if it was already handled.
+
+    Straight-through claims are driven report -> paid by the system actor through the
+    ordinary lifecycle, so every guard (coverage, sum insured, verified account) still
+    applies; the claim stops with a person whenever a step would need judgement.
+    """
+    claim = claims.get_claim(session, actor=SYSTEM, claim_id=claim_id, for_update=True)
+    if claim.status != ClaimStatus.REPORTED or any(e.kind == ROUTED for e in claim.events):
+        return None
+    current = latest(session, claim.id) or assess_claim(
+        session,
+        claim_id=claim.id,
+        now=now,
+        settings=settings,
+        evidence=evidence,
+        trigger="routing",
+    )
+    account = session.get(BankAccount, claim.bank_account_id) if claim.bank_account_id else None
+    decision = rules.route(
+        score=current.score,
+        grade=Grade(current.grade),
+        claim_type=claim.claim_type,
+        amount=claim.claimed_amount,
+        currency=claim.currency,
+        max_amount=settings.stp_max_amount,
+        has_loss_lines=any(line.source == "claimant" for line in claim.loss_lines),
+        verified_account=account is not None and account.verified,
+    )
+    data: dict[str, Any] = {
+        "route": decision.route,
+        "score": current.score,
+        "grade": current.grade,
+        "reasons_en": list(decision.reasons_en),
+        "reasons_zh": list(decision.reasons_zh),
+        "factors": [f["code"] for f in current.factors],
+    }
+    claims.record_event(
+        claim,
+        SYSTEM,
+        now,
+        kind=ROUTED,
+        to_status=None,
+        reason=f"Routed to {decision.route}: " + "; ".join(decision.reasons_en),
+        data=data,
+    )
+    session.flush()
+    factor_text = "; ".join(f["reason_en"] for f in current.factors)
+    reasons = {
+        ClaimAction.REFER_TO_SIU: f"Risk grade {current.grade} ({current.score}): {factor_text}",
+        ClaimAction.START_INVESTIGATION: "Field investigation ordered by risk routing.",
+    }
+    for action in _STEPS[decision.route]:
+        if action == ClaimAction.APPROVE and (claim.payable_amount or 0) <= 0:
+            break  # nothing payable: a person decides (and explains a denial)
+        if action == ClaimAction.PAY and latest(session, claim.id).grade != Grade.LOW:
+            break  # the data changed on the way and the claim is no longer low risk
+        reason = reasons.get(action)
+        if decision.route == Route.STRAIGHT_THROUGH:
+            reason = _customer_reason(decision)
+        claim = claims.transition(
+            session,
+            actor=SYSTEM,
+            claim_id=claim.id,
+            command=TransitionIn(action=action, reason=reason),
+            now=now,
+            settings=settings,
+        )
+    return decision.route

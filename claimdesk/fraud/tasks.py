@@ -1,0 +1,24 @@
+"""Background jobs of fraud scoring."""
+
+from __future__ import annotations
+
+from claimdesk.bootstrap import installed
+from claimdesk.core.db import unit_of_work
+from claimdesk.fraud import service
+from claimdesk.fraud.evidence import StoredDocuments
+from claimdesk.jobs.queue import huey
+
+
+@huey.task(retries=2, retry_delay=10)
+def route_new_claim(claim_id: int) -> str | None:
+    """Route a reported claim by its risk (straight through, review, investigation, SIU)."""
+    container = installed()
+    with unit_of_work(container.sessions) as session:
+        route = service.route_claim(
+            session,
+            claim_id=claim_id,
+            now=container.clock.now(),
+            settings=container.settings,
+            evidence=StoredDocuments(),
+        )
+    return str(route) if route else None
