@@ -1,0 +1,25 @@
+"""Events the support domain publishes (past tense); handlers.py wires their subscribers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from claimdesk.security.service import Actor
+
+
+@dataclass(frozen=True)
+class TicketReplied:
+    """Staff wrote a customer-visible message on a ticket."""
+
+    ticket_id: int
+    message_id: int
+    actor: Actor
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TicketResolved:
+    ticket_id: int
+    actor: Actor
+    at: datetime
