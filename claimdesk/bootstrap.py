@@ -31,6 +31,12 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     settings = settings or get_settings()
     engine = build_engine(settings.resolved_database_url)
     bus = EventBus()
+    # Imported here: the handlers queue jobs whose module imports this one.
+    from claimdesk.fraud.handlers import register as register_fraud
+    from claimdesk.support.handlers import register as register_support
+
+    register_support(bus)
+    register_fraud(bus, settings)
     sessions = build_session_factory(engine, bus=bus)
     audit.register(sessions)
     return Container(settings, engine, sessions, bus, clock or SystemClock())

@@ -9,6 +9,7 @@ import typer
 from claimdesk.bootstrap import build, install, upgrade_database
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import ClaimDeskError
+from claimdesk.fraud.cli import app as fraud_app
 from claimdesk.security.enums import Role
 from claimdesk.security.service import create_user
 
@@ -19,6 +20,7 @@ audit_app = typer.Typer(help="Tamper-evident audit ledger.", no_args_is_help=Tru
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(fraud_app, name="fraud")
 
 
 @app.command()

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     statutory_decision_days: int = Field(default=30, gt=0)
     statutory_warning_days: int = Field(default=5, ge=0)
+    risk_routing: bool = Field(
+        default=False,
+        description="Route new claims by risk grade (review, investigation, SIU, straight "
+        "through) without a person; scores are kept either way.",
+    )
+    stp_max_amount: Decimal | None = Field(
+        default=None,
+        ge=0,
+        description="Highest claimed amount a low-risk simple claim is paid without a person "
+        "(e.g. 3000); unset: straight-through processing is off.",
+    )
     authority_limits: dict[str, Decimal | None] = Field(
         default_factory=lambda: {
             "adjuster": Decimal("10000"),

@@ -7,6 +7,7 @@ Run the suite on PostgreSQL with
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,7 +60,8 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
 
 @pytest.fixture(autouse=True)
 def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that touches the database starts from the product catalogue only."""
+    """Every test that touches the database starts from the product catalogue only
+    (and no stored document files)."""
     if "container" not in request.fixturenames:
         yield
         return
@@ -71,6 +73,7 @@ def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
             connection.execute(table.delete())
     with container.sessions.begin() as session:
         ensure_catalogue(session)
+    shutil.rmtree(container.settings.data_dir / "documents", ignore_errors=True)
 
 
 @pytest.fixture

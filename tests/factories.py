@@ -37,12 +37,15 @@ class World:
     def now(self) -> datetime:
         return self.container.clock.now()
 
-    def customer(self, name: str | None = None, *, verified_account: bool = True) -> Customer:
+    def customer(
+        self, name: str | None = None, *, verified_account: bool = True, name_en: str | None = None
+    ) -> Customer:
         n = next(_serial)
         name = name or f"客户{n}"
         holder = name if verified_account else f"Someone Else {n}"
         data = CustomerIn(
             name=name,
+            name_en=name_en,
             id_number=f"11010119900101{n:04d}",
             phone="13800000000",
             bank_accounts=[

@@ -7,7 +7,17 @@ from fastapi.responses import RedirectResponse
 
 from claimdesk import __version__
 from claimdesk.api import errors
-from claimdesk.api.routers import audit, auth, claims, customers, health, policies
+from claimdesk.api.routers import (
+    audit,
+    auth,
+    claims,
+    customers,
+    documents,
+    health,
+    policies,
+    risk,
+    support,
+)
 from claimdesk.bootstrap import Container, build, install
 
 API_PREFIX = "/api/v1"
@@ -25,7 +35,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = install(container or build())
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, customers, policies, claims, audit):
+    for module in (auth, customers, policies, claims, audit, documents, support, risk):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[errors.ClaimDeskError], int] = {
     errors.NotFound: 404,
+    errors.TooLarge: 413,
+    errors.UnsupportedMediaType: 415,
     errors.ValidationFailed: 422,
     errors.Conflict: 409,
     errors.AuthenticationFailed: 401,

@@ -57,7 +57,7 @@ from claimdesk.security.enums import Role
 from claimdesk.security.service import Actor
 
 # Timeline entries a customer does not see.
-INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU})
+INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed"})
 
 
 # ---------------------------------------------------------------- queries
@@ -504,19 +504,25 @@ def _payment_key(claim: Claim, command: TransitionIn, header_key: str | None) ->
     return f"approval-{approvals}:{command.amount or 'balance'}"
 
 
+def _already_paid(claim: Claim, key: str) -> bool:
+    """A payment, or a settlement with nothing left to pay, was made under this key."""
+    return any(p.idempotency_key == key for p in claim.payments) or any(
+        e.kind == ClaimAction.PAY and e.data.get("payment_key") == key for e in claim.events
+    )
+
+
 def _on_pay(ctx: _Context) -> ClaimStatus | None:
     claim = ctx.claim
-    if claim.outstanding_amount == 0:
-        # Re-approved at no more than was already paid: settled, nothing to transfer.
-        ctx.data["note"] = "nothing outstanding"
-        del ctx.data["payment_key"]
-        return ClaimStatus.PAID
     amount = ctx.command.amount or claim.outstanding_amount
     if amount > claim.outstanding_amount:
         raise ValidationFailed(
             f"Paying {amount:,.2f} would exceed the outstanding approved amount "
             f"{claim.outstanding_amount:,.2f}."
         )
+    if amount == 0:
+        # Re-approved at no more than was already paid: settled, nothing to transfer.
+        ctx.data["note"] = "nothing outstanding"  # the payment_key stays, for replays
+        return ClaimStatus.PAID
     account_id = ctx.command.bank_account_id or claim.bank_account_id
     if account_id is None:
         raise ValidationFailed("No payee bank account on the claim; give bank_account_id.")
@@ -590,7 +596,7 @@ def transition(
     if command.action == ClaimAction.PAY:
         machine.check_role(ClaimAction.PAY, actor.role)
         key = _payment_key(claim, command, idempotency_key)
-        if any(p.idempotency_key == key for p in claim.payments):
+        if _already_paid(claim, key):
             return claim
         data["payment_key"] = key
     source = ClaimStatus(claim.status)

@@ -24,6 +24,14 @@ class ValidationFailed(ClaimDeskError):
     code = "validation_failed"
 
 
+class TooLarge(ValidationFailed):
+    code = "too_large"
+
+
+class UnsupportedMediaType(ValidationFailed):
+    code = "unsupported_media_type"
+
+
 class Conflict(ClaimDeskError):
     code = "conflict"
 

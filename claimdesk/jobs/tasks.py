@@ -1,5 +1,8 @@
 """Imports every domain's tasks so a worker knows them all (add a line per tasks module)."""
 
+import claimdesk.documents.tasks
+import claimdesk.fraud.tasks
+import claimdesk.support.tasks  # noqa: F401 - registers the tasks
 from claimdesk.jobs.queue import huey
 
 __all__ = ["huey"]

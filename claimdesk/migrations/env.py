@@ -5,8 +5,11 @@ from alembic import context
 import claimdesk.audit.models
 import claimdesk.claims.models
 import claimdesk.customers.models
+import claimdesk.documents.models
+import claimdesk.fraud.models
 import claimdesk.policies.models
-import claimdesk.security.models  # noqa: F401 - registers the tables
+import claimdesk.security.models
+import claimdesk.support.models  # noqa: F401 - registers the tables
 from claimdesk.core.db import Base
 
 config = context.config

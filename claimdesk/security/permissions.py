@@ -14,6 +14,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.create": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
     "claims.report": frozenset({Role.CUSTOMER, Role.AGENT}) | HANDLER_ROLES,
     "audit.verify": frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN}),
+    # Risk scores and their factors: staff who handle or audit claims, never customers.
+    "claims.view_risk": frozenset({Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN}) | HANDLER_ROLES,
+    "documents.upload": frozenset({Role.CUSTOMER, Role.AGENT, Role.INVESTIGATOR}) | HANDLER_ROLES,
+    # Service desk (ticket lifecycle roles are in support/machine.py).
+    "support.work": frozenset({Role.AGENT, Role.ADMIN}) | HANDLER_ROLES,
+    "support.teams.manage": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "support.reports": frozenset({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}),
+    "support.disputes.manage": frozenset({Role.SENIOR_ADJUSTER, Role.SUPERVISOR}),
 }
 
 
