@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.claims.enums import ClaimStatus
-from claimdesk.core.db import Base, Money, UTCDateTime
+from claimdesk.core.db import Base, HistoryEntry, Money, UTCDateTime
 from claimdesk.policies.models import Policy
 
 
@@ -111,21 +111,12 @@ class LossLine(Base):
     claim: Mapped[Claim] = relationship(back_populates="loss_lines")
 
 
-class ClaimEvent(Base):
+class ClaimEvent(HistoryEntry, Base):
     """The claim's timeline: who did what, when, and why."""
 
     __tablename__ = "claim_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_role: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(32))
-    from_status: Mapped[str | None] = mapped_column(String(24))
-    to_status: Mapped[str | None] = mapped_column(String(24))
-    reason: Mapped[str | None] = mapped_column(Text)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     claim: Mapped[Claim] = relationship(back_populates="events")
 

@@ -649,15 +649,14 @@ def record_event(
 ) -> None:
     """Append an entry to the claim's timeline (who, when, what, why)."""
     claim.events.append(
-        ClaimEvent(
-            at=now,
-            actor_id=actor.user_id,
-            actor_role=actor.role,
+        ClaimEvent.by(
+            actor,
+            now,
             kind=kind,
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            data=data or {},
+            data=data,
         )
     )
 

@@ -7,12 +7,25 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Self
 from uuid import uuid4
 
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -59,6 +72,48 @@ class Money(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(value).quantize(Decimal("0.01"))
+
+
+class Acting(Protocol):
+    user_id: int | None
+    role: str
+
+
+class HistoryEntry:
+    """Columns of a history row (claim timeline, ticket history): who, when, what, why."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    @classmethod
+    def by(
+        cls,
+        actor: Acting,
+        at: datetime,
+        *,
+        kind: str,
+        from_status: str | None = None,
+        to_status: str | None = None,
+        reason: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Self:
+        return cls(
+            at=at,
+            actor_id=actor.user_id,
+            actor_role=actor.role,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            data=data or {},
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -234,15 +234,14 @@ def _record(
     data: dict[str, Any] | None = None,
 ) -> None:
     ticket.events.append(
-        TicketEvent(
-            at=now,
-            actor_id=actor.user_id,
-            actor_role=actor.role,
+        TicketEvent.by(
+            actor,
+            now,
             kind=kind,
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            data=data or {},
+            data=data,
         )
     )
 
