@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Annotated
 
 import typer
@@ -28,12 +30,28 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    jobs: Annotated[
+        bool,
+        typer.Option(
+            "--jobs/--no-jobs",
+            help="Also run the background jobs in a child process (the embedded default); "
+            "--no-jobs when `claimdesk worker` runs elsewhere.",
+        ),
+    ] = True,
 ) -> None:
     """Run the API and web UI; creates and migrates the database first."""
     import uvicorn
 
     upgrade_database(build())
-    uvicorn.run("claimdesk.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    job_runner = subprocess.Popen([sys.executable, "-m", "claimdesk", "worker"]) if jobs else None
+    try:
+        uvicorn.run(
+            "claimdesk.api.app:create_app", factory=True, host=host, port=port, workers=workers
+        )
+    finally:
+        if job_runner is not None:
+            job_runner.terminate()
+            job_runner.wait(timeout=30)
 
 
 @app.command()

@@ -1,0 +1,5 @@
+"""``python -m claimdesk`` is the ``claimdesk`` command."""
+
+from claimdesk.cli import app
+
+app(prog_name="claimdesk")
