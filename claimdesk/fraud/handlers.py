@@ -1,4 +1,4 @@
-"""Scores follow the claim: on report (then routing, after commit) and on every change."""
+"""Scores follow the claim: on report (then routing, after commit) and when its data changes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,19 @@ from claimdesk.fraud import service, tasks
 from claimdesk.fraud.evidence import DocumentEvidence, StoredDocuments
 from claimdesk.jobs.queue import enqueue_after_commit
 
-# Actions after which nothing about the claim's risk can change any more.
-_FINAL_ACTIONS = frozenset({ClaimAction.CLOSE, ClaimAction.ARCHIVE, ClaimAction.WITHDRAW})
+# Actions after which what the rules look at may differ: the claim became complete (its
+# documents count), its amounts were assessed, coverage is about to be decided (other
+# claims may have used the sum insured meanwhile), or it was reopened. Status-only steps
+# (approve, pay, close...) change nothing the rules read, so they are not rescored.
+_RESCORING_ACTIONS = frozenset(
+    {
+        ClaimAction.START_REVIEW,
+        ClaimAction.SUBMIT_DOCUMENTS,
+        ClaimAction.ASSESS,
+        ClaimAction.VERIFY_COVERAGE,
+        ClaimAction.REOPEN,
+    }
+)
 
 
 def register(bus: EventBus, settings: Settings, evidence: DocumentEvidence | None = None) -> None:
@@ -32,7 +43,7 @@ def register(bus: EventBus, settings: Settings, evidence: DocumentEvidence | Non
             enqueue_after_commit(session, tasks.route_new_claim, event.claim_id)
 
     def on_transitioned(session: Session, event: ClaimTransitioned) -> None:
-        if event.action in _FINAL_ACTIONS:
+        if event.action not in _RESCORING_ACTIONS:
             return
         service.assess_claim(
             session,
