@@ -15,7 +15,7 @@ from claimdesk.config import Settings
 from claimdesk.core.errors import AuthenticationFailed
 from claimdesk.security.service import Actor, actor_for_token
 
-_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 def get_container(request: Request) -> Container:
@@ -41,7 +41,7 @@ def get_now(container: Annotated[Container, Depends(get_container)]) -> datetime
 
 
 def get_actor(
-    token: Annotated[str | None, Depends(_bearer)],
+    token: Annotated[str | None, Depends(bearer_token)],
     session: Annotated[Session, Depends(get_session)],
     now: Annotated[datetime, Depends(get_now)],
 ) -> Actor:

@@ -118,3 +118,12 @@ def actor_for_token(session: Session, *, token: str, now: datetime) -> Actor:
     if user is None or not user.active:
         raise AuthenticationFailed("This account is disabled.")
     return Actor(user_id=user.id, role=Role(user.role), customer_id=user.customer_id)
+
+
+def revoke_token(session: Session, *, token: str, now: datetime) -> None:
+    """Sign out: the token stops working at once (its record stays, for the audit trail)."""
+    record = session.scalars(
+        select(ApiToken).where(ApiToken.token_digest == _digest(token))
+    ).one_or_none()
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = now

@@ -167,3 +167,12 @@ def test_unknown_route_uses_the_error_shape(world):
     response = world.client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_signing_out_revokes_the_token_at_once(world):
+    headers = world.login(Role.AGENT)
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert world.client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    refused = world.client.get("/api/v1/auth/me", headers=headers)
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["error"]["message"]

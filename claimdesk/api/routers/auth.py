@@ -5,8 +5,8 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
-from claimdesk.security.service import authenticate, issue_token
+from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep, bearer_token
+from claimdesk.security.service import authenticate, issue_token, revoke_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -43,6 +43,18 @@ def token(
         role=user.role,
         customer_id=user.customer_id,
     )
+
+
+@router.post("/logout", status_code=204)
+def logout(
+    token: Annotated[str | None, Depends(bearer_token)],
+    session: SessionDep,
+    now: NowDep,
+    _actor: ActorDep,
+) -> None:
+    """Revoke the bearer token this request was made with."""
+    revoke_token(session, token=token or "", now=now)
+    session.commit()
 
 
 @router.get("/me", response_model=MeOut)
