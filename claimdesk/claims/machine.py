@@ -9,10 +9,8 @@ state until the approved amount is paid in full. Guards that need the claim's da
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
-from claimdesk.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from claimdesk.core.machine import StateMachine, Transition
 from claimdesk.security.enums import HANDLER_ROLES, Role
 
 S = ClaimStatus
@@ -30,15 +28,6 @@ _OPEN_BEFORE_DECISION = frozenset(
         S.REOPENED,
     }
 )
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: ClaimAction
-    sources: frozenset[ClaimStatus]
-    target: ClaimStatus
-    roles: frozenset[Role]
-    reason_required: bool = False
 
 
 TRANSITIONS: dict[ClaimAction, Transition] = {
@@ -108,33 +97,7 @@ TRANSITIONS: dict[ClaimAction, Transition] = {
 }
 
 
-def allowed_actions(status: ClaimStatus, role: Role) -> list[ClaimAction]:
-    """Actions this role could take from this status (before data guards)."""
-    return [t.action for t in TRANSITIONS.values() if status in t.sources and role in t.roles]
-
-
-def check_transition(
-    status: ClaimStatus, action: ClaimAction, role: Role, reason: str | None
-) -> Transition:
-    """The transition, or an error: wrong state 409, wrong role 403, missing reason 422."""
-    transition = TRANSITIONS[action]
-    if status not in transition.sources:
-        allowed = ", ".join(sorted(t.action for t in TRANSITIONS.values() if status in t.sources))
-        raise InvalidTransition(
-            f"A claim that is '{status}' cannot be '{action}'; from '{status}' the possible "
-            f"actions are: {allowed or 'none'}.",
-            details=[{"status": str(status), "action": str(action)}],
-        )
-    check_role(action, role)
-    if transition.reason_required and not (reason and reason.strip()):
-        raise ValidationFailed(f"'{action}' needs a reason; give one in the 'reason' field.")
-    return transition
-
-
-def check_role(action: ClaimAction, role: Role) -> None:
-    roles = TRANSITIONS[action].roles
-    if role not in roles:
-        raise PermissionDenied(
-            f"The role '{role}' may not '{action}' a claim; "
-            f"roles that may: {', '.join(sorted(roles))}."
-        )
+MACHINE = StateMachine("claim", TRANSITIONS.values())
+allowed_actions = MACHINE.allowed_actions
+check_transition = MACHINE.check_transition
+check_role = MACHINE.check_role
