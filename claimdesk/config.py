@@ -29,8 +29,48 @@ class Settings(BaseSettings):
         description="redis://host:6379/0 for workers on several machines; "
         "default: a SQLite queue in data_dir.",
     )
+    job_lease_seconds: int = Field(
+        default=900,
+        gt=0,
+        description="How long a worker holds a background job before it counts as dead and "
+        "the job is queued again (keep it above the longest job).",
+    )
     secret_key: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     token_ttl_minutes: int = Field(default=8 * 60, gt=0)
+    encryption_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Field encryption keys, key id -> 32 random bytes in base64 (AES-256-GCM), "
+        'e.g. {"2026a": "..."}; old keys stay listed so old values still decrypt. Empty: in '
+        "development and test a key derived from secret_key; refused in production.",
+    )
+    encryption_key_id: str | None = Field(
+        default=None,
+        description="Which of encryption_keys encrypts new values (default: the only one).",
+    )
+    search_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC key (base64) for searchable hashes of encrypted fields; in development "
+        "and test derived from secret_key when unset; required in production.",
+    )
+    audit_signing_key: SecretStr | None = Field(
+        default=None,
+        description="Ed25519 private key (32-byte seed, base64) that signs audit checkpoints; "
+        "in development and test derived from secret_key when unset; required in production.",
+    )
+    login_max_failures: int = Field(default=5, gt=0)
+    login_failure_window_minutes: int = Field(default=15, gt=0)
+    login_lockout_minutes: int = Field(default=15, gt=0)
+    rate_limit_login: str = Field(
+        default="10/minute", description="Sign-in attempts per client address (limits syntax)."
+    )
+    rate_limit_public: str = Field(
+        default="120/minute", description="Requests to other public routes per client address."
+    )
+    rate_limit_storage_url: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live: memory:// for one process, "
+        "redis://host:6379/1 when several processes serve the API.",
+    )
     currency: str = "CNY"
     display_timezone: str = "Asia/Shanghai"
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
@@ -47,6 +87,14 @@ class Settings(BaseSettings):
         description="Highest claimed amount a low-risk simple claim is paid without a person "
         "(e.g. 3000); unset: straight-through processing is off.",
     )
+    training_hours_per_year: Decimal = Field(
+        default=Decimal("36"),
+        ge=0,
+        description="Training hours each member of staff must complete per calendar year.",
+    )
+    qualification_warning_days: int = Field(
+        default=60, ge=0, description="Warn this many days before a staff certificate expires."
+    )
     authority_limits: dict[str, Decimal | None] = Field(
         default_factory=lambda: {
             "adjuster": Decimal("10000"),
@@ -58,11 +106,24 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
-        if (
-            self.environment == "production"
-            and self.secret_key.get_secret_value() == PLACEHOLDER_SECRET
-        ):
-            raise ValueError("CLAIMDESK_SECRET_KEY must be set to a real secret in production")
+        if self.environment in ("development", "test"):
+            return self
+        missing = [
+            name
+            for name, unset in (
+                ("CLAIMDESK_SECRET_KEY", self.secret_key.get_secret_value() == PLACEHOLDER_SECRET),
+                ("CLAIMDESK_ENCRYPTION_KEYS", not self.encryption_keys),
+                ("CLAIMDESK_SEARCH_KEY", self.search_key is None),
+                ("CLAIMDESK_AUDIT_SIGNING_KEY", self.audit_signing_key is None),
+            )
+            if unset
+        ]
+        if missing:
+            raise ValueError(
+                f"Set {', '.join(missing)} to real secrets in {self.environment} "
+                "(placeholders and derived keys are for development and test only); "
+                "`claimdesk security generate-keys` prints fresh ones."
+            )
         return self
 
     @property

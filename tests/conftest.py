@@ -48,7 +48,12 @@ def _drop_everything(container: Container) -> None:
 def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     data_dir: Path = tmp_path_factory.mktemp("data")
     settings = Settings(
-        environment="test", database_url=_database_url(tmp_path_factory), data_dir=data_dir
+        environment="test",
+        database_url=_database_url(tmp_path_factory),
+        data_dir=data_dir,
+        # High enough for every test; tests of the limits set their own.
+        rate_limit_login="10000/minute",
+        rate_limit_public="10000/minute",
     )
     container = install(build(settings, clock=FixedClock(START)))
     _drop_everything(container)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from claimdesk.bootstrap import Container
+from claimdesk.compliance.service import certify_for_every_gate
 from claimdesk.core.db import unit_of_work
 from claimdesk.customers.models import Customer
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn
@@ -18,7 +19,7 @@ from claimdesk.customers.service import create_customer
 from claimdesk.policies.models import Policy
 from claimdesk.policies.schemas import InsuredIn, PolicyIn
 from claimdesk.policies.service import create_policy
-from claimdesk.security.enums import Role
+from claimdesk.security.enums import HANDLER_ROLES, Role
 from claimdesk.security.service import create_user
 
 PASSWORD = "correct-horse-9"
@@ -31,7 +32,8 @@ class World:
     def __init__(self, container: Container, client: TestClient) -> None:
         self.container = container
         self.client = client
-        self._staff: dict[Role, dict[str, str]] = {}
+        self._staff: dict[tuple[Role, bool], dict[str, str]] = {}
+        self.last_username = ""
 
     @property
     def now(self) -> datetime:
@@ -78,11 +80,18 @@ class World:
         with unit_of_work(self.container.sessions) as session:
             return create_policy(session, data=data, now=self.now)
 
-    def login(self, role: Role, customer: Customer | None = None) -> dict[str, str]:
-        """Create a user of this role and return its Authorization header."""
+    def login(
+        self, role: Role, customer: Customer | None = None, *, qualified: bool = True
+    ) -> dict[str, str]:
+        """Create a user of this role and return its Authorization header.
+
+        Claim handlers and investigators hold every certificate the claim gates ask for
+        (valid through 2030) unless ``qualified`` is false.
+        """
         username = f"{role.value}-{next(_serial)}"
+        self.last_username = username  # for signing in to the web pages with PASSWORD
         with unit_of_work(self.container.sessions) as session:
-            create_user(
+            user = create_user(
                 session,
                 username=username,
                 password=PASSWORD,
@@ -90,17 +99,30 @@ class World:
                 customer_id=customer.id if customer else None,
                 now=self.now,
             )
+            if qualified and role in HANDLER_ROLES | {Role.INVESTIGATOR}:
+                certify_for_every_gate(
+                    session,
+                    user=user,
+                    issued_on=date(2020, 1, 1),
+                    expires_on=date(2030, 12, 31),
+                    issuer="中国保险行业协会 Insurance Association of China",
+                    now=self.now,
+                )
+        return self.sign_in(username)
+
+    def sign_in(self, username: str) -> dict[str, str]:
+        """A fresh Authorization header for an existing user (say, after a token expired)."""
         response = self.client.post(
             "/api/v1/auth/token", data={"username": username, "password": PASSWORD}
         )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
-    def staff(self, role: Role) -> dict[str, str]:
-        """One shared user per staff role in this test."""
-        if role not in self._staff:
-            self._staff[role] = self.login(role)
-        return self._staff[role]
+    def staff(self, role: Role, *, qualified: bool = True) -> dict[str, str]:
+        """One shared user per staff role in this test (see ``login`` for ``qualified``)."""
+        if (role, qualified) not in self._staff:
+            self._staff[(role, qualified)] = self.login(role, qualified=qualified)
+        return self._staff[(role, qualified)]
 
     def report(
         self,

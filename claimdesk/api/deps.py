@@ -10,9 +10,11 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from claimdesk.api.access import Access
 from claimdesk.bootstrap import Container
 from claimdesk.config import Settings
-from claimdesk.core.errors import AuthenticationFailed
+from claimdesk.core.errors import AuthenticationFailed, PermissionDenied
+from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor, actor_for_token
 
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -41,16 +43,49 @@ def get_now(container: Annotated[Container, Depends(get_container)]) -> datetime
 
 
 def get_actor(
+    request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
     session: Annotated[Session, Depends(get_session)],
     now: Annotated[datetime, Depends(get_now)],
 ) -> Actor:
+    known = getattr(request.state, "actor", None)
+    if known is not None:
+        return known
     if not token:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    return actor_for_token(session, token=token, now=now)
+    request.state.actor = actor_for_token(session, token=token, now=now)
+    return request.state.actor
+
+
+def enforce_access(
+    request: Request,
+    token: Annotated[str | None, Depends(bearer_token)],
+    session: Annotated[Session, Depends(get_session)],
+    now: Annotated[datetime, Depends(get_now)],
+) -> None:
+    """Apply the route's rule from claimdesk/api/access.py before its handler runs."""
+    method = "GET" if request.method == "HEAD" else request.method
+    rules = getattr(request.app.state, "access_rules", {})
+    rule = rules.get((id(request.scope.get("route")), method))
+    if rule is None:  # create_app refuses such routes; fail closed all the same
+        raise PermissionDenied("This route has no access rule.")
+    if rule.rate_limit is not None:
+        client = request.client.host if request.client else "unknown"
+        request.app.state.rate_limiter.hit(rule.rate_limit, client)
+    if rule.access in (Access.PUBLIC, Access.PROBE):
+        return
+    actor = get_actor(request, token, session, now)
+    if rule.permission is not None:
+        require(actor, rule.permission)
+
+
+def get_purpose(request: Request) -> str:
+    """Why data is read, for the access log: the route called."""
+    return f"{request.method} {request.url.path}"
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
+PurposeDep = Annotated[str, Depends(get_purpose)]

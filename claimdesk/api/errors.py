@@ -8,11 +8,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from claimdesk.core import errors
 
 log = logging.getLogger(__name__)
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 STATUS_BY_ERROR: dict[type[errors.ClaimDeskError], int] = {
     errors.NotFound: 404,
@@ -22,6 +25,8 @@ STATUS_BY_ERROR: dict[type[errors.ClaimDeskError], int] = {
     errors.Conflict: 409,
     errors.AuthenticationFailed: 401,
     errors.PermissionDenied: 403,
+    errors.AccountLocked: 423,
+    errors.RateLimited: 429,
 }
 
 
@@ -29,7 +34,7 @@ def error_body(code: str, message: str, details: list[Any] | None = None) -> dic
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
-def _status_for(exc: errors.ClaimDeskError) -> int:
+def status_for(exc: errors.ClaimDeskError) -> int:
     for kind in type(exc).__mro__:
         if kind in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[kind]
@@ -38,8 +43,11 @@ def _status_for(exc: errors.ClaimDeskError) -> int:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.ClaimDeskError)
-    status = _status_for(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    status = status_for(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(
         error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
     )
@@ -71,6 +79,34 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """The database could not be reached, or was too busy (locked, or no free connection in
+    time): the transaction was rolled back, so nothing was half-written, and the same
+    request may be sent again."""
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse(
+        error_body(
+            "database_unavailable",
+            "The database is unavailable or busy; nothing was changed. Try again in a few "
+            "seconds. 数据库暂时不可用，未做任何更改，请稍后重试。",
+        ),
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot hold (e.g. an id beyond its integer range): the request
+    is wrong, not the server (found by the schemathesis run on PostgreSQL)."""
+    log.info("value refused by the database: %s", type(exc.orig).__name__)
+    return JSONResponse(
+        error_body(
+            "validation_failed", "A value is out of range (for example an id that is too large)."
+        ),
+        status_code=422,
+    )
+
+
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return JSONResponse(
@@ -83,4 +119,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.ClaimDeskError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _database_unavailable)  # every connection busy
     app.add_exception_handler(Exception, _unexpected_error)

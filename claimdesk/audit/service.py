@@ -7,16 +7,19 @@ forget to record one and nothing is recorded for a change that rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, select, text
+from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.audit.models import AuditEntry
+from claimdesk.audit.models import AuditEntry, SensitiveAccess
 from claimdesk.audit.rules import GENESIS, Link, Verdict, entry_hash, verify_chain
 from claimdesk.claims.models import ClaimEvent
+from claimdesk.core.errors import NotFound
+from claimdesk.documents.models import Document
+from claimdesk.documents.storage import BlobStore, CorruptBlob
 from claimdesk.security.models import User
 
 _LEDGER_LOCK = 7301  # PostgreSQL advisory lock id that serialises appends
@@ -95,6 +98,38 @@ def _record_flushed(session: Session, _context: object) -> None:
                 subject_id=str(obj.id),
                 data={"username": obj.username, "role": obj.role, "customer_id": obj.customer_id},
             )
+    _record_changed_users(session, connection)
+
+
+def _user_changes(user: User) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Ledger actions for a changed user: role, activation and lockout changes."""
+    state = inspect(user)
+    role = state.attrs.role.history
+    if role.has_changes():
+        old = role.deleted[0] if role.deleted else None
+        yield "user.role_changed", {"username": user.username, "from": old, "to": user.role}
+    active = state.attrs.active.history
+    if active.has_changes():
+        yield "user.activated" if user.active else "user.deactivated", {"username": user.username}
+    locked = state.attrs.locked_until.history
+    if locked.has_changes() and user.locked_until is not None:
+        yield "user.locked", {"username": user.username, "until": user.locked_until.isoformat()}
+
+
+def _record_changed_users(session: Session, connection: Connection) -> None:
+    changed = sorted((o for o in session.dirty if isinstance(o, User)), key=lambda o: o.id)
+    for user in changed:
+        for action, data in _user_changes(user):
+            append(
+                connection,
+                at=datetime.now(UTC),
+                actor_id=None,
+                actor_role="system",
+                action=action,
+                subject_type="user",
+                subject_id=str(user.id),
+                data=data,
+            )
 
 
 def register(sessions: sessionmaker[Session]) -> None:
@@ -133,12 +168,70 @@ def _altered_timeline_entry(session: Session) -> tuple[int, str] | None:
     return None
 
 
-def verify(session: Session) -> Verdict:
+def _altered_document(session: Session, store: BlobStore) -> tuple[int, str] | None:
+    """The first uploaded document whose row or stored bytes no longer match the sha256
+    the ledger recorded at upload (the stored bytes are hashed again)."""
+    recorded = session.execute(
+        select(AuditEntry.seq, AuditEntry.data)
+        .where(AuditEntry.action == "claim.document_uploaded")
+        .order_by(AuditEntry.seq)
+    )
+    for seq, data in recorded:
+        facts = data.get("data") or {}
+        document_id, sha256 = facts.get("document_id"), facts.get("sha256")
+        document = session.get(Document, document_id)
+        if document is None or document.sha256 != sha256:
+            return seq, f"document {document_id} was deleted or now names other content"
+        try:
+            store.get(sha256)
+        except CorruptBlob:
+            return seq, f"the stored file of document {document_id} was changed"
+        except NotFound:
+            return seq, f"the stored file of document {document_id} is missing"
+    return None
+
+
+def verify(session: Session, *, store: BlobStore | None = None) -> Verdict:
+    """Recompute the chain, compare claim timelines with it and, given the document store,
+    hash every stored document again."""
     verdict = verify_chain(_links(session))
     if not verdict.ok:
         return verdict
     altered = _altered_timeline_entry(session)
+    if altered is None and store is not None:
+        altered = _altered_document(session, store)
     if altered is not None:
         seq, reason = altered
         return Verdict(False, verdict.entries, verdict.head_seq, verdict.head_hash, seq, reason)
     return verdict
+
+
+def links_up_to(session: Session, seq: int) -> Iterator[Link]:
+    for link in _links(session):
+        if link.seq > seq:
+            return
+        yield link
+
+
+def record_sensitive_reads(
+    session: Session,
+    *,
+    actor_id: int | None,
+    role: str,
+    reads: Iterable[tuple[str, object, str]],
+    purpose: str,
+    now: datetime,
+) -> None:
+    """Log reads of sensitive fields in clear: (table, record id, field) each."""
+    session.add_all(
+        SensitiveAccess(
+            at=now,
+            user_id=actor_id,
+            role=role,
+            table_name=table_name,
+            record_id=str(record_id),
+            field=field,
+            purpose=purpose[:256],
+        )
+        for table_name, record_id, field in reads
+    )

@@ -50,3 +50,19 @@ class AuthenticationFailed(ClaimDeskError):
 
 class PermissionDenied(ClaimDeskError):
     code = "permission_denied"
+
+
+class AccountLocked(AuthenticationFailed):
+    code = "account_locked"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimited(ClaimDeskError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -51,3 +52,139 @@ class CustomerOut(BaseModel):
     preferred_locale: str
     created_at: datetime
     bank_accounts: list[BankAccountOut]
+
+
+# ---------------------------------------------------------------- loyalty
+
+
+class TierOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    benefits_zh: list[str]
+    benefits_en: list[str]
+
+
+class LoyaltyEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    reason: str
+    points: int
+    balance_after: int
+    note: str | None
+    at: datetime
+
+
+class LoyaltyOut(BaseModel):
+    balance: int
+    earned_total: int
+    tier: TierOut
+    next_tier: TierOut | None
+    points_to_next_tier: int | None
+    entries: list[LoyaltyEntryOut] = Field(description="The latest movements, newest first.")
+
+
+class RedemptionIn(BaseModel):
+    benefit: str = Field(description="A benefit code, e.g. health_checkup.")
+    idempotency_key: str = Field(min_length=1, max_length=64)
+
+
+# ---------------------------------------------------------------- customer 360
+
+
+class LabelOut(BaseModel):
+    code: str
+    rule: str
+    reason_en: str
+    reason_zh: str
+
+
+class SegmentOut(BaseModel):
+    code: str
+    name_en: str
+    name_zh: str
+    explanation_en: str
+    explanation_zh: str
+    size: int
+
+
+class PolicyBrief(BaseModel):
+    id: int
+    number: str
+    product_code: str
+    start_date: date
+    end_date: date
+    status: str
+    in_force: bool
+
+
+class ClaimBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    number: str | None
+    claim_type: str
+    channel: str
+    status: str
+    claimed_amount: Decimal
+    paid_amount: Decimal
+    reported_at: datetime
+
+
+class TicketBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    number: str
+    kind: str
+    channel: str
+    subject: str
+    status: str
+    created_at: datetime
+
+
+class SurveyBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    subject: str
+    channel: str
+    score: int | None
+    comment: str | None
+    created_at: datetime
+    responded_at: datetime | None
+
+
+class NotificationBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    channel: str
+    template: str
+    subject: str
+    state: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class Customer360Out(BaseModel):
+    profile: CustomerOut
+    lifecycle_stage: LabelOut = Field(description="prospect, new, active, at_risk or lapsed.")
+    segment: SegmentOut | None = Field(description="From the last segmentation run, if any.")
+    next_best_service: LabelOut
+    loyalty: LoyaltyOut
+    policies: list[PolicyBrief]
+    claims: list[ClaimBrief]
+    tickets: list[TicketBrief]
+    surveys: list[SurveyBrief]
+    notifications: list[NotificationBrief]
+
+
+class SegmentationOut(BaseModel):
+    run_id: int
+    at: datetime
+    customers: int
+    method: str
+    segments: list[SegmentOut]

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.audit import service as audit
 from claimdesk.core.errors import NotFound
 from claimdesk.customers.models import BankAccount, Customer
-from claimdesk.customers.schemas import BankAccountIn, CustomerIn
+from claimdesk.customers.schemas import BankAccountIn, CustomerIn, CustomerOut
+from claimdesk.security.crypto import search_hash
+from claimdesk.security.masking import mask_field
+from claimdesk.security.permissions import allowed, require
 from claimdesk.security.service import Actor
 
 
@@ -48,3 +53,39 @@ def get_customer(session: Session, *, actor: Actor, customer_id: int) -> Custome
     if customer is None:
         raise NotFound(f"Customer {customer_id} does not exist.")
     return customer
+
+
+def find_by_id_number(session: Session, *, actor: Actor, id_number: str) -> list[Customer]:
+    """Customers with this ID number, found through its keyed hash (the column is encrypted)."""
+    require(actor, "customers.search")
+    wanted = search_hash(id_number, purpose="customers.id_number")
+    return list(session.scalars(select(Customer).where(Customer.id_number_hash == wanted)))
+
+
+def customer_view(
+    session: Session, customer: Customer, *, actor: Actor, purpose: str, now: datetime
+) -> CustomerOut:
+    """The customer as this actor may see them: ID number, phone and bank account numbers
+    in clear only with 'customers.view_sensitive' (each such read is logged), else masked."""
+    out = CustomerOut.model_validate(customer)
+    if not allowed(actor, "customers.view_sensitive"):
+        return out.model_copy(
+            update={
+                "id_number": mask_field("id_number", out.id_number),
+                "phone": mask_field("phone", out.phone),
+                "bank_accounts": [
+                    a.model_copy(
+                        update={"account_number": mask_field("account_number", a.account_number)}
+                    )
+                    for a in out.bank_accounts
+                ],
+            }
+        )
+    reads = [("customers", customer.id, "id_number")]
+    if customer.phone is not None:
+        reads.append(("customers", customer.id, "phone"))
+    reads += [("bank_accounts", a.id, "account_number") for a in out.bank_accounts]
+    audit.record_sensitive_reads(
+        session, actor_id=actor.user_id, role=actor.role, reads=reads, purpose=purpose, now=now
+    )
+    return out

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.core.db import Base, UTCDateTime
 from claimdesk.documents.enums import DocumentStatus
+from claimdesk.security.crypto import EncryptedText, JSONWithEncryptedKeys
 
 
 class Document(Base):
@@ -26,8 +27,11 @@ class Document(Base):
     declared_kind: Mapped[str | None] = mapped_column(String(48))
     detected_kind: Mapped[str | None] = mapped_column(String(48))
     status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.RECEIVED, index=True)
-    text: Mapped[str | None] = mapped_column(Text)
-    fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Sensitive (medical): the text read and the extracted diagnosis are stored encrypted.
+    text: Mapped[str | None] = mapped_column(EncryptedText(context="documents.text"))
+    fields: Mapped[dict[str, str]] = mapped_column(
+        JSONWithEncryptedKeys(keys=("diagnosis",), context="documents.fields"), default=dict
+    )
     ocr_pages: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

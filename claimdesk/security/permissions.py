@@ -14,6 +14,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.create": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
     "claims.report": frozenset({Role.CUSTOMER, Role.AGENT}) | HANDLER_ROLES,
     "audit.verify": frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN}),
+    # Sensitive personal data (ID number, phone, bank account) in clear; others see it masked.
+    "customers.view_sensitive": frozenset(
+        {Role.AGENT, Role.INVESTIGATOR, Role.SUPERVISOR, Role.ADMIN}
+    ),
+    "customers.search": frozenset({Role.AGENT, Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN})
+    | HANDLER_ROLES,
+    # Claim lifecycle: each action's roles are in claims/machine.py; auditors only read.
+    "claims.transition": frozenset(Role) - {Role.AUDITOR},
     # Risk scores and their factors: staff who handle or audit claims, never customers.
     "claims.view_risk": frozenset({Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN}) | HANDLER_ROLES,
     "documents.upload": frozenset({Role.CUSTOMER, Role.AGENT, Role.INVESTIGATOR}) | HANDLER_ROLES,
@@ -22,12 +30,33 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "support.teams.manage": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "support.reports": frozenset({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}),
     "support.disputes.manage": frozenset({Role.SENIOR_ADJUSTER, Role.SUPERVISOR}),
+    # Compliance: supervisors and administrators record staff certificates and training;
+    # auditors read them and the internal-audit report (each member of staff sees their own).
+    "compliance.manage": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "compliance.view": frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN}),
+    "compliance.report": frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN}),
+    # FHIR interoperability: partner systems submit health claims as staff intake does.
+    "interop.fhir.submit": frozenset({Role.AGENT}) | HANDLER_ROLES,
+    "interop.fhir.read": frozenset({Role.AGENT, Role.AUDITOR}) | HANDLER_ROLES,
+    # Analytics: KPIs by handler are staff performance figures, for management and audit.
+    "analytics.view": frozenset({Role.SENIOR_ADJUSTER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN}),
+    # Customer 360, segments and loyalty (customers read and redeem only their own).
+    "customers.view_360": frozenset({Role.AGENT, Role.AUDITOR, Role.ADMIN}) | HANDLER_ROLES,
+    "customers.segments.manage": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "loyalty.redeem": frozenset({Role.CUSTOMER, Role.AGENT}),
+    # Assistant: staff who answer customers write and publish knowledge-base entries
+    # (everyone, signed in or not, reads published ones and talks to the assistant).
+    "assistant.kb.manage": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
 }
+
+
+def allowed(actor: Actor, permission: str) -> bool:
+    return actor.role in PERMISSIONS[permission]
 
 
 def require(actor: Actor, permission: str) -> None:
     roles = PERMISSIONS[permission]
-    if actor.role not in roles:
+    if not allowed(actor, permission):
         raise PermissionDenied(
             f"The role '{actor.role}' may not do '{permission}'; "
             f"roles that may: {', '.join(sorted(roles))}."

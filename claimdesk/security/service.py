@@ -3,23 +3,51 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from claimdesk.core.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
+from claimdesk.config import Settings
+from claimdesk.core.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    Conflict,
+    NotFound,
+    ValidationFailed,
+)
 from claimdesk.customers.models import Customer
 from claimdesk.security.enums import Role
 from claimdesk.security.models import ApiToken, User
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+# The 30,000 most common passwords, shipped with zxcvbn (no download at run time).
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """``max_failures`` wrong passwords within ``window`` lock the account for ``lock_for``."""
+
+    max_failures: int = 5
+    window: timedelta = timedelta(minutes=15)
+    lock_for: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LockoutPolicy:
+        return cls(
+            settings.login_max_failures,
+            timedelta(minutes=settings.login_failure_window_minutes),
+            timedelta(minutes=settings.login_lockout_minutes),
+        )
 
 
 @dataclass(frozen=True)
@@ -42,6 +70,28 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password(username: str, password: str) -> None:
+    """Password rules: long enough, not the username, not a common password."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters. "
+            f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。",
+            details=[{"field": "password"}],
+        )
+    folded = password.casefold()
+    if username.casefold() in (folded, folded[::-1]):
+        raise ValidationFailed(
+            "The password must not be the username. 密码不能与用户名相同。",
+            details=[{"field": "password"}],
+        )
+    if folded in COMMON_PASSWORDS:
+        raise ValidationFailed(
+            "This password is one of the most common ones; choose another. "
+            "这是最常见的密码之一，请换一个。",
+            details=[{"field": "password"}],
+        )
+
+
 def create_user(
     session: Session,
     *,
@@ -52,8 +102,7 @@ def create_user(
     customer_id: int | None = None,
     full_name: str = "",
 ) -> User:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    check_password(username, password)
     if role == Role.CUSTOMER and customer_id is None:
         raise ValidationFailed("A customer user needs --customer-id (the customer it belongs to).")
     if role != Role.CUSTOMER and customer_id is not None:
@@ -76,18 +125,87 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User:
+def _locked_message(until: datetime, now: datetime, policy: LockoutPolicy) -> AccountLocked:
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return AccountLocked(
+        f"This account is locked after {policy.max_failures} failed sign-ins; try again in "
+        f"{minutes} minute(s), at {until:%H:%M} UTC. "
+        f"该账户因连续 {policy.max_failures} 次登录失败已被锁定，请 {minutes} 分钟后再试。",
+        retry_after=math.ceil((until - now).total_seconds()),
+    )
+
+
+def _count_failure(user: User, now: datetime, policy: LockoutPolicy) -> None:
+    if user.first_failed_at is None or now - user.first_failed_at > policy.window:
+        user.failed_logins, user.first_failed_at = 0, now
+    user.failed_logins += 1
+    if user.failed_logins >= policy.max_failures:
+        user.locked_until = now + policy.lock_for  # the ledger records the lock
+        user.failed_logins, user.first_failed_at = 0, None
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    policy: LockoutPolicy | None = None,
+) -> User:
+    """The user with this username and password. Wrong passwords are counted (and committed
+    at once, since the caller rolls back on the error); too many lock the account."""
+    now = now or datetime.now(UTC)
+    policy = policy or LockoutPolicy()
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None or not user.active:
         # Hash anyway so response time does not reveal which usernames exist.
         _hasher.hash(password)
         raise AuthenticationFailed("Wrong username or password.")
+    if user.locked_until is not None and user.locked_until > now:
+        raise _locked_message(user.locked_until, now, policy)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
+        _count_failure(user, now, policy)
+        session.commit()
+        if user.locked_until is not None and user.locked_until > now:
+            raise _locked_message(user.locked_until, now, policy) from exc
         raise AuthenticationFailed("Wrong username or password.") from exc
+    user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def change_password(session: Session, *, user_id: int, password: str) -> User:
+    user = _user(session, user_id)
+    check_password(user.username, password)
+    user.password_hash = hash_password(password)
+    return user
+
+
+def set_role(session: Session, *, user_id: int, role: Role) -> User:
+    """Change a staff user's role (the ledger records who had which role when)."""
+    user = _user(session, user_id)
+    if (role == Role.CUSTOMER) != (user.role == Role.CUSTOMER):
+        raise ValidationFailed(
+            "Customer accounts and staff accounts cannot change into each other."
+        )
+    user.role = role
+    return user
+
+
+def find_user(session: Session, *, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None:
+        raise NotFound(f"There is no user '{username}'.")
+    return user
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist.")
     return user
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.core.db import Base, HistoryEntry, Money, UTCDateTime
+from claimdesk.security.crypto import EncryptedString
 from claimdesk.support.enums import (
     AssignmentRule,
     Priority,
@@ -62,6 +64,8 @@ class TeamMember(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # The ticket queue at scale (migration 0011scl): open tickets of a status, oldest first.
+    __table_args__ = (Index("ix_tickets_status_created_at", "status", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
@@ -287,7 +291,10 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(128), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     channel: Mapped[str] = mapped_column(String(8))
-    address: Mapped[str] = mapped_column(String(512))
+    # Sensitive: a phone number or e-mail address, stored encrypted.
+    address: Mapped[str] = mapped_column(
+        EncryptedString(512, context="notification_outbox.address")
+    )
     locale: Mapped[str] = mapped_column(String(8))
     template: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(256))

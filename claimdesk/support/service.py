@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,6 +23,7 @@ from claimdesk.core.errors import (
     ValidationFailed,
 )
 from claimdesk.core.events import publish
+from claimdesk.customers import loyalty
 from claimdesk.customers.models import Customer
 from claimdesk.policies.models import Policy
 from claimdesk.security.enums import Role
@@ -33,6 +34,7 @@ from claimdesk.support import clocks, machine, sla
 from claimdesk.support.enums import (
     COMPLAINT,
     AssignmentRule,
+    Priority,
     SlaMetric,
     TicketAction,
     TicketChannel,
@@ -174,8 +176,23 @@ def _ticket_query() -> Select[tuple[Ticket]]:
     )
 
 
-def can_see(actor: Actor, ticket: Ticket) -> bool:
-    return not actor.is_customer or actor.customer_id == ticket.customer_id
+def _visible_to(actor: Actor) -> ColumnElement[bool]:
+    """Row-level rule: customers see their own tickets; agents the tickets they own or
+    opened, their teams' tickets and those no team handles; other staff every ticket."""
+    if actor.is_customer:
+        return Ticket.customer_id == actor.customer_id
+    if actor.role == Role.AGENT:
+        my_teams = select(TeamMember.team_id).where(
+            TeamMember.user_id == actor.user_id, TeamMember.active
+        )
+        led_teams = select(Team.id).where(Team.lead_id == actor.user_id)
+        return or_(
+            Ticket.owner_id == actor.user_id,
+            Ticket.created_by_id == actor.user_id,
+            Ticket.team_id.is_(None),
+            Ticket.team_id.in_(my_teams.union(led_teams)),
+        )
+    return true()
 
 
 def get_ticket(
@@ -183,11 +200,11 @@ def get_ticket(
 ) -> Ticket:
     if not actor.is_customer:
         require(actor, "support.work")
-    query = _ticket_query().where(Ticket.id == ticket_id)
+    query = _ticket_query().where(Ticket.id == ticket_id, _visible_to(actor))
     if for_update:
         query = query.with_for_update(of=Ticket)
     ticket = session.scalars(query).one_or_none()
-    if ticket is None or not can_see(actor, ticket):
+    if ticket is None:
         raise NotFound(f"Ticket {ticket_id} does not exist.")
     return ticket
 
@@ -200,19 +217,19 @@ def list_tickets(
     kind: str | None = None,
     owner_id: int | None = None,
     team_id: int | None = None,
+    claim_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[Ticket]:
-    query = _ticket_query()
-    if actor.is_customer:
-        query = query.where(Ticket.customer_id == actor.customer_id)
-    else:
+    if not actor.is_customer:
         require(actor, "support.work")
+    query = _ticket_query().where(_visible_to(actor))
     for column, value in (
         (Ticket.status, status),
         (Ticket.kind, kind),
         (Ticket.owner_id, owner_id),
         (Ticket.team_id, team_id),
+        (Ticket.claim_id, claim_id),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -324,6 +341,9 @@ def create_ticket(session: Session, *, actor: Actor, data: TicketIn, now: dateti
         )
     policy = policy or (claim.policy if claim else None)
 
+    # Loyalty tiers get their service level (sla.toml `customer_tier`) and least priority.
+    tier = loyalty.tier_of(session, customer_id)
+    priority = max(data.priority, Priority(tier.priority), key=list(Priority).index)
     team = team_for_kind(session, data.kind)
     first_contact = actor.user_id is not None and actor.role in machine.SUPPORT_ROLES
     owner_id = actor.user_id if first_contact else (pick_owner(session, team) if team else None)
@@ -336,8 +356,8 @@ def create_ticket(session: Session, *, actor: Actor, data: TicketIn, now: dateti
         claim_id=claim.id if claim else None,
         policy_id=policy.id if policy else None,
         product_code=policy.product.code if policy else None,
-        priority=data.priority,
-        customer_tier=data.customer_tier or "standard",
+        priority=priority,
+        customer_tier=data.customer_tier or tier.service_tier,
         owner_id=owner_id,
         team_id=team.id if team else None,
         created_by_id=actor.user_id,
@@ -377,7 +397,7 @@ def create_ticket(session: Session, *, actor: Actor, data: TicketIn, now: dateti
     for target in config.targets_for(
         data.kind,
         channel=channel,
-        priority=data.priority,
+        priority=priority,
         customer_tier=ticket.customer_tier,
         product=ticket.product_code,
     ):

@@ -37,6 +37,7 @@ from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
 from claimdesk.claims.payout import to_cents
 from claimdesk.security.enums import Role
+from claimdesk.security.permissions import PERMISSIONS
 
 S = ClaimStatus
 A = ClaimAction
@@ -177,6 +178,8 @@ class Model:
     def predict(self, request: Request, amount: Decimal | None) -> Outcome:
         action, role = request.action, CAST[request.person]
         transition = TRANSITIONS[action]
+        if role not in PERMISSIONS["claims.transition"]:
+            return Outcome(403, "permission_denied")  # the route's access rule comes first
         if action == A.PAY and role not in transition.roles:
             # pay checks the role first, before a possible replay and before the state
             return Outcome(403, "permission_denied")

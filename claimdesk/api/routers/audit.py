@@ -1,8 +1,9 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from claimdesk.api.deps import ActorDep, SessionDep
+from claimdesk.api.deps import ActorDep, SessionDep, SettingsDep
 from claimdesk.audit import service
+from claimdesk.documents.storage import blob_store
 from claimdesk.security.permissions import require
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -18,7 +19,8 @@ class VerificationOut(BaseModel):
 
 
 @router.get("/verify", response_model=VerificationOut)
-def verify(session: SessionDep, actor: ActorDep) -> VerificationOut:
-    """Recompute the hash chain and compare the claim timelines with what it recorded."""
+def verify(session: SessionDep, actor: ActorDep, settings: SettingsDep) -> VerificationOut:
+    """Recompute the hash chain, compare the claim timelines with what it recorded and hash
+    every stored document again."""
     require(actor, "audit.verify")
-    return VerificationOut(**vars(service.verify(session)))
+    return VerificationOut(**vars(service.verify(session, store=blob_store(settings))))

@@ -6,7 +6,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep, bearer_token
-from claimdesk.security.service import authenticate, issue_token, revoke_token
+from claimdesk.security.service import LockoutPolicy, authenticate, issue_token, revoke_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -32,7 +32,13 @@ def token(
     settings: SettingsDep,
     now: NowDep,
 ) -> TokenOut:
-    user = authenticate(session, username=form.username, password=form.password)
+    user = authenticate(
+        session,
+        username=form.username,
+        password=form.password,
+        now=now,
+        policy=LockoutPolicy.from_settings(settings),
+    )
     plain, record = issue_token(
         session, user=user, now=now, ttl=timedelta(minutes=settings.token_ttl_minutes)
     )

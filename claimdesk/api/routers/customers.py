@@ -1,8 +1,17 @@
 from fastapi import APIRouter
 
-from claimdesk.api.deps import ActorDep, NowDep, SessionDep
-from claimdesk.customers import service
-from claimdesk.customers.schemas import CustomerIn, CustomerOut
+from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, SettingsDep
+from claimdesk.customers import loyalty, profile, service
+from claimdesk.customers import segments as segmentation
+from claimdesk.customers.schemas import (
+    Customer360Out,
+    CustomerIn,
+    CustomerOut,
+    LoyaltyEntryOut,
+    LoyaltyOut,
+    RedemptionIn,
+    SegmentationOut,
+)
 from claimdesk.security.permissions import require
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -10,16 +19,87 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 
 @router.post("", response_model=CustomerOut, status_code=201)
 def create_customer(
-    data: CustomerIn, session: SessionDep, actor: ActorDep, now: NowDep
+    data: CustomerIn, session: SessionDep, actor: ActorDep, now: NowDep, purpose: PurposeDep
 ) -> CustomerOut:
     require(actor, "customers.create")
     customer = service.create_customer(session, data=data, now=now)
+    view = service.customer_view(session, customer, actor=actor, purpose=purpose, now=now)
     session.commit()
-    return CustomerOut.model_validate(customer)
+    return view
+
+
+@router.get("/segments", response_model=SegmentationOut | None)
+def segments(session: SessionDep, actor: ActorDep) -> SegmentationOut | None:
+    """The behaviour segments of the last run (`claimdesk customers segment` recomputes)."""
+    return segmentation.describe_latest(session, actor=actor)
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)
-def get_customer(customer_id: int, session: SessionDep, actor: ActorDep) -> CustomerOut:
-    return CustomerOut.model_validate(
-        service.get_customer(session, actor=actor, customer_id=customer_id)
+def get_customer(
+    customer_id: int, session: SessionDep, actor: ActorDep, now: NowDep, purpose: PurposeDep
+) -> CustomerOut:
+    """ID number, phone and account numbers are masked unless the role needs them in clear."""
+    customer = service.get_customer(session, actor=actor, customer_id=customer_id)
+    view = service.customer_view(session, customer, actor=actor, purpose=purpose, now=now)
+    session.commit()  # the access log of reads in clear
+    return view
+
+
+@router.get("", response_model=list[CustomerOut])
+def search_customers(
+    id_number: str, session: SessionDep, actor: ActorDep, now: NowDep, purpose: PurposeDep
+) -> list[CustomerOut]:
+    """Find customers by ID number (matched through a keyed hash; the column is encrypted)."""
+    found = service.find_by_id_number(session, actor=actor, id_number=id_number)
+    views = [
+        service.customer_view(session, c, actor=actor, purpose=purpose, now=now) for c in found
+    ]
+    session.commit()
+    return views
+
+
+@router.get("/{customer_id}/360", response_model=Customer360Out)
+def customer_360(
+    customer_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    settings: SettingsDep,
+    purpose: PurposeDep,
+) -> Customer360Out:
+    """Profile, policies, claims, tickets, surveys, notifications, loyalty, lifecycle stage
+    with its rule, segment and next best service. Customers: their own only."""
+    view = profile.customer_360(
+        session,
+        actor=actor,
+        customer_id=customer_id,
+        now=now,
+        timezone=settings.display_timezone,
+        purpose=purpose,
     )
+    session.commit()  # the access log of reads in clear
+    return view
+
+
+@router.get("/{customer_id}/loyalty", response_model=LoyaltyOut)
+def customer_loyalty(customer_id: int, session: SessionDep, actor: ActorDep) -> LoyaltyOut:
+    """Points balance, tier with its benefits, and the latest movements."""
+    return profile.customer_loyalty(session, actor=actor, customer_id=customer_id)
+
+
+@router.post("/{customer_id}/loyalty/redemptions", response_model=LoyaltyEntryOut, status_code=201)
+def redeem(
+    customer_id: int, data: RedemptionIn, session: SessionDep, actor: ActorDep, now: NowDep
+) -> LoyaltyEntryOut:
+    """Spend points on a benefit; the same idempotency key again returns the first
+    redemption. Refused (409) when the balance is short."""
+    entry = loyalty.spend(
+        session,
+        actor=actor,
+        customer_id=customer_id,
+        benefit=data.benefit,
+        key=data.idempotency_key,
+        now=now,
+    )
+    session.commit()
+    return LoyaltyEntryOut.model_validate(entry)

@@ -21,12 +21,13 @@ from tests.factories import World
 class Person:
     headers: dict[str, str]
     id: int
+    username: str
 
 
 def sign_in(world: World, role: Role, customer: Customer | None = None) -> Person:
     headers = world.login(role, customer)
     me = world.client.get("/api/v1/auth/me", headers=headers).json()
-    return Person(headers, me["user_id"])
+    return Person(headers, me["user_id"], world.last_username)
 
 
 class Desk:

@@ -1,0 +1,205 @@
+"""Who may call each API route: one explicit rule per route, checked in one place.
+
+Every route under ``/api/`` (and every route in the OpenAPI document) must have an entry in
+``ACCESS`` below, keyed ``"METHOD /path"`` exactly as FastAPI registers it. ``create_app``
+refuses to start when a route has no rule, and ``enforce_access`` (a dependency of the API
+router) applies the rule before the handler runs:
+
+- ``PUBLIC``: anyone, rate limited per client address (``LOGIN`` has its own, lower limit);
+- ``PROBE``: anyone, not rate limited (health probes, the OpenAPI document);
+- ``AUTHENTICATED``: any signed-in user; the service applies row-level rules (a customer
+  sees only their own records, an agent only their teams' tickets);
+- ``permission("name")``: signed-in users whose role has that permission in
+  ``claimdesk/security/permissions.py`` (the one permission table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute
+
+from claimdesk.security.permissions import PERMISSIONS
+
+API_PREFIX = "/api/v1"
+
+
+class Access(StrEnum):
+    PUBLIC = "public"
+    PROBE = "probe"
+    AUTHENTICATED = "authenticated"
+    PERMISSION = "permission"
+
+
+class RateLimit(StrEnum):
+    """Which configured limit applies (settings ``rate_limit_login`` / ``rate_limit_public``)."""
+
+    LOGIN = "login"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access
+    permission: str | None = None
+    rate_limit: RateLimit | None = None
+
+
+PUBLIC = Rule(Access.PUBLIC, rate_limit=RateLimit.PUBLIC)
+LOGIN = Rule(Access.PUBLIC, rate_limit=RateLimit.LOGIN)
+PROBE = Rule(Access.PROBE)
+AUTHENTICATED = Rule(Access.AUTHENTICATED)
+
+
+def permission(name: str) -> Rule:
+    return Rule(Access.PERMISSION, permission=name)
+
+
+ACCESS: dict[str, Rule] = {
+    # Probes and the API description.
+    "GET /healthz": PROBE,
+    "GET /readyz": PROBE,
+    "GET /api/v1/openapi.json": PROBE,
+    "GET /api/v1/docs": PROBE,
+    # Sign-in.
+    "POST /api/v1/auth/token": LOGIN,
+    "POST /api/v1/auth/logout": AUTHENTICATED,
+    "GET /api/v1/auth/me": AUTHENTICATED,
+    # Customers and policies (customers see only themselves and their own policies).
+    "POST /api/v1/customers": permission("customers.create"),
+    "GET /api/v1/customers/{customer_id}": AUTHENTICATED,
+    "GET /api/v1/customers/segments": permission("customers.view_360"),
+    "GET /api/v1/customers/{customer_id}/360": AUTHENTICATED,
+    "GET /api/v1/customers/{customer_id}/loyalty": AUTHENTICATED,
+    "POST /api/v1/customers/{customer_id}/loyalty/redemptions": permission("loyalty.redeem"),
+    "GET /api/v1/customers": permission("customers.search"),
+    "GET /api/v1/products": AUTHENTICATED,
+    "GET /api/v1/policies": AUTHENTICATED,
+    "GET /api/v1/policies/{policy_id}": AUTHENTICATED,
+    "POST /api/v1/policies": permission("policies.create"),
+    # Claims (row level: customers see their own; lifecycle roles in claims/machine.py).
+    "POST /api/v1/claims": permission("claims.report"),
+    "GET /api/v1/claims": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}/timeline": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}/payout": AUTHENTICATED,
+    "POST /api/v1/claims/{claim_id}/transitions": permission("claims.transition"),
+    "GET /api/v1/claims/{claim_id}/risk": permission("claims.view_risk"),
+    # Documents (row level through the claim).
+    "POST /api/v1/claims/{claim_id}/documents": permission("documents.upload"),
+    "GET /api/v1/claims/{claim_id}/documents": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}/documents/{document_id}": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}/documents/{document_id}/content": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}/completeness": AUTHENTICATED,
+    # Service desk (row level: customers their own tickets, agents their teams' tickets;
+    # ticket lifecycle roles in support/machine.py).
+    "POST /api/v1/tickets": AUTHENTICATED,
+    "GET /api/v1/tickets": AUTHENTICATED,
+    "GET /api/v1/tickets/{ticket_id}": AUTHENTICATED,
+    "POST /api/v1/tickets/{ticket_id}/messages": AUTHENTICATED,
+    "POST /api/v1/tickets/{ticket_id}/transitions": AUTHENTICATED,
+    "POST /api/v1/tickets/{ticket_id}/assign": permission("support.work"),
+    "PATCH /api/v1/tickets/{ticket_id}/complaint": permission("support.work"),
+    "POST /api/v1/teams": permission("support.teams.manage"),
+    "GET /api/v1/teams": permission("support.work"),
+    "GET /api/v1/sla/compliance": permission("support.reports"),
+    "GET /api/v1/sla/alerts": AUTHENTICATED,
+    "POST /api/v1/disputes": AUTHENTICATED,
+    "GET /api/v1/disputes/{dispute_id}": AUTHENTICATED,
+    "POST /api/v1/disputes/{dispute_id}/steps": permission("support.disputes.manage"),
+    "GET /api/v1/surveys/results": permission("support.reports"),
+    "GET /api/v1/surveys/{survey_id}": AUTHENTICATED,
+    "POST /api/v1/surveys/{survey_id}/responses": AUTHENTICATED,
+    # Audit.
+    "GET /api/v1/audit/verify": permission("audit.verify"),
+    # Smart assistant: anyone may ask (signed-in customers also about their own records)
+    # and read published entries; drafts and edits are for staff who manage the KB.
+    "POST /api/v1/assistant/messages": PUBLIC,
+    "GET /api/v1/assistant/kb": PUBLIC,
+    "GET /api/v1/assistant/kb/{entry_id}": PUBLIC,
+    "POST /api/v1/assistant/kb": permission("assistant.kb.manage"),
+    "PATCH /api/v1/assistant/kb/{entry_id}": permission("assistant.kb.manage"),
+    "POST /api/v1/assistant/kb/{entry_id}/publish": permission("assistant.kb.manage"),
+    "POST /api/v1/assistant/kb/{entry_id}/unpublish": permission("assistant.kb.manage"),
+    # Compliance (row level: each member of staff may read their own certificates and
+    # training; the service checks compliance.view for anyone else's).
+    "POST /api/v1/compliance/staff/{user_id}/qualifications": permission("compliance.manage"),
+    "GET /api/v1/compliance/staff/{user_id}/qualifications": AUTHENTICATED,
+    "GET /api/v1/compliance/qualifications/expiring": permission("compliance.view"),
+    "POST /api/v1/compliance/staff/{user_id}/training": permission("compliance.manage"),
+    "GET /api/v1/compliance/staff/{user_id}/training": AUTHENTICATED,
+    "GET /api/v1/compliance/training": permission("compliance.view"),
+    "GET /api/v1/compliance/audit-report": permission("compliance.report"),
+    # HL7 FHIR (row level through the claim, as for GET /claims/{claim_id}).
+    "POST /api/v1/fhir/Claim": permission("interop.fhir.submit"),
+    "GET /api/v1/fhir/ClaimResponse/{claim_id}": permission("interop.fhir.read"),
+    "GET /api/v1/fhir/ExplanationOfBenefit/{claim_id}": permission("interop.fhir.read"),
+    # Analytics (KPIs for dashboards and exports).
+    "GET /api/v1/metrics/kpis": permission("analytics.view"),
+    "GET /api/v1/metrics/kpis/breakdown": permission("analytics.view"),
+}
+
+
+def route_keys(route: object) -> list[str]:
+    """``"METHOD /path"`` for each method of a route (HEAD, which Starlette adds, excluded)."""
+    path = getattr(route, "path", None) or ""
+    methods = sorted((getattr(route, "methods", None) or {"GET"}) - {"HEAD"})
+    return [f"{method} {path}" for method in methods]
+
+
+def in_scope(route: object) -> bool:
+    """API routes need a rule; web pages (outside /api/, not in the OpenAPI) do not."""
+    path = getattr(route, "path", None) or ""
+    in_openapi = isinstance(route.original_route, APIRoute) and route.include_in_schema
+    return path.startswith("/api/") or in_openapi
+
+
+def check_routes(routes: Sequence[BaseRoute], enforcer: object) -> dict[tuple[int, str], Rule]:
+    """Refuse to start when a route has no explicit rule or escapes the check; return the
+    rules by (route object id, method) for ``enforcer`` to look up at request time."""
+    missing, unenforced, rules = [], [], {}
+    for route in iter_route_contexts(routes):
+        if not in_scope(route):
+            continue
+        for key in route_keys(route):
+            rule = ACCESS.get(key)
+            if rule is None:
+                missing.append(key)
+                continue
+            rules[(id(route.original_route), key.split(" ", 1)[0])] = rule
+            enforced = any(
+                d.dependency is enforcer for d in getattr(route, "dependencies", None) or []
+            )
+            if rule.access != Access.PROBE and not enforced:
+                unenforced.append(key)
+    problems = []
+    if missing:
+        problems.append(
+            "These API routes have no access rule: "
+            + "; ".join(missing)
+            + ". Add each to ACCESS in claimdesk/api/access.py, e.g. "
+            + f'"{missing[0]}": AUTHENTICATED, (or PUBLIC, or permission("domain.action") '
+            "with the action added to claimdesk/security/permissions.py)."
+        )
+    if unenforced:
+        problems.append(
+            "These routes are outside the API router, so their access rule is not enforced: "
+            + "; ".join(unenforced)
+            + ". Include their router in claimdesk/api/app.py's `api` router."
+        )
+    unknown = [
+        f"{key} -> {rule.permission}"
+        for key, rule in ACCESS.items()
+        if rule.permission is not None and rule.permission not in PERMISSIONS
+    ]
+    if unknown:
+        problems.append(
+            "These access rules name permissions missing from "
+            "claimdesk/security/permissions.py: " + "; ".join(unknown) + "."
+        )
+    if problems:
+        raise RuntimeError(" ".join(problems))
+    return rules

@@ -1,0 +1,264 @@
+"""Backup and restore of the database and the document store, consistent while the server
+runs, with a manifest of checksums, row counts and the ledger head, verified after restore.
+
+- SQLite: the online backup API copies a consistent snapshot page by page.
+- PostgreSQL: ``pg_dump --format=custom`` under a snapshot exported from a REPEATABLE READ
+  transaction, in which the row counts are taken too (dump and counts see the same data).
+- Documents are immutable, content-addressed files written before the row that names them
+  commits; they are copied after the database snapshot, so every document it names is there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, table, text
+from sqlalchemy.orm import Session
+
+from claimdesk.audit import service
+from claimdesk.core.db import Base
+from claimdesk.documents.storage import LocalBlobStore
+
+FORMAT = "claimdesk-backup/1"
+MANIFEST = "manifest.json"
+SQLITE_FILE = "database.sqlite3"
+PG_FILE = "database.pgdump"
+DOCUMENTS = "documents"
+# Tables whose rows make a database "not empty" (the catalogue is loaded on every upgrade).
+DATA_TABLES = ("users", "customers", "policies", "claims", "audit_entries")
+
+
+class BackupError(RuntimeError):
+    """The backup or restore cannot go on; the message says why and what to do."""
+
+
+@dataclass
+class Manifest:
+    format: str
+    created_at: str
+    database: str  # sqlite or postgresql
+    ledger_entries: int
+    ledger_head: str
+    row_counts: dict[str, int]
+    files: dict[str, dict[str, int | str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    ok: bool
+    problems: list[str]
+    ledger_entries: int
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _row_counts(connection: Connection) -> dict[str, int]:
+    present = set(inspect(connection).get_table_names())
+    return {
+        t.name: connection.execute(select(func.count()).select_from(table(t.name))).scalar_one()
+        for t in Base.metadata.sorted_tables
+        if t.name in present
+    }
+
+
+def _pg_environment(engine: Engine) -> tuple[str, dict[str, str]]:
+    """A libpq URL without the password (which goes in PGPASSWORD, not the process list)."""
+    url = engine.url
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    plain = url.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), env
+
+
+def _pg_tool(name: str, server_major: int) -> str:
+    """The pg_dump / pg_restore on PATH, if its major version can handle the server's."""
+    tool = shutil.which(name)
+    if tool is None:
+        raise BackupError(f"{name} is not installed; install the PostgreSQL client tools.")
+    version = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True)
+    found = re.search(r"\) (\d+)", version.stdout)
+    if found is None or int(found.group(1)) < server_major:
+        raise BackupError(
+            f"{name} is older than the server (major version {server_major}); install the "
+            "client tools of the same or a newer version."
+        )
+    return tool
+
+
+def _server_major(connection: Connection) -> int:
+    return int(connection.execute(text("SHOW server_version_num")).scalar_one()) // 10000
+
+
+def _ledger_head(connection: Connection) -> str:
+    head = connection.execute(
+        text("SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1")
+    ).scalar_one_or_none()
+    return head or ""
+
+
+def backup(engine: Engine, data_dir: Path, target: Path, *, now: datetime) -> Manifest:
+    """Write a consistent copy of the database and documents, and its manifest, to target."""
+    if target.exists() and any(target.iterdir()):
+        raise BackupError(f"{target} is not empty; back up into a new folder.")
+    target.mkdir(parents=True, exist_ok=True)
+    if engine.dialect.name == "sqlite":
+        counts, head = _backup_sqlite(engine, target / SQLITE_FILE)
+    elif engine.dialect.name == "postgresql":
+        counts, head = _backup_postgresql(engine, target / PG_FILE)
+    else:
+        raise BackupError(f"Backups of {engine.dialect.name} databases are not supported.")
+    source = data_dir / DOCUMENTS
+    if source.exists():
+        shutil.copytree(source, target / DOCUMENTS, ignore=shutil.ignore_patterns(".upload-*"))
+    manifest = Manifest(
+        FORMAT,
+        now.isoformat(),
+        engine.dialect.name,
+        counts.get("audit_entries", 0),
+        head,
+        counts,
+    )
+    for path in sorted(p for p in target.rglob("*") if p.is_file()):
+        name = path.relative_to(target).as_posix()
+        manifest.files[name] = {"sha256": _sha256(path), "size": path.stat().st_size}
+    (target / MANIFEST).write_text(json.dumps(vars(manifest), indent=2, sort_keys=True) + "\n")
+    return manifest
+
+
+def _backup_sqlite(engine: Engine, destination: Path) -> tuple[dict[str, int], str]:
+    raw = engine.raw_connection()
+    try:
+        with sqlite3.connect(destination) as copy:
+            raw.driver_connection.backup(copy)
+    finally:
+        raw.close()
+    copy_engine = create_engine(f"sqlite:///{destination}")
+    try:
+        with copy_engine.connect() as connection:
+            return _row_counts(connection), _ledger_head(connection)
+    finally:
+        copy_engine.dispose()
+
+
+def _backup_postgresql(engine: Engine, destination: Path) -> tuple[dict[str, int], str]:
+    url, env = _pg_environment(engine)
+    with engine.connect() as connection:
+        tool = _pg_tool("pg_dump", _server_major(connection))
+        connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        counts, head = _row_counts(connection), _ledger_head(connection)
+        command = [tool, "--format=custom", "--no-owner", f"--snapshot={snapshot}"]
+        done = subprocess.run(
+            [*command, "-f", str(destination), url], env=env, capture_output=True, text=True
+        )
+        connection.rollback()
+    if done.returncode != 0:
+        raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
+    return counts, head
+
+
+def read_manifest(source: Path) -> Manifest:
+    path = source / MANIFEST
+    if not path.exists():
+        raise BackupError(f"{source} has no {MANIFEST}: not a ClaimDesk backup.")
+    data = json.loads(path.read_text())
+    if data.get("format") != FORMAT:
+        raise BackupError(f"{path} is not a {FORMAT} manifest.")
+    return Manifest(**data)
+
+
+def check_files(source: Path, manifest: Manifest) -> list[str]:
+    """Files of the backup that are missing or differ from the manifest's checksums."""
+    problems = []
+    for name, expected in manifest.files.items():
+        path = source / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif _sha256(path) != expected["sha256"]:
+            problems.append(f"{name} does not match its checksum")
+    return problems
+
+
+def restore(engine: Engine, data_dir: Path, source: Path, *, force: bool = False) -> RestoreReport:
+    """Restore a backup into this (empty, migrated or new) database and data folder, then
+    verify it: ledger and document hashes, and row counts against the manifest."""
+    manifest = read_manifest(source)
+    broken = check_files(source, manifest)
+    if broken:
+        raise BackupError("The backup is damaged: " + "; ".join(broken) + ". Nothing was restored.")
+    if manifest.database != engine.dialect.name:
+        raise BackupError(
+            f"This is a {manifest.database} backup; restore it into a {manifest.database} "
+            f"database (this one is {engine.dialect.name})."
+        )
+    with engine.connect() as connection:
+        current = _row_counts(connection)
+    if any(current.get(name, 0) for name in DATA_TABLES) and not force:
+        raise BackupError(
+            "The database is not empty; restoring would replace its data. "
+            "Add --force to replace it."
+        )
+    if manifest.database == "sqlite":
+        engine.dispose()
+        with sqlite3.connect(source / SQLITE_FILE) as backup_copy:
+            raw = engine.raw_connection()
+            try:
+                backup_copy.backup(raw.driver_connection)
+            finally:
+                raw.close()
+    else:
+        _restore_postgresql(engine, source / PG_FILE)
+    documents = source / DOCUMENTS
+    if documents.exists():
+        shutil.copytree(documents, data_dir / DOCUMENTS, dirs_exist_ok=True)
+    return verify_restored(engine, data_dir, manifest)
+
+
+def _restore_postgresql(engine: Engine, dump: Path) -> None:
+    url, env = _pg_environment(engine)
+    with engine.connect() as connection:
+        server = _server_major(connection)
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+        connection.commit()
+    engine.dispose()
+    tool = _pg_tool("pg_restore", server)
+    done = subprocess.run(
+        [tool, "--no-owner", "--exit-on-error", "-d", url, str(dump)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
+
+
+def verify_restored(engine: Engine, data_dir: Path, manifest: Manifest) -> RestoreReport:
+    problems = []
+    with Session(engine) as session:
+        verdict = service.verify(session, store=LocalBlobStore(data_dir / DOCUMENTS))
+        counts = _row_counts(session.connection())
+    if not verdict.ok:
+        problems.append(f"ledger broken at entry {verdict.first_broken_seq}: {verdict.reason}")
+    if verdict.head_hash != manifest.ledger_head and manifest.ledger_head:
+        problems.append("the ledger head differs from the one backed up")
+    for name, expected in manifest.row_counts.items():
+        if counts.get(name) != expected:
+            problems.append(f"{name} has {counts.get(name)} rows, the backup {expected}")
+    return RestoreReport(not problems, problems, verdict.entries)

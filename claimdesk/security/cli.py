@@ -1,0 +1,35 @@
+"""``claimdesk security``: keys for field encryption, search hashes and audit signatures."""
+
+from __future__ import annotations
+
+import typer
+
+from claimdesk.bootstrap import build, upgrade_database
+from claimdesk.security.crypto import new_key
+from claimdesk.security.keys import rotate_keys
+
+app = typer.Typer(help="Encryption keys and key rotation.", no_args_is_help=True)
+
+
+@app.command("generate-keys")
+def generate_keys(key_id: str = typer.Option("k1", help="Id of the new encryption key.")) -> None:
+    """Print fresh keys as settings lines (keep them secret; put them in the environment)."""
+    typer.echo(f"CLAIMDESK_SECRET_KEY={new_key()}")
+    typer.echo(f'CLAIMDESK_ENCRYPTION_KEYS={{"{key_id}": "{new_key()}"}}')
+    typer.echo(f"CLAIMDESK_ENCRYPTION_KEY_ID={key_id}")
+    typer.echo(f"CLAIMDESK_SEARCH_KEY={new_key()}")
+    typer.echo(f"CLAIMDESK_AUDIT_SIGNING_KEY={new_key()}")
+
+
+@app.command("rotate-keys")
+def rotate() -> None:
+    """Re-encrypt every sensitive value under the active key (CLAIMDESK_ENCRYPTION_KEY_ID).
+
+    Add the new key to CLAIMDESK_ENCRYPTION_KEYS, make it active, run this, and only then
+    remove the old key. Values still in clear are encrypted too."""
+    container = build()
+    upgrade_database(container)
+    with container.engine.begin() as connection:
+        results = rotate_keys(connection)
+    for result in results:
+        typer.echo(f"{result.column}: {result.rewritten} of {result.total} values re-encrypted")
