@@ -1,0 +1,43 @@
+"""The starter knowledge base shipped in the package (knowledge/<locale>.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from claimdesk.assistant.language import LOCALES
+
+
+@dataclass(frozen=True)
+class StarterEntry:
+    key: str
+    locale: str
+    kind: str
+    category: str
+    title: str
+    body: str
+    product: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return entry_ref(self.locale, self.key)
+
+
+def entry_ref(locale: str, key: str) -> str:
+    """An entry's id in sources and evaluation files: ``<locale>/<key>``."""
+    return f"{locale}/{key}"
+
+
+def passage_text(title: str, body: str) -> str:
+    """What retrieval reads of an entry."""
+    return f"{title}\n{body}"
+
+
+def starter_entries() -> list[StarterEntry]:
+    folder = resources.files("claimdesk.assistant").joinpath("knowledge")
+    entries = []
+    for locale in LOCALES:
+        data = tomllib.loads(folder.joinpath(f"{locale}.toml").read_text("utf-8"))
+        entries += [StarterEntry(locale=locale, **item) for item in data["entries"]]
+    return entries

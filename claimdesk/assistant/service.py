@@ -1,0 +1,711 @@
+"""The knowledge base and the assistant's conversations: answers from the knowledge base,
+the verified customer's own claims and policies, a claim opened turn by turn, complaints,
+and hand-off to a person through the service desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from claimdesk.assistant import dialogue
+from claimdesk.assistant.dialogue import say
+from claimdesk.assistant.embedding import Embedder
+from claimdesk.assistant.enums import EntryStatus, Intent
+from claimdesk.assistant.knowledge import entry_ref, passage_text, starter_entries
+from claimdesk.assistant.language import EN, detect_locale
+from claimdesk.assistant.models import Conversation, ConversationMessage, KbEntry
+from claimdesk.assistant.retrieval import ANSWER_AT, CLARIFY_AT, Index, Passage, confidence
+from claimdesk.assistant.schemas import EntryIn, EntryUpdateIn, MessageIn, ReplyOut, SourceOut
+from claimdesk.claims import service as claims
+from claimdesk.claims.enums import Channel, ClaimStatus
+from claimdesk.claims.models import Claim
+from claimdesk.claims.schemas import ClaimIn
+from claimdesk.config import Settings
+from claimdesk.core.clock import local_date
+from claimdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from claimdesk.documents import service as documents
+from claimdesk.policies import service as policies
+from claimdesk.policies.models import Policy
+from claimdesk.security.models import User
+from claimdesk.security.permissions import PERMISSIONS, require
+from claimdesk.security.service import Actor
+from claimdesk.support import service as support
+from claimdesk.support.enums import COMPLAINT, CONSULTATION, SlaMetric, TicketChannel
+from claimdesk.support.models import Team, Ticket
+from claimdesk.support.schemas import ComplaintIn, TicketIn
+from claimdesk.support.schemas import MessageIn as TicketMessageIn
+
+FINISHED = frozenset({ClaimStatus.CLOSED, ClaimStatus.ARCHIVED, ClaimStatus.WITHDRAWN})
+LOW_CONFIDENCE_HANDOFF = 2  # answers in a row below ANSWER_AT before a person takes over
+TRANSCRIPT_LIMIT = 8000  # a ticket message's size; the oldest turns are left out first
+
+
+# ---------------------------------------------------------------- knowledge base
+
+
+def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
+    """Insert the starter entries that are missing (by key and locale), published; entries
+    already there, edited by staff or not, are left as they are."""
+    existing = {
+        (key, locale) for key, locale in session.execute(select(KbEntry.key, KbEntry.locale))
+    }
+    added = 0
+    for entry in starter_entries():
+        if (entry.key, entry.locale) in existing:
+            continue
+        session.add(
+            KbEntry(
+                key=entry.key,
+                locale=entry.locale,
+                kind=entry.kind,
+                category=entry.category,
+                product_code=entry.product,
+                title=entry.title,
+                body=entry.body,
+                status=EntryStatus.PUBLISHED,
+                origin="starter",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def _manager(actor: Actor | None) -> bool:
+    """Staff allowed to manage the knowledge base (they also see drafts)."""
+    return actor is not None and actor.role in PERMISSIONS["assistant.kb.manage"]
+
+
+def list_entries(
+    session: Session,
+    *,
+    actor: Actor | None,
+    locale: str | None = None,
+    category: str | None = None,
+    status: EntryStatus | None = None,
+) -> list[KbEntry]:
+    """Published entries for everyone; staff who manage the knowledge base see drafts too."""
+    query = select(KbEntry).order_by(KbEntry.locale, KbEntry.category, KbEntry.key)
+    if status not in (None, EntryStatus.PUBLISHED) and not _manager(actor):
+        raise PermissionDenied("Drafts are shown to staff who manage the knowledge base only.")
+    if status is not None:
+        query = query.where(KbEntry.status == status)
+    elif not _manager(actor):
+        query = query.where(KbEntry.status == EntryStatus.PUBLISHED)
+    if locale is not None:
+        query = query.where(KbEntry.locale == locale)
+    if category is not None:
+        query = query.where(KbEntry.category == category)
+    return list(session.scalars(query))
+
+
+def get_entry(session: Session, *, actor: Actor | None, entry_id: int) -> KbEntry:
+    entry = session.get(KbEntry, entry_id)
+    if entry is None or (entry.status != EntryStatus.PUBLISHED and not _manager(actor)):
+        raise NotFound(f"Knowledge-base entry {entry_id} does not exist.")
+    return entry
+
+
+def create_entry(session: Session, *, actor: Actor, data: EntryIn, now: datetime) -> KbEntry:
+    """A new entry starts as a draft; publishing makes the assistant use it."""
+    require(actor, "assistant.kb.manage")
+    entry = KbEntry(
+        **data.model_dump(),
+        status=EntryStatus.DRAFT,
+        origin="staff",
+        created_at=now,
+        updated_at=now,
+        updated_by_id=actor.user_id,
+    )
+    session.add(entry)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"An entry '{data.key}' in {data.locale} exists already; update it instead."
+        ) from exc
+    return entry
+
+
+def _edit(
+    session: Session, actor: Actor, entry_id: int, now: datetime, changes: dict[str, Any]
+) -> KbEntry:
+    require(actor, "assistant.kb.manage")
+    entry = get_entry(session, actor=actor, entry_id=entry_id)
+    for field, value in changes.items():
+        setattr(entry, field, value)
+    entry.updated_at = now
+    entry.updated_by_id = actor.user_id
+    session.flush()
+    return entry
+
+
+def update_entry(
+    session: Session, *, actor: Actor, entry_id: int, data: EntryUpdateIn, now: datetime
+) -> KbEntry:
+    return _edit(session, actor, entry_id, now, data.model_dump(exclude_unset=True))
+
+
+def set_entry_status(
+    session: Session, *, actor: Actor, entry_id: int, status: EntryStatus, now: datetime
+) -> KbEntry:
+    """Publish an entry (the assistant answers from it at once) or take it back to draft."""
+    return _edit(session, actor, entry_id, now, {"status": status})
+
+
+# ---------------------------------------------------------------- the index
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    entry_id: int
+    ref: str
+    locale: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class KnowledgeIndex:
+    index: Index
+    entries: dict[str, IndexedEntry]
+
+
+_indexes: dict[tuple[Any, ...], KnowledgeIndex] = {}
+
+
+def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
+    """The index of the published entries, built once per process and rebuilt when an entry
+    is added, edited, published or withdrawn (one aggregate query tells)."""
+    published = KbEntry.status == EntryStatus.PUBLISHED
+    count, last_change, last_id = session.execute(
+        select(func.count(KbEntry.id), func.max(KbEntry.updated_at), func.max(KbEntry.id)).where(
+            published
+        )
+    ).one()
+    fingerprint = (embedder.name, id(embedder), count, last_change, last_id)
+    cached = _indexes.get(fingerprint)
+    if cached is not None:
+        return cached
+    rows = session.scalars(select(KbEntry).where(published).order_by(KbEntry.id))
+    entries = {
+        entry_ref(e.locale, e.key): IndexedEntry(
+            e.id, entry_ref(e.locale, e.key), e.locale, e.title, e.body
+        )
+        for e in rows
+    }
+    passages = [Passage(ref, passage_text(e.title, e.body), e.locale) for ref, e in entries.items()]
+    built = KnowledgeIndex(Index(passages, embedder), entries)
+    _indexes.clear()
+    _indexes[fingerprint] = built
+    return built
+
+
+# ---------------------------------------------------------------- conversations
+
+
+@dataclass
+class _Turn:
+    """What one message produces."""
+
+    answer: str
+    intent: Intent
+    confidence: float | None = None
+    sources: list[IndexedEntry] | None = None
+    ticket: Ticket | None = None
+
+
+def _conversation(
+    session: Session, actor: Actor | None, session_id: str | None, locale: str, now: datetime
+) -> Conversation:
+    user_id = actor.user_id if actor else None
+    if session_id:
+        conversation = session.get(Conversation, session_id, with_for_update=True)
+        if conversation is None or conversation.user_id != user_id:
+            raise NotFound(
+                f"Conversation {session_id} does not exist. Leave out session_id to start one. "
+                f"会话 {session_id} 不存在，不带 session_id 即可开始新会话。"
+            )
+        return conversation
+    conversation = Conversation(
+        id=uuid4().hex,
+        user_id=user_id,
+        customer_id=actor.customer_id if actor and actor.is_customer else None,
+        locale=locale,
+        state={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(conversation)
+    return conversation
+
+
+def _verified_customer(actor: Actor | None) -> bool:
+    return actor is not None and actor.is_customer and actor.customer_id is not None
+
+
+def handle_message(
+    session: Session,
+    *,
+    actor: Actor | None,
+    data: MessageIn,
+    now: datetime,
+    settings: Settings,
+    embedder: Embedder,
+) -> ReplyOut:
+    """Answer one message of a conversation (anonymous when ``actor`` is None)."""
+    conversation = _conversation(session, actor, data.session_id, data.locale or EN, now)
+    locale = data.locale or detect_locale(data.text, default=conversation.locale)
+    conversation.locale = locale
+    conversation.updated_at = now
+    conversation.messages.append(
+        ConversationMessage(at=now, author="customer", text=data.text, sources=[])
+    )
+    session.flush()
+    context = _Context(session, actor, conversation, locale, now, settings, embedder)
+    turn = context.respond(data.text)
+    conversation.messages.append(
+        ConversationMessage(
+            at=now,
+            author="assistant",
+            text=turn.answer,
+            intent=turn.intent,
+            confidence=turn.confidence,
+            sources=[s.ref for s in turn.sources or []],
+        )
+    )
+    flag_modified(conversation, "state")
+    session.flush()
+    return ReplyOut(
+        session_id=conversation.id,
+        answer=turn.answer,
+        locale=locale,
+        intent=turn.intent,
+        confidence=turn.confidence,
+        sources=[
+            SourceOut(id=s.ref, entry_id=s.entry_id, title=s.title) for s in turn.sources or []
+        ],
+        handoff_ticket_id=turn.ticket.id if turn.ticket else None,
+    )
+
+
+@dataclass
+class _Context:
+    session: Session
+    actor: Actor | None
+    conversation: Conversation
+    locale: str
+    now: datetime
+    settings: Settings
+    embedder: Embedder
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return self.conversation.state
+
+    def say(self, reply: str, /, **values: Any) -> str:
+        return say(self.locale, reply, **values)
+
+    @property
+    def today(self) -> date:
+        return local_date(self.now, self.settings.display_timezone)
+
+    # ------------------------------------------------------------ routing
+
+    def respond(self, text: str) -> _Turn:
+        customer = _verified_customer(self.actor)
+        if customer and self.conversation.handoff_ticket_id is not None:
+            return self._to_ticket(text)
+        if "report" in self.state:
+            return self._report_step(text)
+        intent = dialogue.intent_of(text)
+        awaiting = self.state.pop("awaiting", None)
+        if awaiting and dialogue.CLAIM_NUMBER.search(text) and intent == Intent.CLAIM_STATUS:
+            intent = Intent(awaiting)
+        if intent == Intent.HANDOFF:
+            return self._handoff(CONSULTATION) if customer else self._anonymous_handoff()
+        if intent == Intent.COMPLAINT and customer:
+            return self._handoff(COMPLAINT, text)
+        personal = {
+            Intent.CLAIM_STATUS: self._claim_status,
+            Intent.MISSING_DOCUMENTS: self._missing_documents,
+            Intent.POLICY_COVER: self._policy_cover,
+            Intent.REPORT_CLAIM: self._start_report,
+        }
+        if intent in personal:
+            if customer:
+                self.state["low_streak"] = 0
+                return personal[intent](text)
+            turn = self._knowledge(text)
+            turn.answer = f"{self.say('sign_in')}\n\n{turn.answer}"
+            return turn
+        return self._knowledge(text)
+
+    # ------------------------------------------------------------ knowledge base
+
+    def _knowledge(self, text: str) -> _Turn:
+        known = knowledge_index(self.session, self.embedder)
+        hits = known.index.search(text, top=3, lang=self.locale)
+        score = confidence(hits, self.locale)
+        found = [known.entries[h.id] for h in hits]
+        if score >= ANSWER_AT:
+            self.state["low_streak"] = 0
+            best = found[0]
+            return _Turn(f"{best.title}\n{best.body}", Intent.QUESTION, score, [best])
+        self.state["low_streak"] = self.state.get("low_streak", 0) + 1
+        if score >= CLARIFY_AT:
+            options = "\n".join(f"{i}. {e.title}" for i, e in enumerate(found, 1))
+            turn = _Turn(self.say("clarify", options=options), Intent.CLARIFY, score, found)
+        else:
+            turn = _Turn(self.say("not_found"), Intent.NOT_FOUND, score, [])
+        if self.state["low_streak"] >= LOW_CONFIDENCE_HANDOFF:
+            if _verified_customer(self.actor):
+                handed = self._handoff(CONSULTATION)
+                handed.answer = self.say("handoff_low_confidence") + handed.answer
+                handed.confidence = score
+                return handed
+            turn.answer += "\n" + self.say("handoff_anonymous")
+        return turn
+
+    # ------------------------------------------------------------ the customer's records
+
+    def _claim(self, text: str, purpose: Intent) -> Claim | _Turn:
+        """The claim a message is about: named by number (only the customer's own: any other
+        number gets the same answer as one that does not exist), else the only open one."""
+        assert self.actor is not None
+        match = dialogue.CLAIM_NUMBER.search(text)
+        if match:
+            number = match.group().upper()
+            claim_id = self.session.scalar(select(Claim.id).where(Claim.number == number))
+            try:
+                if claim_id is None:
+                    raise NotFound(number)
+                return claims.get_claim(self.session, actor=self.actor, claim_id=claim_id)
+            except NotFound:
+                return _Turn(self.say("claim_unknown", number=number), purpose)
+        own = claims.list_claims(self.session, actor=self.actor)
+        if not own:
+            return _Turn(self.say("no_claims"), purpose)
+        open_claims = [c for c in own if c.status not in FINISHED]
+        if len(open_claims) == 1 or len(own) == 1:
+            return (open_claims or own)[0]
+        self.state["awaiting"] = purpose
+        listed = "\n".join(
+            f"- {c.number}: {self._coverage_name(c.policy, c.claim_type)}, "
+            f"{dialogue.status_label(self.locale, c.status)}"
+            for c in (open_claims or own)[:10]
+        )
+        return _Turn(self.say("claim_pick", claims=listed), Intent.CLARIFY)
+
+    def _coverage_name(self, policy: Policy, code: str) -> str:
+        coverage = policy.product.coverage(code)
+        if coverage is None:
+            return code
+        return coverage.name_zh if self.locale == "zh-CN" else coverage.name_en
+
+    def _claim_status(self, text: str) -> _Turn:
+        claim = self._claim(text, Intent.CLAIM_STATUS)
+        if isinstance(claim, _Turn):
+            return claim
+        answer = self.say(
+            "claim_status",
+            number=claim.number,
+            claim_type=self._coverage_name(claim.policy, claim.claim_type),
+            reported=local_date(claim.reported_at, self.settings.display_timezone).isoformat(),
+            status=dialogue.status_label(self.locale, claim.status),
+            next_step=dialogue.next_step(self.locale, claim.status),
+        )
+        return _Turn(answer, Intent.CLAIM_STATUS)
+
+    def _missing_documents(self, text: str) -> _Turn:
+        claim = self._claim(text, Intent.MISSING_DOCUMENTS)
+        if isinstance(claim, _Turn):
+            return claim
+        assert self.actor is not None
+        view = documents.completeness(self.session, actor=self.actor, claim_id=claim.id)
+        zh = self.locale == "zh-CN"
+        if not view.missing:
+            answer = self.say("missing_none", number=claim.number)
+        else:
+            items = "\n".join(
+                f"- {m.name_zh if zh else m.name_en}: {m.must_show_zh if zh else m.must_show_en}"
+                for m in view.missing
+            )
+            answer = self.say("missing_list", number=claim.number, items=items)
+        if view.pending:
+            answer += self.say("missing_pending", files=", ".join(d.filename for d in view.pending))
+        if view.unreadable:
+            files = ", ".join(d.filename for d in view.unreadable)
+            answer += self.say("missing_unreadable", files=files)
+        return _Turn(answer, Intent.MISSING_DOCUMENTS)
+
+    def _money(self, amount: Decimal | None, currency: str = "CNY") -> str:
+        if amount is None:
+            return self.say("no_limit")
+        return (
+            f"{amount:,.2f} 元"
+            if self.locale == "zh-CN" and currency == "CNY"
+            else (f"{currency} {amount:,.2f}")
+        )
+
+    def _policy_cover(self, text: str) -> _Turn:
+        assert self.actor is not None
+        own = policies.list_policies(self.session, actor=self.actor)
+        match = dialogue.POLICY_NUMBER.search(text)
+        if match:
+            chosen = [p for p in own if p.number.upper() == match.group().upper()]
+        else:
+            in_force = [p for p in own if policies.policy_status(p, self.today) == "in_force"]
+            chosen = own if len(own) == 1 else in_force
+        if not chosen:
+            return _Turn(self.say("no_policies"), Intent.POLICY_COVER)
+        if len(chosen) > 1:
+            listed = "\n".join(f"- {p.number}: {self._product_name(p)}" for p in chosen)
+            return _Turn(self.say("policy_pick", policies=listed), Intent.CLARIFY)
+        policy = chosen[0]
+        view = policies.policy_view(self.session, policy, self.today)
+        zh = self.locale == "zh-CN"
+        lines = "\n".join(
+            self.say(
+                "coverage_line",
+                name=c.name_zh if zh else c.name_en,
+                deductible=self._money(c.deductible, policy.currency),
+                basis=self.say(f"basis_{c.deductible_basis}"),
+                copay=f"{(c.copay_ratio * 100).normalize():f}",
+                per_item=self._money(c.per_item_limit, policy.currency),
+                annual=self._money(c.annual_limit, policy.currency),
+                waiting=c.waiting_period_days,
+                exclusions=", ".join(c.exclusions) or self.say("no_limit"),
+            )
+            for c in policy.product.coverages
+        )
+        answer = self.say(
+            "policy_cover",
+            number=policy.number,
+            product=self._product_name(policy),
+            start=policy.start_date.isoformat(),
+            end=policy.end_date.isoformat(),
+            status=view.status,
+            sum_insured=self._money(view.sum_insured, policy.currency),
+            approved=self._money(view.approved_to_date, policy.currency),
+            remaining=self._money(view.remaining_sum_insured, policy.currency),
+            coverages=lines,
+            exclusions=", ".join(policy.product.exclusions) or self.say("no_limit"),
+        )
+        return _Turn(answer, Intent.POLICY_COVER)
+
+    def _product_name(self, policy: Policy) -> str:
+        return policy.product.name_zh if self.locale == "zh-CN" else policy.product.name_en
+
+    # ------------------------------------------------------------ opening a claim
+
+    def _in_force_policies(self) -> list[Policy]:
+        assert self.actor is not None
+        own = policies.list_policies(self.session, actor=self.actor)
+        return [p for p in own if policies.policy_status(p, self.today) == "in_force"]
+
+    def _start_report(self, _text: str) -> _Turn:
+        candidates = self._in_force_policies()
+        if not candidates:
+            return _Turn(self.say("no_policies"), Intent.REPORT_CLAIM)
+        self.state["report"] = {"step": "policy"}
+        if len(candidates) == 1:
+            self.state["report"] = {"step": "type", "policy_id": candidates[0].id}
+        return _Turn(self._ask(), Intent.REPORT_CLAIM)
+
+    def _report_policy(self) -> Policy:
+        policy = self.session.get(Policy, self.state["report"]["policy_id"])
+        assert policy is not None
+        return policy
+
+    def _ask(self) -> str:
+        report = self.state["report"]
+        step = report["step"]
+        if step == "policy":
+            listed = "\n".join(
+                f"{i}. {p.number}: {self._product_name(p)}"
+                for i, p in enumerate(self._in_force_policies(), 1)
+            )
+            return self.say("ask_policy", policies=listed)
+        if step == "type":
+            policy = self._report_policy()
+            listed = "\n".join(
+                f"{i}. {self._coverage_name(policy, c.code)} ({c.code})"
+                for i, c in enumerate(policy.product.coverages, 1)
+            )
+            return self.say("ask_type", types=listed)
+        if step == "amount":
+            return self.say("ask_amount", currency=self._report_policy().currency)
+        return self.say(f"ask_{step}")
+
+    def _report_step(self, text: str) -> _Turn:
+        if dialogue.is_cancel(text):
+            del self.state["report"]
+            return _Turn(self.say("cancelled"), Intent.CANCEL)
+        if dialogue.intent_of(text) == Intent.HANDOFF:
+            del self.state["report"]
+            return self._handoff(CONSULTATION)
+        report = self.state["report"]
+        step = report["step"]
+        problem = None
+        if step == "policy":
+            options = [(p.id, [p.number]) for p in self._in_force_policies()]
+            report["policy_id"] = dialogue.choose(text, options)
+            problem = "bad_choice" if report["policy_id"] is None else None
+            following = "type"
+        elif step == "type":
+            coverages = self._report_policy().product.coverages
+            options = [(c.code, [c.code, c.name_en, c.name_zh]) for c in coverages]
+            report["claim_type"] = dialogue.choose(text, options)
+            problem = "bad_choice" if report["claim_type"] is None else None
+            following = "date"
+        elif step == "date":
+            incident = dialogue.parse_date(text, self.today)
+            report["incident_date"] = incident.isoformat() if incident else None
+            problem = "bad_date" if incident is None else None
+            following = "description"
+        elif step == "description":
+            report["description"] = text.strip()[:4000]
+            following = "amount"
+        else:
+            amount = dialogue.parse_amount(text)
+            if amount is None:
+                problem, following = "bad_amount", "amount"
+            else:
+                return self._submit_report(amount)
+        if problem is None:
+            report["step"] = following
+            return _Turn(self._ask(), Intent.REPORT_CLAIM)
+        return _Turn(f"{self.say(problem)} {self._ask()}", Intent.REPORT_CLAIM)
+
+    def _submit_report(self, amount: Decimal) -> _Turn:
+        assert self.actor is not None
+        report = self.state["report"]
+        data = ClaimIn(
+            policy_id=report["policy_id"],
+            claim_type=report["claim_type"],
+            incident_date=report["incident_date"],
+            description=report["description"],
+            claimed_amount=amount,
+            currency=self._report_policy().currency,
+            channel=Channel.API,
+        )
+        try:
+            with self.session.begin_nested():
+                claim, _ = claims.report_claim(
+                    self.session, actor=self.actor, data=data, now=self.now, settings=self.settings
+                )
+        except ValidationFailed as exc:
+            fields = {d.get("field") for d in exc.details if isinstance(d, dict)}
+            retry = {"incident_date": "date", "claim_type": "type", "policy_id": "policy"}
+            step = next((retry[f] for f in fields if f in retry), None)
+            refused = self.say("report_refused", error=exc.message)
+            if step is None:
+                del self.state["report"]
+                return _Turn(refused, Intent.REPORT_CLAIM)
+            report["step"] = step
+            return _Turn(f"{refused}\n{self._ask()}", Intent.REPORT_CLAIM)
+        del self.state["report"]
+        zh = self.locale == "zh-CN"
+        listed = "\n".join(
+            f"- {d.name_zh if zh else d.name_en}" for d in claims.documents_for(claim)
+        )
+        answer = self.say(
+            "reported",
+            number=claim.number,
+            status=dialogue.status_label(self.locale, claim.status),
+            documents=listed,
+        )
+        return _Turn(answer, Intent.REPORT_CLAIM)
+
+    # ------------------------------------------------------------ hand-off
+
+    def _transcript(self) -> str:
+        lines = [
+            f"[{m.at:%Y-%m-%d %H:%M} UTC] "
+            f"{'客户 Customer' if m.author == 'customer' else '助手 Assistant'}: {m.text}"
+            for m in self.conversation.messages
+        ]
+        text = "\n".join(lines)
+        return text[-TRANSCRIPT_LIMIT:]
+
+    def _due(self, ticket: Ticket, metric: SlaMetric) -> str:
+        clock = next((c for c in ticket.clocks if c.metric == metric), None)
+        if clock is None or clock.due_at is None:
+            return self.say("no_due")
+        shown = clock.due_at.astimezone(ZoneInfo(self.settings.display_timezone))
+        return f"{shown:%Y-%m-%d %H:%M}"
+
+    def _owner(self, ticket: Ticket) -> str:
+        team = self.session.get(Team, ticket.team_id) if ticket.team_id else None
+        agent = self.session.get(User, ticket.owner_id) if ticket.owner_id else None
+        if team is not None and agent is not None:
+            return self.say(
+                "handoff_owner", agent=agent.full_name or agent.username, team=team.name
+            )
+        if team is not None:
+            return self.say("handoff_team", team=team.name)
+        return self.say("handoff_desk")
+
+    def _handoff(self, kind: str, complaint: str | None = None) -> _Turn:
+        """Open a ticket with the whole conversation; tell who owns it and when it is due."""
+        assert self.actor is not None
+        first = next(m.text for m in self.conversation.messages if m.author == "customer")
+        subject = "投诉 Complaint: " if kind == COMPLAINT else "助手转人工 Assistant hand-off: "
+        ticket = support.create_ticket(
+            self.session,
+            actor=self.actor,
+            data=TicketIn(
+                kind=kind,
+                subject=(subject + (complaint or first))[:256],
+                body=self._transcript(),
+                channel=TicketChannel.ASSISTANT,
+                complaint=ComplaintIn(category="service") if kind == COMPLAINT else None,
+            ),
+            now=self.now,
+        )
+        self.conversation.handoff_ticket_id = ticket.id
+        self.state["low_streak"] = 0
+        owner = self._owner(ticket)
+        due = self._due(ticket, SlaMetric.FIRST_RESPONSE)
+        if kind == COMPLAINT:
+            answer = self.say(
+                "complaint",
+                ticket=ticket.number,
+                owner=owner,
+                due=due,
+                resolution=self._due(ticket, SlaMetric.RESOLUTION),
+            )
+            return _Turn(answer, Intent.COMPLAINT, ticket=ticket)
+        answer = self.say("handoff", ticket=ticket.number, owner=owner, due=due)
+        return _Turn(answer, Intent.HANDOFF, ticket=ticket)
+
+    def _anonymous_handoff(self) -> _Turn:
+        return _Turn(self.say("handoff_anonymous"), Intent.HANDOFF)
+
+    def _to_ticket(self, text: str) -> _Turn:
+        """After a hand-off the conversation continues on the ticket, with a person."""
+        assert self.actor is not None and self.conversation.handoff_ticket_id is not None
+        ticket_id = self.conversation.handoff_ticket_id
+        support.add_message(
+            self.session,
+            actor=self.actor,
+            ticket_id=ticket_id,
+            data=TicketMessageIn(body=text[:8000]),
+            now=self.now,
+        )
+        ticket = support.get_ticket(self.session, actor=self.actor, ticket_id=ticket_id)
+        return _Turn(
+            self.say("ticket_message", ticket=ticket.number), Intent.HANDOFF, ticket=ticket
+        )
