@@ -18,10 +18,12 @@ from claimdesk.config import Settings
 from claimdesk.core.clock import Clock
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, ValidationFailed
+from claimdesk.core.events import publish
 from claimdesk.customers.models import Customer
 from claimdesk.documents import rules
 from claimdesk.documents.checklists import document_kinds, template
 from claimdesk.documents.enums import DocumentStatus, MediaType
+from claimdesk.documents.events import DocumentUploaded
 from claimdesk.documents.inspection import inspect_upload
 from claimdesk.documents.models import Document
 from claimdesk.documents.reading import OcrEngine, TextReading, read_text
@@ -116,6 +118,16 @@ def upload_document(
             "filename": document.filename,
             "kind": declared_kind,
         },
+    )
+    publish(
+        session,
+        DocumentUploaded(
+            document_id=document.id,
+            claim_id=claim.id,
+            customer_id=claim.customer_id,
+            actor=actor,
+            at=now,
+        ),
     )
     from claimdesk.documents.tasks import read_document  # the task module imports this one
 

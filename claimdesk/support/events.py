@@ -23,3 +23,11 @@ class TicketResolved:
     ticket_id: int
     actor: Actor
     at: datetime
+
+
+@dataclass(frozen=True)
+class SurveyAnswered:
+    survey_id: int
+    customer_id: int
+    score: int
+    at: datetime

@@ -20,6 +20,7 @@ from claimdesk.claims.events import ClaimReported, ClaimTransitioned
 from claimdesk.claims.models import Claim, ClaimEvent
 from claimdesk.core.clock import local_date
 from claimdesk.core.events import EventBus
+from claimdesk.customers import loyalty
 from claimdesk.customers.models import Customer
 from claimdesk.jobs.queue import enqueue_after_commit
 from claimdesk.support import clocks, outbox, sla, surveys
@@ -91,7 +92,10 @@ def on_claim_reported(session: Session, event: ClaimReported) -> None:
     config = sla.load_config()
     team = team_for_kind(session, CLAIM_APPLICATION)
     for target in config.targets_for(
-        CLAIM_APPLICATION, channel=claim.channel, product=claim.policy.product.code
+        CLAIM_APPLICATION,
+        channel=claim.channel,
+        product=claim.policy.product.code,
+        customer_tier=loyalty.tier_of(session, claim.customer_id).service_tier,
     ):
         clocks.start_clock(
             session,

@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from claimdesk.claims.models import Claim
 from claimdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from claimdesk.core.events import publish
 from claimdesk.security.permissions import require
 from claimdesk.security.service import SYSTEM, Actor
 from claimdesk.support import sla
 from claimdesk.support.enums import FOLLOW_UP, Priority, TicketChannel
+from claimdesk.support.events import SurveyAnswered
 from claimdesk.support.models import Survey, Ticket
 from claimdesk.support.schemas import CsatRow, SurveyResponseIn, TicketIn
 from claimdesk.support.service import create_ticket
@@ -78,6 +80,23 @@ def get_survey(session: Session, *, actor: Actor, survey_id: int) -> Survey:
     return survey
 
 
+def open_surveys(session: Session, *, actor: Actor, now: datetime) -> list[Survey]:
+    """The customer's surveys still waiting for an answer, newest first."""
+    if not actor.is_customer:
+        return []
+    return list(
+        session.scalars(
+            select(Survey)
+            .where(
+                Survey.customer_id == actor.customer_id,
+                Survey.responded_at.is_(None),
+                Survey.expires_at > now,
+            )
+            .order_by(Survey.id.desc())
+        )
+    )
+
+
 def respond(
     session: Session, *, actor: Actor, survey_id: int, data: SurveyResponseIn, now: datetime
 ) -> Survey:
@@ -94,6 +113,12 @@ def respond(
     if now >= survey.expires_at:
         raise SurveyExpired(f"Survey {survey_id} expired on {survey.expires_at:%Y-%m-%d}.")
     survey.score, survey.comment, survey.responded_at = data.score, data.comment, now
+    publish(
+        session,
+        SurveyAnswered(
+            survey_id=survey.id, customer_id=survey.customer_id, score=data.score, at=now
+        ),
+    )
     config = sla.load_config()
     if data.score <= config.low_score:
         about = (

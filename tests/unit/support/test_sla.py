@@ -31,7 +31,7 @@ def test_requirement_targets_are_the_defaults():
     by_key = {
         (t.kind, t.metric): t.seconds
         for t in CONFIG.targets
-        if not t.filters or t.kind == "claim_application"
+        if not t.filters
     }
     assert by_key[("consultation", SlaMetric.FIRST_RESPONSE)] == 20 * 60
     assert by_key[("claim_application", SlaMetric.ACKNOWLEDGEMENT)] == 72 * 3600

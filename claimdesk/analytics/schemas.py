@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Breakdown = Literal["product", "channel", "handler", "month", "week", "day"]
+ExportFormat = Literal["csv", "parquet"]
+
+
+class KpiValues(BaseModel):
+    """One set of KPI values; docs/kpis.md defines each exactly. None: nothing to measure."""
+
+    claims_reported: int = Field(description="Claims reported in the period.")
+    claims_closed: int = Field(description="Of those, claims closed by now.")
+    cycle_time_mean_days: float | None = Field(description="Working days, report to close.")
+    cycle_time_median_days: float | None
+    cycle_time_p90_days: float | None
+    straight_through_rate: float | None = Field(
+        description="Share of reported claims paid with no person assessing or approving."
+    )
+    documents_incomplete_rate: float | None = Field(
+        description="Share of reported claims that were ever asked for more documents."
+    )
+    sla_clocks_ended: int = Field(description="SLA clocks started in the period, met or breached.")
+    sla_compliance: float | None = Field(description="Met ÷ (met + breached).")
+    complaints: int
+    complaint_rate_per_1000_claims: float | None
+    complaint_resolution_mean_days: float | None = Field(
+        description="Working days from complaint to resolution, resolved complaints."
+    )
+    csat_responses: int
+    csat_mean: float | None = Field(description="Mean score, 1-5.")
+    csat_satisfied_rate: float | None = Field(description="Share of scores 4 or 5.")
+    paid_amount: Decimal = Field(description="Paid so far on claims reported in the period.")
+    siu_referrals_decided: int
+    fraud_referral_hit_rate: float | None = Field(
+        description="Of claims referred to SIU and decided, the share denied."
+    )
+
+
+class LossRatioRow(BaseModel):
+    product: str
+    paid_amount: Decimal
+    earned_premium: Decimal
+    loss_ratio: float | None
+
+
+class KpiReport(BaseModel):
+    period_from: date
+    period_to: date
+    product: str | None
+    channel: str | None
+    handler: int | None
+    source: str = Field(description="'live' (operational database) or 'snapshot <time>'.")
+    totals: KpiValues
+    loss_ratio_by_product: list[LossRatioRow] = Field(
+        description="Empty when a channel or handler filter is set: premium has neither."
+    )
+
+
+class KpiRow(KpiValues):
+    group: str | None = Field(description="The value of the breakdown (e.g. '2026-06', 'web').")
+
+
+class KpiBreakdown(BaseModel):
+    period_from: date
+    period_to: date
+    by: Breakdown
+    rows: list[KpiRow]

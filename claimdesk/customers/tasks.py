@@ -1,0 +1,20 @@
+"""Background jobs of the customers domain: daily loyalty accrual (tenure and renewals)."""
+
+from __future__ import annotations
+
+from huey import crontab
+
+from claimdesk.bootstrap import installed
+from claimdesk.core.db import unit_of_work
+from claimdesk.customers import loyalty
+from claimdesk.jobs.queue import huey
+
+
+@huey.periodic_task(crontab(minute="30", hour="2"))
+def accrue_loyalty_points() -> int:
+    """Every day at 02:30 (worker time): earn the tenure and renewal points that are due."""
+    container = installed()
+    with unit_of_work(container.sessions) as session:
+        return loyalty.accrue(
+            session, now=container.clock.now(), timezone=container.settings.display_timezone
+        )

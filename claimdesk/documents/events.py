@@ -1,0 +1,17 @@
+"""Events the documents domain publishes (past tense)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from claimdesk.security.service import Actor
+
+
+@dataclass(frozen=True)
+class DocumentUploaded:
+    document_id: int
+    claim_id: int
+    customer_id: int
+    actor: Actor
+    at: datetime
