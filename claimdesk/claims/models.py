@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -23,6 +24,11 @@ from claimdesk.policies.models import Policy
 
 class Claim(Base):
     __tablename__ = "claims"
+    # Work queues at scale (migration 0011scl): a status page newest first, a handler's queue.
+    __table_args__ = (
+        Index("ix_claims_status_id", "status", "id"),
+        Index("ix_claims_assessor_id_status", "assessor_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -38,6 +38,7 @@ from claimdesk.claims.schemas import (
     StatutoryOut,
     TransitionIn,
 )
+from claimdesk.compliance import service as compliance
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.db import temporary_number
@@ -64,12 +65,13 @@ INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed"})
 
 
 def _claim_query() -> Select[tuple[Claim]]:
-    """Claims with what every view needs loaded."""
+    """Claims with what every view needs loaded: policy and product in the same statement,
+    loss lines and payments in one more each. The product's coverages and the insured
+    persons load on first use (decisions need them, reads do not)."""
     return select(Claim).options(
+        joinedload(Claim.policy, innerjoin=True).joinedload(Policy.product, innerjoin=True),
         selectinload(Claim.loss_lines),
         selectinload(Claim.payments),
-        selectinload(Claim.policy).selectinload(Policy.product).selectinload(Product.coverages),
-        selectinload(Claim.policy).selectinload(Policy.insured),
     )
 
 
@@ -601,27 +603,35 @@ def transition(
         data["payment_key"] = key
     source = ClaimStatus(claim.status)
     step = machine.check_transition(source, command.action, actor.role, command.reason)
+    compliance.require_qualified(
+        session,
+        actor=actor,
+        action=command.action,
+        product_line=claim.policy.product.line,
+        on=local_date(now, settings.display_timezone),
+    )
     ctx = _Context(session, claim, actor, command, now, settings, data)
     effect = _EFFECTS.get(command.action)
     target = (effect(ctx) if effect else None) or step.target
     claim.enter(target, now)
     flag_modified(claim, "status")  # every transition bumps the version, even a self-loop
-    record_event(
-        claim,
-        actor,
-        now,
-        kind=command.action,
-        from_status=source,
-        to_status=target,
-        reason=command.reason,
-        data=data,
-    )
-    try:
+    number = claim.number  # read now: after a failed flush the session cannot load it
+    try:  # loading the timeline to append to it flushes the claim: a stale version shows here
+        record_event(
+            claim,
+            actor,
+            now,
+            kind=command.action,
+            from_status=source,
+            to_status=target,
+            reason=command.reason,
+            data=data,
+        )
         session.flush()
     except StaleDataError as exc:
-        raise StaleVersion(f"Claim {claim.number} was changed by someone else; reload it.") from exc
+        raise StaleVersion(f"Claim {number} was changed by someone else; reload it.") from exc
     except IntegrityError as exc:
-        raise Conflict(f"Claim {claim.number}: this payment was already recorded.") from exc
+        raise Conflict(f"Claim {number}: this payment was already recorded.") from exc
     publish(
         session,
         ClaimTransitioned(
