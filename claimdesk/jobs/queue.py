@@ -1,21 +1,28 @@
 """The task queue (huey): SQLite-backed on one machine, Redis for several worker machines.
 
-Tasks live in ``<domain>/tasks.py`` and are declared with ``@huey.task()``. Enqueue them
-with :func:`enqueue_after_commit` so a job never runs before the data it needs is
-committed, and never runs for a change that was rolled back. Tests run tasks inline
-(``huey.immediate = True``).
+Tasks live in ``<domain>/tasks.py`` and are declared with ``@huey.task()`` (``retries``
+and ``retry_delay`` set their retry policy). Enqueue them with :func:`enqueue_after_commit`:
+the job is written to the job ledger in the caller's transaction (see
+:mod:`claimdesk.jobs.service`), so it never runs before the data it needs is committed,
+never runs for a change that was rolled back, and is not lost if the process or a worker
+dies. Tests run tasks inline (``huey.immediate = True``).
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from claimdesk.config import Settings, get_settings
+from claimdesk.jobs import service
+
+log = logging.getLogger(__name__)
 
 _PENDING = "claimdesk.pending_tasks"
 
@@ -31,13 +38,60 @@ huey = build_queue(get_settings())
 
 
 def enqueue_after_commit(session: Session, task: TaskWrapper, *args: Any) -> None:
-    session.info.setdefault(_PENDING, []).append((task, args))
+    from claimdesk.bootstrap import installed
+
+    job = service.record(session, task=task, args=args, now=installed().clock.now())
+    session.info.setdefault(_PENDING, []).append(job)
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_pending(session: Session) -> None:
-    for task, args in session.info.pop(_PENDING, []):
-        task(*args)
+    for job in session.info.pop(_PENDING, []):
+        run_job(job.id)
+
+
+@huey.task()
+def run_job(job_id: int) -> None:
+    """Run one attempt of a ledger job (does nothing if another worker has it or it is done)."""
+    from claimdesk.bootstrap import installed
+
+    container = installed()
+    lease = timedelta(seconds=container.settings.job_lease_seconds)
+    job = service.take(container.sessions, job_id=job_id, now=container.clock.now(), lease=lease)
+    if job is None:
+        return
+    try:
+        service.resolve(job.task).call_local(*job.args)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        delay = service.fail(
+            container.sessions, job_id=job_id, error=error, now=container.clock.now()
+        )
+        if delay is None:
+            log.error("job %s (%s) failed for good: %s", job_id, job.task, error)
+        else:
+            log.warning("job %s (%s) failed, retry in %s: %s", job_id, job.task, delay, error)
+            run_job.schedule((job_id,), delay=delay.total_seconds())
+        return
+    service.finish(container.sessions, job_id=job_id)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def reconcile_jobs() -> int:
+    """Every minute: queue again the jobs of dead workers and those whose message was lost."""
+    from claimdesk.bootstrap import installed
+
+    container = installed()
+    job_ids = service.reconcile(container.sessions, now=container.clock.now())
+    for job_id in job_ids:
+        run_job(job_id)
+    return len(job_ids)
+
+
+@huey.on_startup()
+def _recover_on_start() -> None:
+    """A worker starting (e.g. after a crash) picks up what dead workers left at once."""
+    reconcile_jobs.call_local()
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    FAILED = "failed"

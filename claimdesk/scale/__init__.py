@@ -1,0 +1,1 @@
+"""Scale and resilience: the bulk data generator, catastrophe intake, capacity simulation."""
