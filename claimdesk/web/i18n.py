@@ -1,0 +1,101 @@
+"""Languages of the web pages: zh-CN and en, from the user's choice, else Accept-Language.
+
+Every text a page shows is a key in ``messages.toml`` (one table per language, the same
+keys in both); names that live in the data (products, coverages, document kinds) come in
+both languages from the domain and are picked with :meth:`Translator.name`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+LOCALES = ("zh-CN", "en")
+DEFAULT_LOCALE = "zh-CN"
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    text = resources.files("claimdesk.web").joinpath("messages.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best of our languages for an Accept-Language header (q-values honoured)."""
+    choices: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        locale = {"zh": "zh-CN", "en": "en"}.get(primary)
+        if locale and quality > 0:
+            choices.append((-quality, position, locale))
+    return min(choices)[2] if choices else DEFAULT_LOCALE
+
+
+@dataclass(frozen=True)
+class Translator:
+    locale: str
+    timezone: str
+
+    @property
+    def is_zh(self) -> bool:
+        return self.locale == "zh-CN"
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = catalogue()[self.locale][key]
+        return text.format(**values) if values else text
+
+    def get(self, key: str, default: str) -> str:
+        """A text that may have no entry (e.g. a status added later): the default then."""
+        return catalogue()[self.locale].get(key, default)
+
+    def name(self, item: Any, attr: str = "name") -> str:
+        """``item.name_zh`` or ``item.name_en`` (objects or dicts), by language."""
+        first, second = ("zh", "en") if self.is_zh else ("en", "zh")
+        for suffix in (first, second):
+            value = (
+                item.get(f"{attr}_{suffix}")
+                if isinstance(item, dict)
+                else getattr(item, f"{attr}_{suffix}", None)
+            )
+            if value:
+                return str(value)
+        return ""
+
+    def pick(self, zh: str, en: str) -> str:
+        return zh if self.is_zh else en
+
+    def money(self, amount: Decimal | str | None, currency: str = "CNY") -> str:
+        if amount is None:
+            return "—"
+        return f"{currency} {Decimal(amount):,.2f}"
+
+    def when(self, moment: datetime | None) -> str:
+        if moment is None:
+            return "—"
+        return moment.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d %H:%M")
+
+    def day(self, value: date | datetime | None) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, datetime):
+            value = value.astimezone(ZoneInfo(self.timezone)).date()
+        return value.isoformat()
+
+    def status(self, value: str) -> str:
+        return self.get(f"status.{value}", value.replace("_", " "))
+
+    def action(self, value: str) -> str:
+        return self.get(f"action.{value}", value.replace("_", " "))

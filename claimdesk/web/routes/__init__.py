@@ -1,0 +1,9 @@
+"""All web pages, one router per area."""
+
+from fastapi import APIRouter
+
+from claimdesk.web.routes import assistant, auth, dashboards, portal, staff
+
+router = APIRouter()
+for module in (auth, portal, staff, dashboards, assistant):
+    router.include_router(module.router)

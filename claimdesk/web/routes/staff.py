@@ -1,0 +1,414 @@
+"""The staff workbench: work queues, claim detail with its actions, counter/phone intake,
+the ticket inbox. Buttons come from the same rules the services enforce: the claim and
+ticket state machines' role rules, the permission table, and the approval guards."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from fastapi import Request, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
+from claimdesk.claims import machine as claim_machine
+from claimdesk.claims import rules as claim_rules
+from claimdesk.claims import service as claims
+from claimdesk.claims.enums import ClaimAction, ClaimStatus
+from claimdesk.claims.models import Claim
+from claimdesk.claims.schemas import ClaimOut
+from claimdesk.config import Settings
+from claimdesk.core.errors import ClaimDeskError, NotFound, PermissionDenied
+from claimdesk.fraud import service as fraud
+from claimdesk.security.permissions import require
+from claimdesk.security.service import Actor
+from claimdesk.support import clocks, disputes
+from claimdesk.support import service as support
+from claimdesk.support.enums import SlaState, TicketAction
+from claimdesk.support.machine import OPEN_STATUSES, TRANSITIONS
+from claimdesk.support.schemas import DisputeStepIn, MessageIn, TicketTransitionIn
+from claimdesk.web import forms
+from claimdesk.web.rendering import Form, field, flash, redirect, render, translator, web_router
+from claimdesk.web.routes.portal import claim_page_context, report_from_form
+from claimdesk.web.sessions import StaffActor, allows
+
+router = web_router("/staff")
+
+NEW_STATUSES = (ClaimStatus.REPORTED, ClaimStatus.REOPENED)
+IN_HANDLING = (
+    ClaimStatus.AWAITING_DOCUMENTS,
+    ClaimStatus.UNDER_REVIEW,
+    ClaimStatus.INVESTIGATING,
+    ClaimStatus.ASSESSED,
+)
+DECISION_STATUSES = (
+    ClaimStatus.COVERAGE_VERIFIED,
+    ClaimStatus.APPROVED,
+    ClaimStatus.PARTIALLY_APPROVED,
+)
+_AT_RISK = frozenset({"due_soon", "overdue"})
+_TICKET_AT_RISK = frozenset({SlaState.AT_RISK, SlaState.BREACHED})
+
+
+# ---------------------------------------------------------------- claim actions
+
+
+@dataclass(frozen=True)
+class ActionOption:
+    action: str
+    reason_required: bool
+    blocked: str | None  # why the button is absent although the role may act in general
+
+
+def claim_actions(claim: Claim, actor: Actor, settings: Settings) -> list[ActionOption]:
+    """The actions this person may take on the claim now: the state machine's role rules,
+    then the approval guards (four-eyes, authority limit) on the calculated payable."""
+    options = []
+    for action in claim_machine.allowed_actions(ClaimStatus(claim.status), actor.role):
+        blocked = None
+        if action == ClaimAction.APPROVE:
+            try:
+                claim_rules.check_four_eyes(actor.user_id, claim.assessor_id)
+                claim_rules.check_authority(
+                    actor.role, claim.payable_amount or 0, settings.authority_limits
+                )
+            except PermissionDenied as exc:
+                blocked = exc.message
+        transition = claim_machine.TRANSITIONS[ClaimAction(action)]
+        options.append(ActionOption(str(action), transition.reason_required, blocked))
+    return options
+
+
+def _can_decide(claim: ClaimOut) -> bool:
+    wanted = {ClaimAction.APPROVE, ClaimAction.PAY}
+    return any(a in wanted for a in claim.allowed_actions)
+
+
+# ---------------------------------------------------------------- queues
+
+
+def _due(claim: ClaimOut) -> tuple[int, datetime]:
+    due = claim.statutory.decision_due_at
+    return (0, due) if due else (1, claim.state_times.get("reported") or datetime.max)
+
+
+def claim_queues(
+    session: Session, *, actor: Actor, now: datetime, settings: Settings
+) -> dict[str, list[ClaimOut]]:
+    def views(statuses: tuple[ClaimStatus, ...]) -> list[ClaimOut]:
+        rows = [
+            claims.claim_view(c, actor=actor, now=now, settings=settings)
+            for status in statuses
+            for c in claims.list_claims(session, actor=actor, status=status, limit=200)
+        ]
+        return sorted(rows, key=_due)
+
+    handling = views(IN_HANDLING)
+    deciding = [c for c in views(DECISION_STATUSES) if _can_decide(c)]
+    everything = views(NEW_STATUSES) + handling + views(DECISION_STATUSES)
+    return {
+        "new": views(NEW_STATUSES),
+        "handling": [c for c in handling if not c.siu_referred],
+        "decision": deciding,
+        "sla": sorted([c for c in everything if c.statutory.state in _AT_RISK], key=_due),
+        "siu": [c for c in handling if c.siu_referred],
+    }
+
+
+def _priority_rank(priority: str) -> int:
+    return {"urgent": 0, "high": 1, "normal": 2, "low": 3}.get(priority, 4)
+
+
+def _ticket_due(ticket: Any, now: datetime) -> datetime:
+    running = [c.due_at for c in ticket.clocks if c.stopped_at is None and c.due_at]
+    return min(running) if running else datetime.max.replace(tzinfo=now.tzinfo)
+
+
+def ticket_queue(session: Session, *, actor: Actor, now: datetime) -> list[Any]:
+    """Open tickets by priority, then the earliest SLA due time."""
+    if not allows(actor, "support.work"):
+        return []
+    tickets = [
+        t
+        for status in OPEN_STATUSES
+        for t in support.list_tickets(session, actor=actor, status=status, limit=200)
+    ]
+    return sorted(tickets, key=lambda t: (_priority_rank(t.priority), _ticket_due(t, now)))
+
+
+def ticket_sla_state(ticket: Any, now: datetime) -> str | None:
+    """The worst live SLA state of the ticket's running clocks."""
+    states = [clocks.live_state(c, now) for c in ticket.clocks if c.stopped_at is None]
+    for state in (SlaState.BREACHED, SlaState.AT_RISK, SlaState.ON_TRACK):
+        if state in states:
+            return str(state)
+    return None
+
+
+@router.get("")
+def workbench(
+    request: Request,
+    actor: StaffActor,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    queue: str = "new",
+) -> Response:
+    queues = claim_queues(session, actor=actor, now=now, settings=settings)
+    tickets = ticket_queue(session, actor=actor, now=now)
+    names = [*queues, "tickets"]
+    if queue not in names:
+        raise NotFound(f"There is no queue '{queue}'.")
+    sla_tickets = [t for t in tickets if ticket_sla_state(t, now) in _TICKET_AT_RISK]
+    return render(
+        request,
+        "staff/workbench.html",
+        {
+            "queue": queue,
+            "names": names,
+            "counts": {**{k: len(v) for k, v in queues.items()}, "tickets": len(tickets)},
+            "rows": queues.get(queue, []),
+            "tickets": tickets if queue == "tickets" else sla_tickets if queue == "sla" else [],
+            "sla_state": lambda t: ticket_sla_state(t, now),
+            "can_intake": allows(actor, "claims.report"),
+        },
+    )
+
+
+# ---------------------------------------------------------------- claim detail
+
+
+@router.get("/claims/{claim_id}")
+def claim_detail(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
+    context = claim_page_context(session, actor=actor, claim=claim, now=now, settings=settings)
+    risk = None
+    if allows(actor, "claims.view_risk"):
+        try:
+            risk = fraud.risk_view(session, actor=actor, claim_id=claim.id)
+        except NotFound:
+            risk = None
+    context.update(
+        actions=claim_actions(claim, actor, settings),
+        risk=risk,
+        can_view_risk=allows(actor, "claims.view_risk"),
+        can_manage_disputes=allows(actor, "support.disputes.manage"),
+    )
+    return render(request, "staff/claim.html", context)
+
+
+@router.post("/disputes/{dispute_id}/steps")
+def dispute_step(
+    request: Request,
+    dispute_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """Escalate a dispute to its next stage or settle it with an outcome."""
+    dispute = disputes.get_dispute(session, actor=actor, dispute_id=dispute_id)
+    page = f"/staff/claims/{dispute.claim_id}"
+    try:
+        data = DisputeStepIn(
+            action=field(form, "action"),
+            outcome=field(form, "outcome") or None,
+            notes=field(form, "notes") or None,
+            extra_amount=field(form, "extra_amount") or None,
+        )
+        disputes.step(
+            session, actor=actor, dispute_id=dispute_id, data=data, now=now, settings=settings
+        )
+        session.commit()
+    except (ValueError, ClaimDeskError) as exc:
+        session.rollback()
+        request.session["action_error"] = forms.error_text(exc, translator(request))
+        return redirect(page)
+    flash(request, "notice.action_done")
+    return redirect(page)
+
+
+# ---------------------------------------------------------------- counter / phone intake
+
+
+@router.get("/intake")
+def intake_page(
+    request: Request,
+    actor: StaffActor,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    customer_id: str = "",
+    policy_id: str = "",
+) -> Response:
+    require(actor, "claims.report")
+    values = {"customer_id": customer_id, "policy_id": policy_id, "channel": "counter"}
+    context = forms.claim_form_context(
+        session, actor=actor, values=values, now=now, settings=settings
+    )
+    return render(request, "staff/intake.html", context)
+
+
+@router.post("/intake")
+def intake(
+    request: Request,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    require(actor, "claims.report")
+    return report_from_form(
+        request,
+        session,
+        actor=actor,
+        form=form,
+        now=now,
+        settings=settings,
+        template="staff/intake.html",
+        claim_url="/staff/claims/{id}",
+    )
+
+
+# ---------------------------------------------------------------- tickets
+
+
+@cache
+def canned_replies() -> dict[str, dict[str, str]]:
+    text = resources.files("claimdesk.web").joinpath("canned_replies.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@router.get("/tickets/{ticket_id}")
+def ticket_detail(
+    request: Request,
+    ticket_id: int,
+    actor: StaffActor,
+    session: SessionDep,
+    now: NowDep,
+    canned: str = "",
+) -> Response:
+    return _ticket_page(request, session, actor, ticket_id, now, body=_canned(request, canned))
+
+
+def _canned(request: Request, key: str) -> str:
+    reply = canned_replies().get(key)
+    if reply is None:
+        return ""
+    return reply["zh"] if translator(request).is_zh else reply["en"]
+
+
+def _ticket_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    ticket_id: int,
+    now: datetime,
+    *,
+    body: str = "",
+    status_code: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    ticket = support.get_ticket(session, actor=actor, ticket_id=ticket_id)
+    view = support.ticket_view(session, ticket, actor=actor, now=now)
+    actions = [(a, TRANSITIONS[TicketAction(a)].reason_required) for a in view.allowed_actions]
+    return render(
+        request,
+        "staff/ticket.html",
+        {
+            "ticket": view,
+            "body": body,
+            "actions": actions,
+            "canned": canned_replies(),
+            **(extra or {}),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/tickets/{ticket_id}/reply-box")
+def reply_box(request: Request, ticket_id: int, actor: StaffActor, canned: str = "") -> Response:
+    """htmx: the reply box filled with a canned reply."""
+    return render(
+        request,
+        "fragments/reply_box.html",
+        {"ticket_id": ticket_id, "body": _canned(request, canned)},
+    )
+
+
+@router.post("/tickets/{ticket_id}/messages")
+def answer_ticket(
+    request: Request,
+    ticket_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    body = field(form, "body")
+    try:
+        support.add_message(
+            session,
+            actor=actor,
+            ticket_id=ticket_id,
+            data=MessageIn(body=body, internal=field(form, "internal") == "on"),
+            now=now,
+        )
+        session.commit()
+    except NotFound:
+        raise
+    except (ValidationError, ClaimDeskError) as exc:
+        session.rollback()
+        return _ticket_page(
+            request,
+            session,
+            actor,
+            ticket_id,
+            now,
+            body=body,
+            status_code=422,
+            extra=forms.form_errors(exc, translator(request)),
+        )
+    flash(request, "notice.reply_sent")
+    return redirect(f"/staff/tickets/{ticket_id}")
+
+
+@router.post("/tickets/{ticket_id}/actions")
+def ticket_action(
+    request: Request,
+    ticket_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    try:
+        command = TicketTransitionIn(
+            action=TicketAction(field(form, "action")), reason=field(form, "reason") or None
+        )
+        support.transition_ticket(
+            session, actor=actor, ticket_id=ticket_id, command=command, now=now
+        )
+        session.commit()
+    except NotFound:
+        raise
+    except (ValueError, ClaimDeskError) as exc:
+        session.rollback()
+        request.session["action_error"] = forms.error_text(exc, translator(request))
+        return redirect(f"/staff/tickets/{ticket_id}")
+    flash(request, "notice.action_done")
+    return redirect(f"/staff/tickets/{ticket_id}")
