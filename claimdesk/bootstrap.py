@@ -10,12 +10,14 @@ from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from claimdesk.assistant.service import ensure_knowledge_base
 from claimdesk.audit import service as audit
 from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
 from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
 from claimdesk.core.events import EventBus
 from claimdesk.policies.service import ensure_catalogue
+from claimdesk.security import crypto
 
 
 @dataclass
@@ -29,14 +31,17 @@ class Container:
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
     settings = settings or get_settings()
+    crypto.install(crypto.Keyring.from_settings(settings))
     engine = build_engine(settings.resolved_database_url)
     bus = EventBus()
     # Imported here: the handlers queue jobs whose module imports this one.
+    from claimdesk.customers.handlers import register as register_customers
     from claimdesk.fraud.handlers import register as register_fraud
     from claimdesk.support.handlers import register as register_support
 
     register_support(bus)
     register_fraud(bus, settings)
+    register_customers(bus)
     sessions = build_session_factory(engine, bus=bus)
     audit.register(sessions)
     return Container(settings, engine, sessions, bus, clock or SystemClock())
@@ -67,10 +72,12 @@ def alembic_config(container: Container) -> Config:
 
 
 def upgrade_database(container: Container) -> None:
-    """Create or migrate the schema to the newest revision and load the product catalogue."""
+    """Create or migrate the schema to the newest revision and load the product catalogue
+    and the starter knowledge base (missing entries only)."""
     with container.engine.begin() as connection:
         config = alembic_config(container)
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
     with unit_of_work(container.sessions) as session:
         ensure_catalogue(session)
+        ensure_knowledge_base(session, now=container.clock.now())

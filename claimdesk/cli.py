@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from claimdesk.analytics.cli import app as analytics_app
+from claimdesk.assistant.cli import app as assistant_app
 from claimdesk.bootstrap import build, install, upgrade_database
+from claimdesk.compliance.cli import compliance_app, staff_app
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import ClaimDeskError
+from claimdesk.customers.cli import app as customers_app
 from claimdesk.fraud.cli import app as fraud_app
+from claimdesk.jobs.cli import app as jobs_app
+from claimdesk.scale.cli import generate_command, simulate_app
+from claimdesk.security.cli import app as security_app
 from claimdesk.security.enums import Role
-from claimdesk.security.service import create_user
+from claimdesk.security.service import create_user, find_user, set_role
 
 app = typer.Typer(help="ClaimDesk: insurance claims and customer service.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -23,6 +31,15 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(fraud_app, name="fraud")
+app.add_typer(analytics_app, name="analytics")
+app.add_typer(customers_app, name="customers")
+app.add_typer(staff_app, name="staff")
+app.add_typer(compliance_app, name="compliance")
+app.add_typer(assistant_app, name="assistant")
+app.add_typer(security_app, name="security")
+app.add_typer(jobs_app, name="jobs")
+app.command("generate")(generate_command)
+app.add_typer(simulate_app, name="simulate")
 
 
 @app.command()
@@ -64,7 +81,9 @@ def worker(
     from claimdesk.jobs.tasks import huey
 
     upgrade_database(install(build()))
-    Consumer(huey, workers=workers, worker_type="thread").run()
+    # An idle worker polls the embedded (SQLite) queue at least every second, not huey's
+    # default 10 s: a reported claim is routed within a second. Redis queues block instead.
+    Consumer(huey, workers=workers, worker_type="thread", max_delay=1.0).run()
 
 
 @db_app.command("upgrade")
@@ -79,7 +98,9 @@ def db_upgrade() -> None:
 def user_create(
     username: str,
     role: Annotated[Role, typer.Option(help="Role of the new user.")],
-    password: Annotated[str, typer.Option(help="At least 8 characters.")],
+    password: Annotated[
+        str, typer.Option(help="At least 10 characters, not the username, not a common one.")
+    ],
     customer_id: Annotated[int | None, typer.Option(help="For customer users.")] = None,
     full_name: Annotated[str, typer.Option(help="Name shown to colleagues.")] = "",
 ) -> None:
@@ -98,6 +119,24 @@ def user_create(
                 now=container.clock.now(),
             )
             typer.echo(f"Created user {user.username} (id {user.id}, role {user.role}).")
+    except ClaimDeskError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@user_app.command("set-role")
+def user_set_role(
+    username: str,
+    role: Annotated[Role, typer.Option(help="The new role.")],
+) -> None:
+    """Change a user's role (recorded in the audit ledger)."""
+    container = build()
+    try:
+        with unit_of_work(container.sessions) as session:
+            user = find_user(session, username=username)
+            old = user.role
+            set_role(session, user_id=user.id, role=role)
+        typer.echo(f"{username}: role {old} -> {role.value}.")
     except ClaimDeskError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
@@ -133,19 +172,115 @@ def demo() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the ledger's hash chain; exit 1 and name the first broken entry if any."""
+def audit_verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(help="Also prove nothing up to this signed checkpoint changed."),
+    ] = None,
+) -> None:
+    """Recompute the ledger's hash chain and every stored document's sha256; exit 1 and
+    name the first broken entry if any."""
+    from claimdesk.audit import checkpoint as checkpoints
     from claimdesk.audit.service import verify
+    from claimdesk.documents.storage import blob_store
+    from claimdesk.security.crypto import keyring
 
     container = build()
     with container.sessions() as session:
-        verdict = verify(session)
+        verdict = verify(session, store=blob_store(container.settings))
+        signed = None
+        if checkpoint is not None:
+            signed = checkpoints.check(
+                session,
+                checkpoints.Checkpoint.from_json(checkpoint.read_text()),
+                trusted_public_key=checkpoints.public_key_text(keyring()),
+            )
+    if signed is not None:
+        typer.echo(f"Checkpoint {'holds' if signed.ok else 'FAILS'}: {signed.reason}.")
     if verdict.ok:
         typer.echo(f"Ledger intact: {verdict.entries} entries, head {verdict.head_hash}.")
-        return
+        if signed is None or signed.ok:
+            return
+        raise typer.Exit(1)
     typer.echo(
         f"Ledger BROKEN at entry {verdict.first_broken_seq}: {verdict.reason} "
         f"({verdict.entries} entries verified before it).",
         err=True,
     )
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Annotated[Path, typer.Option(help="File to write the signed checkpoint to.")],
+) -> None:
+    """Sign the ledger's head (hash, entry count, time) with the Ed25519 audit key."""
+    from claimdesk.audit import checkpoint as checkpoints
+    from claimdesk.security.crypto import keyring
+
+    container = build()
+    with container.sessions() as session:
+        try:
+            signed = checkpoints.make(session, keyring=keyring(), now=container.clock.now())
+        except ValueError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+    out.write_text(signed.to_json())
+    typer.echo(f"Checkpoint of {signed.entries} entries (head {signed.head_hash}) in {out}.")
+
+
+@app.command("backup")
+def backup_command(
+    path: Annotated[Path, typer.Argument(help="New folder for the backup.")],
+) -> None:
+    """Back up the database and the document store (consistent while the server runs)."""
+    from claimdesk.audit.backup import BackupError, backup
+
+    container = build()
+    try:
+        manifest = backup(
+            container.engine, container.settings.data_dir, path, now=container.clock.now()
+        )
+    except BackupError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(
+        f"Backed up {sum(manifest.row_counts.values())} rows, {manifest.ledger_entries} ledger "
+        f"entries and {len(manifest.files)} files to {path} (checksums in manifest.json)."
+    )
+
+
+@app.command("restore")
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="Folder written by `claimdesk backup`.")],
+    force: Annotated[
+        bool, typer.Option(help="Replace the data of a database that is not empty.")
+    ] = False,
+) -> None:
+    """Restore a backup, then verify it (ledger, document hashes, row counts)."""
+    from claimdesk.audit.backup import BackupError, restore
+
+    container = build()
+    upgrade_database(container)
+    try:
+        report = restore(container.engine, container.settings.data_dir, path, force=force)
+    except BackupError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if not report.ok:
+        typer.echo("Restored, but verification FAILED: " + "; ".join(report.problems), err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"Restored and verified: ledger of {report.ledger_entries} entries intact, "
+        "documents and row counts match the backup."
+    )
+
+
+@audit_app.command("public-key")
+def audit_public_key() -> None:
+    """Print the public key that checks checkpoint signatures (Ed25519, base64)."""
+    from claimdesk.audit.checkpoint import public_key_text
+    from claimdesk.security.crypto import keyring
+
+    build()
+    typer.echo(public_key_text(keyring()))

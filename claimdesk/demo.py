@@ -29,18 +29,21 @@ from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, 
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import ClaimIn, LossLineIn, TransitionIn
 from claimdesk.claims.service import documents_for, report_claim, transition
+from claimdesk.compliance.schemas import TrainingIn
+from claimdesk.compliance.service import add_training, certify_for_every_gate
 from claimdesk.core.clock import local_date
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import PermissionDenied
+from claimdesk.customers import loyalty, segments
 from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn
 from claimdesk.customers.service import create_customer
 from claimdesk.policies.models import Policy
 from claimdesk.policies.schemas import InsuredIn, PolicyIn
 from claimdesk.policies.service import create_policy
-from claimdesk.security.enums import Role
+from claimdesk.security.enums import HANDLER_ROLES, Role
 from claimdesk.security.models import User
-from claimdesk.security.service import Actor, create_user
+from claimdesk.security.service import SYSTEM, Actor, create_user
 
 SEED = 20260615
 A = ClaimAction
@@ -114,6 +117,10 @@ ACTION_USERS: dict[ClaimAction, str] = {
 }
 APPROVERS = ("adjuster2", "senior_adjuster", "supervisor")
 SIU_ASSESSOR = "investigator"
+TRAINING = (
+    ("理赔合规与反欺诈 Claims compliance and anti-fraud", "12"),
+    ("医疗费用审核实务 Medical bill review in practice", "8"),
+)
 STAFF_INTAKE = "agent"  # counter, phone and api claims; web and app ones come from customers
 CUSTOMER_USERS = tuple(user for user in DEMO_USERS if user.role == Role.CUSTOMER)
 
@@ -702,8 +709,35 @@ class _Loader:
             )
             actor = Actor(user_id=created.id, role=user.role, customer_id=created.customer_id)
             self.actors[user.username] = actor
+            if user.role in HANDLER_ROLES | {Role.INVESTIGATOR}:
+                self.qualify(created)
             if customer is not None:
                 self.customer_actors[customer.id] = actor
+
+    def qualify(self, user: User) -> None:
+        """Certificates for every claim gate, issued three years ago; adjuster2's motor
+        certificate runs out in three weeks (an expiry warning to show), and each handler
+        has some of this year's training hours."""
+        certificates = certify_for_every_gate(
+            self.session,
+            user=user,
+            issued_on=_years_later(self.today, -3),
+            expires_on=_years_later(self.today, 2),
+            issuer="中国保险行业协会 Insurance Association of China",
+            now=self.now,
+        )
+        for certificate in certificates:
+            if user.username == "adjuster2" and certificate.kind == "motor_assessor":
+                certificate.expires_on = self.today + timedelta(days=21)
+        for course, hours in TRAINING:
+            data = TrainingIn(
+                course=course,
+                provider="公司培训中心 Training Centre",
+                topic="compliance" if "合规" in course else "claims",
+                hours=Decimal(hours),
+                completed_on=date(self.today.year, 1, 15) if self.today.month > 1 else self.today,
+            )
+            add_training(self.session, user=user, data=data, now=self.now, by=None)
 
     # -------------------------------------------------------------- claims
 
@@ -875,6 +909,9 @@ class _Loader:
             for scenario in SCENARIOS
             for channel in scenario.channels
         ]
+        # Loyalty points due for tenure and renewals; everyone's behaviour segment.
+        loyalty.accrue(self.session, now=self.now, timezone=self.settings.display_timezone)
+        segments.recompute(self.session, actor=SYSTEM, now=self.now)
         return DemoSummary(
             already_loaded=False,
             users=len(DEMO_USERS),

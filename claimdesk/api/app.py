@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, FastAPI
 
-from claimdesk import __version__
-from claimdesk.api import errors
+from claimdesk import __version__, web
+from claimdesk.api import access, errors
+from claimdesk.api.access import API_PREFIX
+from claimdesk.api.deps import enforce_access
+from claimdesk.api.ratelimit import RateLimiter
 from claimdesk.api.routers import (
+    analytics,
+    assistant,
     audit,
     auth,
     claims,
+    compliance,
     customers,
     documents,
+    fhir,
     health,
     policies,
     risk,
     support,
 )
 from claimdesk.bootstrap import Container, build, install
-
-API_PREFIX = "/api/v1"
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -34,15 +38,26 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = install(container or build())
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, customers, policies, claims, audit, documents, support, risk):
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(enforce_access)])
+    for module in (
+        auth,
+        customers,
+        policies,
+        claims,
+        audit,
+        documents,
+        support,
+        risk,
+        analytics,
+        compliance,
+        fhir,
+        assistant,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    web.install(app, app.state.container.settings)  # the portal at /, the workbench at /staff
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        # The customer portal arrives with the web UI; until then the API explorer is home.
-        return RedirectResponse(f"{API_PREFIX}/docs")
-
+    app.state.access_rules = access.check_routes(app.routes, enforce_access)
+    app.state.rate_limiter = RateLimiter(app.state.container.settings)
     return app

@@ -2,11 +2,15 @@
 
 from alembic import context
 
+import claimdesk.assistant.models
 import claimdesk.audit.models
 import claimdesk.claims.models
+import claimdesk.compliance.models
 import claimdesk.customers.models
 import claimdesk.documents.models
 import claimdesk.fraud.models
+import claimdesk.interop.models
+import claimdesk.jobs.models
 import claimdesk.policies.models
 import claimdesk.security.models
 import claimdesk.support.models  # noqa: F401 - registers the tables

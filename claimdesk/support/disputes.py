@@ -95,6 +95,19 @@ def get_dispute(
     return dispute
 
 
+def disputes_of_claim(session: Session, *, actor: Actor, claim_id: int) -> list[Dispute]:
+    """The claim's disputes with their stages, oldest first (a customer sees their own)."""
+    claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
+    return list(
+        session.scalars(
+            select(Dispute)
+            .options(selectinload(Dispute.stages))
+            .where(Dispute.claim_id == claim.id)
+            .order_by(Dispute.id)
+        )
+    )
+
+
 def step(
     session: Session,
     *,
