@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from claimdesk.api.app import create_app
@@ -24,18 +25,39 @@ from claimdesk.core.clock import FixedClock
 from claimdesk.core.db import Base
 from claimdesk.jobs.queue import huey
 from claimdesk.policies.service import ensure_catalogue
+from claimdesk.security import service as security_service
 from tests.factories import World
 
 huey.immediate = True  # background tasks run inline, right after the commit that queued them
+# Thousands of test sign-ins: a cheap argon2 cost (the hash records its own parameters, so
+# verification is unchanged); served processes in tests/e2e keep the production cost.
+security_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 START = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("CLAIMDESK_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'claimdesk.db'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'claimdesk.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _database_of_worker(url, worker) if worker else url
+
+
+def _database_of_worker(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker empties its own PostgreSQL database: ``<name>_<worker>``,
+    created beside the named one when missing."""
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    server = create_engine(named.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _drop_everything(container: Container) -> None:
