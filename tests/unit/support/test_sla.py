@@ -28,11 +28,7 @@ def plan(kind: str, metric: SlaMetric, start: datetime, elapsed: int = 0, **fact
 
 
 def test_requirement_targets_are_the_defaults():
-    by_key = {
-        (t.kind, t.metric): t.seconds
-        for t in CONFIG.targets
-        if not t.filters
-    }
+    by_key = {(t.kind, t.metric): t.seconds for t in CONFIG.targets if not t.filters}
     assert by_key[("consultation", SlaMetric.FIRST_RESPONSE)] == 20 * 60
     assert by_key[("claim_application", SlaMetric.ACKNOWLEDGEMENT)] == 72 * 3600
     assert by_key[("complaint", SlaMetric.FIRST_RESPONSE)] == 48 * 3600
