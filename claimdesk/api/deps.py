@@ -70,8 +70,7 @@ def enforce_access(
     if rule is None:  # create_app refuses such routes; fail closed all the same
         raise PermissionDenied("This route has no access rule.")
     if rule.rate_limit is not None:
-        client = request.client.host if request.client else "unknown"
-        request.app.state.rate_limiter.hit(rule.rate_limit, client)
+        request.app.state.rate_limiter.hit(rule.rate_limit, request)
     if rule.access in (Access.PUBLIC, Access.PROBE):
         return
     actor = get_actor(request, token, session, now)

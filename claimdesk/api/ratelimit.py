@@ -9,6 +9,7 @@ import time
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from starlette.requests import Request
 
 from claimdesk.api.access import RateLimit
 from claimdesk.config import Settings
@@ -25,8 +26,10 @@ class RateLimiter:
             RateLimit.PUBLIC: parse(settings.rate_limit_public),
         }
 
-    def hit(self, which: RateLimit, client: str) -> None:
-        """Count one request; refuse it (429 with Retry-After) when over the limit."""
+    def hit(self, which: RateLimit, request: Request) -> None:
+        """Count one request from its client address; refuse it (429 with Retry-After) when
+        over the limit."""
+        client = request.client.host if request.client else "unknown"
         limit = self._limits[which]
         if self._limiter.hit(limit, which.value, client):
             return

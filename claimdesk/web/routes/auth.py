@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
+from claimdesk.api.access import RateLimit
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
-from claimdesk.core.errors import AccountLocked, AuthenticationFailed
+from claimdesk.core.errors import AccountLocked, AuthenticationFailed, RateLimited
 from claimdesk.security.service import LockoutPolicy, authenticate
 from claimdesk.web.i18n import LOCALES
 from claimdesk.web.rendering import (
@@ -39,6 +40,17 @@ def login(
 ) -> Response:
     username, password = field(form, "username"), form.get("password")
     target = safe_next(field(form, "next"), "")
+    try:  # the same per-address sign-in limit as POST /api/v1/auth/token
+        request.app.state.rate_limiter.hit(RateLimit.LOGIN, request)
+    except RateLimited as exc:
+        page = render(
+            request,
+            "login.html",
+            {"next": target, "username": username, "error": exc.message},
+            status_code=429,
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     try:
         user = authenticate(
             session,

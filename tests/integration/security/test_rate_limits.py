@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from claimdesk.api.access import ACCESS, PUBLIC
 from claimdesk.api.app import create_app
+from tests.integration.web.pages import Browser
 
 
 @pytest.fixture
@@ -46,3 +47,13 @@ def test_public_routes_share_the_public_limit(strict_client):
 
 def test_health_probes_are_never_rate_limited(strict_client):
     assert {strict_client.get("/healthz").status_code for _ in range(5)} == {200}
+
+
+def test_the_web_sign_in_page_shares_the_sign_in_limit(strict_client):
+    browser = Browser(strict_client)
+    browser.get("/login")
+    attempts = [browser.post("/login", {"username": "nobody", "password": "x"}) for _ in range(4)]
+    assert [r.status_code for r in attempts] == [401, 401, 401, 429]
+    refused = attempts[-1]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert 'value="nobody"' in refused.text  # the form comes back as typed
