@@ -35,6 +35,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     engine = build_engine(settings.resolved_database_url)
     bus = EventBus()
     # Imported here: the handlers queue jobs whose module imports this one.
+    from claimdesk.catastrophe.handlers import register as register_catastrophe
     from claimdesk.customers.handlers import register as register_customers
     from claimdesk.fraud.handlers import register as register_fraud
     from claimdesk.support.handlers import register as register_support
@@ -42,6 +43,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     register_support(bus)
     register_fraud(bus, settings)
     register_customers(bus)
+    register_catastrophe(bus, settings)  # after fraud: triage reads the fresh risk score
     sessions = build_session_factory(engine, bus=bus)
     audit.register(sessions)
     return Container(settings, engine, sessions, bus, clock or SystemClock())

@@ -140,6 +140,13 @@ ACCESS: dict[str, Rule] = {
     # Analytics (KPIs for dashboards and exports).
     "GET /api/v1/metrics/kpis": permission("analytics.view"),
     "GET /api/v1/metrics/kpis/breakdown": permission("analytics.view"),
+    # Catastrophe mode (events, bulk intake, prioritised queues): staff only.
+    "POST /api/v1/catastrophes": permission("catastrophe.manage"),
+    "GET /api/v1/catastrophes": permission("catastrophe.view"),
+    "GET /api/v1/catastrophes/{event_id}": permission("catastrophe.view"),
+    "POST /api/v1/catastrophes/{event_id}/close": permission("catastrophe.manage"),
+    "POST /api/v1/catastrophes/{event_id}/claims": permission("catastrophe.intake"),
+    "GET /api/v1/catastrophes/{event_id}/queue": permission("catastrophe.view"),
 }
 
 

@@ -14,6 +14,7 @@ from claimdesk.api.routers import (
     assistant,
     audit,
     auth,
+    catastrophes,
     claims,
     compliance,
     customers,
@@ -52,6 +53,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         compliance,
         fhir,
         assistant,
+        catastrophes,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import service as claims
@@ -16,9 +16,11 @@ from claimdesk.claims.schemas import TransitionIn
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import NotFound
+from claimdesk.core.events import publish
 from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.fraud import rules
 from claimdesk.fraud.enums import Grade, Route
+from claimdesk.fraud.events import ClaimRouted
 from claimdesk.fraud.evidence import DocumentEvidence
 from claimdesk.fraud.models import RiskAssessment
 from claimdesk.fraud.schemas import FactorOut, RiskHistoryOut, RiskOut
@@ -50,10 +52,15 @@ def _normalised(text: str) -> str:
 
 
 def _shared_loss_lines(session: Session, claim: Claim) -> list[rules.SharedLossLine]:
-    """Claimant loss lines identical (text and amount, same incident date) on other claims."""
+    """Claimant loss lines identical (text and amount, same incident date) on other claims.
+
+    Descriptions are stored with their whitespace collapsed, so the database can narrow the
+    candidates by text too: after a catastrophe thousands of claims share the incident date
+    and round amounts."""
     mine = [line for line in claim.loss_lines if line.source == "claimant"]
     if not mine:
         return []
+    keys = {(_normalised(line.description), line.amount) for line in mine}
     query = (
         select(LossLine, Claim)
         .join(Claim, Claim.id == LossLine.claim_id)
@@ -61,10 +68,10 @@ def _shared_loss_lines(session: Session, claim: Claim) -> list[rules.SharedLossL
             Claim.id != claim.id,
             Claim.incident_date == claim.incident_date,
             LossLine.source == "claimant",
-            LossLine.amount.in_({line.amount for line in mine}),
+            LossLine.amount.in_({amount for _, amount in keys}),
+            func.lower(LossLine.description).in_({text for text, _ in keys}),
         )
     )
-    keys = {(_normalised(line.description), line.amount) for line in mine}
     return [
         rules.SharedLossLine(line.description, line.amount, other.number or "", other.customer_id)
         for line, other in session.execute(query)
@@ -199,6 +206,23 @@ def _customer_reason(decision: rules.RoutingDecision) -> str:
     )
 
 
+def routing_decision(
+    session: Session, claim: Claim, *, score: int, grade: Grade, settings: Settings
+) -> rules.RoutingDecision:
+    """What the routing rules decide for the claim at this score (nothing is recorded)."""
+    account = session.get(BankAccount, claim.bank_account_id) if claim.bank_account_id else None
+    return rules.route(
+        score=score,
+        grade=grade,
+        claim_type=claim.claim_type,
+        amount=claim.claimed_amount,
+        currency=claim.currency,
+        max_amount=settings.stp_max_amount,
+        has_loss_lines=any(line.source == "claimant" for line in claim.loss_lines),
+        verified_account=account is not None and account.verified,
+    )
+
+
 def route_claim(
     session: Session,
     *,
@@ -224,16 +248,8 @@ def route_claim(
         evidence=evidence,
         trigger="routing",
     )
-    account = session.get(BankAccount, claim.bank_account_id) if claim.bank_account_id else None
-    decision = rules.route(
-        score=current.score,
-        grade=Grade(current.grade),
-        claim_type=claim.claim_type,
-        amount=claim.claimed_amount,
-        currency=claim.currency,
-        max_amount=settings.stp_max_amount,
-        has_loss_lines=any(line.source == "claimant" for line in claim.loss_lines),
-        verified_account=account is not None and account.verified,
+    decision = routing_decision(
+        session, claim, score=current.score, grade=Grade(current.grade), settings=settings
     )
     data: dict[str, Any] = {
         "route": decision.route,
@@ -274,4 +290,5 @@ def route_claim(
             now=now,
             settings=settings,
         )
+    publish(session, ClaimRouted(claim_id=claim.id, route=decision.route, at=now))
     return decision.route

@@ -4,6 +4,7 @@ from alembic import context
 
 import claimdesk.assistant.models
 import claimdesk.audit.models
+import claimdesk.catastrophe.models
 import claimdesk.claims.models
 import claimdesk.compliance.models
 import claimdesk.customers.models

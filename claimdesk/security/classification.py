@@ -39,6 +39,14 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         PER: "holder_name",
         SEN: "account_number",
     },
+    "catastrophe_claims": {
+        INT: "id event_id claim_id external_ref request_digest lane priority reasons_en "
+        "reasons_zh is_open reported_at triaged_at"
+    },
+    "catastrophe_events": {
+        INT: "id code name_zh name_en peril region started_at status declared_by_id "
+        "declared_at closed_by_id closed_at"
+    },
     "claim_events": {
         INT: "claim_id id at actor_id actor_role kind from_status to_status data",
         PER: "reason",

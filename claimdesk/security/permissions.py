@@ -47,6 +47,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Assistant: staff who answer customers write and publish knowledge-base entries
     # (everyone, signed in or not, reads published ones and talks to the assistant).
     "assistant.kb.manage": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
+    # Catastrophe mode: supervisors declare and close events; staff who take claims load
+    # them in bulk; staff who work or audit claims read the events and their queues.
+    "catastrophe.manage": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "catastrophe.intake": frozenset({Role.AGENT}) | HANDLER_ROLES,
+    "catastrophe.view": frozenset({Role.AGENT, Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN})
+    | HANDLER_ROLES,
 }
 
 

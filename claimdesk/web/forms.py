@@ -4,9 +4,11 @@ and counter/phone intake), the ticket form, and turning errors into messages on 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from fastapi import Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -23,7 +25,7 @@ from claimdesk.policies import service as policies
 from claimdesk.security.service import Actor
 from claimdesk.support import sla
 from claimdesk.web.i18n import Translator
-from claimdesk.web.rendering import field
+from claimdesk.web.rendering import field, flash, redirect, translator
 
 CLAIM_FIELDS = (
     "customer_id",
@@ -144,6 +146,25 @@ def error_text(exc: Exception, t: Translator) -> str:
     if isinstance(exc, ClaimDeskError):
         return exc.message
     return t("form.fix_fields")
+
+
+def act_then_return(
+    request: Request, session: Session, *, act: Callable[[], object], page: str, notice: str
+) -> Response:
+    """Run a form's action and commit it, then go back to ``page`` with ``notice`` flashed,
+    or with the error shown there and nothing of the action kept. A record that does not
+    exist is the 404 page, not a message."""
+    try:
+        act()
+        session.commit()
+    except NotFound:
+        raise
+    except (ValueError, ClaimDeskError) as exc:
+        session.rollback()
+        request.session["action_error"] = error_text(exc, translator(request))
+        return redirect(page)
+    flash(request, notice)
+    return redirect(page)
 
 
 def payout_steps(payout: dict[str, Any] | None) -> list[dict[str, str]]:

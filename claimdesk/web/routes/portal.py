@@ -320,7 +320,8 @@ def claim_action(
     """One lifecycle action (the buttons on the claim pages); errors come back on the page."""
     actor = actor_of(user)
     page = f"/claims/{claim_id}" if actor.is_customer else f"/staff/claims/{claim_id}"
-    try:
+
+    def act() -> None:
         command = TransitionIn(
             action=ClaimAction(field(form, "action")),
             reason=field(form, "reason") or None,
@@ -331,15 +332,8 @@ def claim_action(
         claims.transition(
             session, actor=actor, claim_id=claim_id, command=command, now=now, settings=settings
         )
-        session.commit()
-    except NotFound:
-        raise
-    except (ValueError, ClaimDeskError) as exc:
-        session.rollback()
-        request.session["action_error"] = forms.error_text(exc, translator(request))
-        return redirect(page)
-    flash(request, "notice.action_done")
-    return redirect(page)
+
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
 
 
 @router.post("/claims/{claim_id}/disputes")
@@ -354,18 +348,14 @@ def open_dispute(
     """Dispute a decided claim (the customer, or staff on the customer's behalf)."""
     actor = actor_of(user)
     page = f"/claims/{claim_id}" if actor.is_customer else f"/staff/claims/{claim_id}"
-    try:
+
+    def act() -> None:
         data = DisputeIn(claim_id=claim_id, reason=field(form, "reason"))
         disputes.open_dispute(session, actor=actor, data=data, now=now)
-        session.commit()
-    except NotFound:
-        raise
-    except (ValueError, ClaimDeskError) as exc:
-        session.rollback()
-        request.session["action_error"] = forms.error_text(exc, translator(request))
-        return redirect(page)
-    flash(request, "notice.dispute_opened")
-    return redirect(page)
+
+    return forms.act_then_return(
+        request, session, act=act, page=page, notice="notice.dispute_opened"
+    )
 
 
 # ---------------------------------------------------------------- tickets and surveys
@@ -469,15 +459,13 @@ def rate_service(
 ) -> Response:
     survey = surveys.get_survey(session, actor=actor, survey_id=survey_id)
     back = f"/claims/{survey.claim_id}" if survey.claim_id else "/"
-    try:
+
+    def act() -> None:
         data = SurveyResponseIn(
             score=int(field(form, "score") or 0), comment=field(form, "comment") or None
         )
         surveys.respond(session, actor=actor, survey_id=survey_id, data=data, now=now)
-        session.commit()
-    except (ValueError, ClaimDeskError) as exc:
-        session.rollback()
-        request.session["action_error"] = forms.error_text(exc, translator(request))
-        return redirect(back)
-    flash(request, "notice.thanks_for_rating")
-    return redirect(back)
+
+    return forms.act_then_return(
+        request, session, act=act, page=back, notice="notice.thanks_for_rating"
+    )

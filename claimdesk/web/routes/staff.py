@@ -16,6 +16,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
+from claimdesk.catastrophe import service as catastrophes
+from claimdesk.catastrophe import triage
 from claimdesk.claims import machine as claim_machine
 from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
@@ -176,6 +178,43 @@ def workbench(
             "tickets": tickets if queue == "tickets" else sla_tickets if queue == "sla" else [],
             "sla_state": lambda t: ticket_sla_state(t, now),
             "can_intake": allows(actor, "claims.report"),
+            "can_see_catastrophes": allows(actor, "catastrophe.view"),
+        },
+    )
+
+
+# ---------------------------------------------------------------- catastrophe events
+
+
+@router.get("/catastrophes")
+def catastrophe_events(request: Request, actor: StaffActor, session: SessionDep) -> Response:
+    events = catastrophes.list_events(session, actor=actor)
+    return render(request, "staff/catastrophes.html", {"events": events})
+
+
+@router.get("/catastrophes/{event_id}")
+def catastrophe_queue(
+    request: Request,
+    event_id: int,
+    actor: StaffActor,
+    session: SessionDep,
+    lane: str | None = None,
+    include_done: bool = False,
+) -> Response:
+    """An event's summary and its claims in working order, by lane."""
+    summary = catastrophes.summary(session, actor=actor, event_id=event_id)
+    items = catastrophes.queue(
+        session, actor=actor, event_id=event_id, lane=lane, include_done=include_done, limit=200
+    )
+    return render(
+        request,
+        "staff/catastrophe.html",
+        {
+            "event": summary,
+            "items": items,
+            "lane": lane,
+            "lanes": [known.code for known in triage.config().lanes],
+            "include_done": include_done,
         },
     )
 
@@ -222,7 +261,8 @@ def dispute_step(
     """Escalate a dispute to its next stage or settle it with an outcome."""
     dispute = disputes.get_dispute(session, actor=actor, dispute_id=dispute_id)
     page = f"/staff/claims/{dispute.claim_id}"
-    try:
+
+    def act() -> None:
         data = DisputeStepIn(
             action=field(form, "action"),
             outcome=field(form, "outcome") or None,
@@ -232,13 +272,8 @@ def dispute_step(
         disputes.step(
             session, actor=actor, dispute_id=dispute_id, data=data, now=now, settings=settings
         )
-        session.commit()
-    except (ValueError, ClaimDeskError) as exc:
-        session.rollback()
-        request.session["action_error"] = forms.error_text(exc, translator(request))
-        return redirect(page)
-    flash(request, "notice.action_done")
-    return redirect(page)
+
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
 
 
 # ---------------------------------------------------------------- counter / phone intake
@@ -396,19 +431,13 @@ def ticket_action(
     session: SessionDep,
     now: NowDep,
 ) -> Response:
-    try:
+    def act() -> None:
         command = TicketTransitionIn(
             action=TicketAction(field(form, "action")), reason=field(form, "reason") or None
         )
         support.transition_ticket(
             session, actor=actor, ticket_id=ticket_id, command=command, now=now
         )
-        session.commit()
-    except NotFound:
-        raise
-    except (ValueError, ClaimDeskError) as exc:
-        session.rollback()
-        request.session["action_error"] = forms.error_text(exc, translator(request))
-        return redirect(f"/staff/tickets/{ticket_id}")
-    flash(request, "notice.action_done")
-    return redirect(f"/staff/tickets/{ticket_id}")
+
+    page = f"/staff/tickets/{ticket_id}"
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
