@@ -12,8 +12,9 @@ import typer
 from claimdesk.analytics.cli import app as analytics_app
 from claimdesk.assistant.cli import app as assistant_app
 from claimdesk.bootstrap import build, install, upgrade_database
+from claimdesk.catastrophe.cli import app as catastrophe_app
 from claimdesk.compliance.cli import compliance_app, staff_app
-from claimdesk.core.db import unit_of_work
+from claimdesk.core.db import patiently, unit_of_work
 from claimdesk.core.errors import ClaimDeskError
 from claimdesk.customers.cli import app as customers_app
 from claimdesk.fraud.cli import app as fraud_app
@@ -38,6 +39,7 @@ app.add_typer(compliance_app, name="compliance")
 app.add_typer(assistant_app, name="assistant")
 app.add_typer(security_app, name="security")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(catastrophe_app, name="catastrophe")
 app.command("generate")(generate_command)
 app.add_typer(simulate_app, name="simulate")
 
@@ -80,7 +82,8 @@ def worker(
 
     from claimdesk.jobs.tasks import huey
 
-    upgrade_database(install(build()))
+    container = install(build())
+    patiently(lambda: upgrade_database(container))  # a database restarting: wait, don't die
     # An idle worker polls the embedded (SQLite) queue at least every second, not huey's
     # default 10 s: a reported claim is routed within a second. Redis queues block instead.
     Consumer(huey, workers=workers, worker_type="thread", max_delay=1.0).run()

@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from claimdesk.config import Settings, get_settings
+from claimdesk.core.db import patiently
 from claimdesk.jobs import service
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def enqueue_after_commit(session: Session, task: TaskWrapper, *args: Any) -> Non
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: its jobs wait for the real commit
     for job in session.info.pop(_PENDING, []):
         run_job(job.id)
 
@@ -56,16 +59,19 @@ def run_job(job_id: int) -> None:
     from claimdesk.bootstrap import installed
 
     container = installed()
+    # The ledger's books wait out a database outage: given up, they would leave the job
+    # running until its lease runs out, or its message lost until the reconciler looks.
+    sessions, clock = container.sessions, container.clock
     lease = timedelta(seconds=container.settings.job_lease_seconds)
-    job = service.take(container.sessions, job_id=job_id, now=container.clock.now(), lease=lease)
+    job = patiently(lambda: service.take(sessions, job_id=job_id, now=clock.now(), lease=lease))
     if job is None:
         return
     try:
         service.resolve(job.task).call_local(*job.args)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
-        delay = service.fail(
-            container.sessions, job_id=job_id, error=error, now=container.clock.now()
+        delay = patiently(
+            lambda: service.fail(sessions, job_id=job_id, error=error, now=clock.now())
         )
         if delay is None:
             log.error("job %s (%s) failed for good: %s", job_id, job.task, error)
@@ -73,7 +79,7 @@ def run_job(job_id: int) -> None:
             log.warning("job %s (%s) failed, retry in %s: %s", job_id, job.task, delay, error)
             run_job.schedule((job_id,), delay=delay.total_seconds())
         return
-    service.finish(container.sessions, job_id=job_id)
+    patiently(lambda: service.finish(sessions, job_id=job_id))
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -9,16 +9,12 @@ here; docs/benchmarks.md shows the 1,000 run).
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -27,72 +23,18 @@ from sqlalchemy import func, select
 from claimdesk.claims.models import Claim, IdempotencyRecord, Payment
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
-from tests.e2e.test_served_process import free_port, wait_for
-from tests.factories import PASSWORD
+from tests.e2e.serving import Served, outpatient_claim, wait_for
 
 CLAIMS = int(os.environ.get("CLAIMDESK_FAULT_CLAIMS", "120"))
 CLIENTS = 16
 PAY_REQUESTS = 100
 
 
-class Served:
-    """``claimdesk serve --no-jobs`` on a port of its own; it can be killed and restarted."""
-
-    def __init__(self, container, data_dir: Path) -> None:
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "CLAIMDESK_DATABASE_URL": container.settings.resolved_database_url,
-            "CLAIMDESK_DATA_DIR": str(data_dir),
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log_dir = data_dir.parent
-        self.client = httpx2.Client(
-            base_url=f"http://127.0.0.1:{self.port}",
-            timeout=180,  # a hundred requests at once queue for the database
-            limits=httpx2.Limits(max_connections=PAY_REQUESTS),
-        )
-
-    def start(self) -> None:
-        with (self.log_dir / "server.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "claimdesk", "serve", "--no-jobs", "--port", str(self.port)],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-        def ready() -> bool:
-            try:
-                return self.client.get("/readyz").status_code == 200
-            except httpx2.TransportError:
-                return False
-
-        wait_for(ready, "the server to answer /readyz")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=60)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=60)
-        self.client.close()
-
-    def sign_in(self, username: str) -> dict[str, str]:
-        response = self.client.post(
-            "/api/v1/auth/token", data={"username": username, "password": PASSWORD}
-        )
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 @pytest.fixture
 def served(container, tmp_path) -> Iterator[Served]:
-    server = Served(container, tmp_path / "data")
+    server = Served(
+        container.settings.resolved_database_url, tmp_path / "data", max_connections=PAY_REQUESTS
+    )
     server.start()
     yield server
     server.stop()
@@ -119,14 +61,7 @@ def test_every_acknowledged_claim_exists_once_after_the_server_is_killed_mid_int
     killed = threading.Event()
 
     def submit(n: int) -> None:
-        body = {
-            "policy_id": policies[n % len(policies)].id,
-            "claim_type": "outpatient",
-            "incident_date": incident,
-            "description": f"门诊 / Outpatient visit {n}",
-            "claimed_amount": "600.00",
-            "channel": "phone",
-        }
+        body = outpatient_claim(policies[n % len(policies)].id, incident, n)
         headers = {**agent, "Idempotency-Key": f"fault-intake-{n}"}
         while True:
             try:

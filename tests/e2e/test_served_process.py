@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import TypeVar
 
 import httpx2
 import pytest
@@ -20,26 +17,8 @@ from claimdesk.core.db import unit_of_work
 from claimdesk.security.enums import Role
 from claimdesk.security.service import create_user
 from tests import samples
+from tests.e2e.serving import free_port, wait_for
 from tests.factories import PASSWORD
-
-WAIT_SECONDS = 120
-T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], T | None], what: str) -> T:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.5)
-    pytest.fail(f"gave up waiting for {what}")
 
 
 @pytest.fixture

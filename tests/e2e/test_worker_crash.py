@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,19 +21,10 @@ from claimdesk.core.db import unit_of_work
 from claimdesk.jobs import service
 from claimdesk.jobs.enums import JobStatus
 from claimdesk.jobs.models import Job
+from tests.e2e.serving import wait_for
 from tests.integration.jobs.tasks import write_after_pause
 
 ROOT = Path(__file__).resolve().parents[2]
-WAIT_SECONDS = 120
-
-
-def wait_for(condition: Callable[[], object], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"gave up waiting for {what}")
 
 
 @pytest.fixture
