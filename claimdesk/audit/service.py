@@ -1,8 +1,11 @@
 """The audit ledger: every timeline entry (decisions, transitions, payments, document hashes)
 and every user change is appended, hash-chained, in the same transaction that made it.
 
-Entries are written from a flush hook on the application's sessions, so no service can
-forget to record one and nothing is recorded for a change that rolls back.
+Entries are gathered by a flush hook on the application's sessions, so no service can
+forget to record one, and appended just before the commit: appends are serialised (one
+chain head), so taking that turn at the end keeps concurrent transactions from queueing
+behind each other for their whole length. Entries of a change that rolls back (the whole
+transaction or a savepoint) are dropped.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, inspect, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from claimdesk.audit.models import AuditEntry, SensitiveAccess
 from claimdesk.audit.rules import GENESIS, Link, Verdict, entry_hash, verify_chain
@@ -71,34 +74,43 @@ def claim_event_snapshot(entry: ClaimEvent) -> dict[str, Any]:
     }
 
 
+_PENDING = "claimdesk.ledger_pending"
+
+
 def _record_flushed(session: Session, _context: object) -> None:
-    connection = session.connection()
+    """Gather the ledger entries of what this flush wrote, with the transaction (or
+    savepoint) that wrote it."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    pending = session.info.setdefault(_PENDING, [])
     for obj in sorted(
         (o for o in session.new if isinstance(o, ClaimEvent | User)), key=lambda o: o.id
     ):
         if isinstance(obj, ClaimEvent):
-            append(
-                connection,
-                at=obj.at,
-                actor_id=obj.actor_id,
-                actor_role=obj.actor_role,
-                action=f"claim.{obj.kind}",
-                subject_type="claim_event",
-                subject_id=str(obj.id),
-                data=claim_event_snapshot(obj),
-            )
+            entry = {
+                "at": obj.at,
+                "actor_id": obj.actor_id,
+                "actor_role": obj.actor_role,
+                "action": f"claim.{obj.kind}",
+                "subject_type": "claim_event",
+                "subject_id": str(obj.id),
+                "data": claim_event_snapshot(obj),
+            }
         else:
-            append(
-                connection,
-                at=obj.created_at,
-                actor_id=None,
-                actor_role="system",
-                action="user.created",
-                subject_type="user",
-                subject_id=str(obj.id),
-                data={"username": obj.username, "role": obj.role, "customer_id": obj.customer_id},
-            )
-    _record_changed_users(session, connection)
+            entry = {
+                "at": obj.created_at,
+                "actor_id": None,
+                "actor_role": "system",
+                "action": "user.created",
+                "subject_type": "user",
+                "subject_id": str(obj.id),
+                "data": {
+                    "username": obj.username,
+                    "role": obj.role,
+                    "customer_id": obj.customer_id,
+                },
+            }
+        pending.append((transaction, entry))
+    pending.extend((transaction, entry) for entry in _changed_user_entries(session))
 
 
 def _user_changes(user: User) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -116,24 +128,60 @@ def _user_changes(user: User) -> Iterator[tuple[str, dict[str, Any]]]:
         yield "user.locked", {"username": user.username, "until": user.locked_until.isoformat()}
 
 
-def _record_changed_users(session: Session, connection: Connection) -> None:
+def _changed_user_entries(session: Session) -> Iterator[dict[str, Any]]:
     changed = sorted((o for o in session.dirty if isinstance(o, User)), key=lambda o: o.id)
     for user in changed:
         for action, data in _user_changes(user):
-            append(
-                connection,
-                at=datetime.now(UTC),
-                actor_id=None,
-                actor_role="system",
-                action=action,
-                subject_type="user",
-                subject_id=str(user.id),
-                data=data,
-            )
+            yield {
+                "at": datetime.now(UTC),
+                "actor_id": None,
+                "actor_role": "system",
+                "action": action,
+                "subject_type": "user",
+                "subject_id": str(user.id),
+                "data": data,
+            }
+
+
+def _append_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint is released: its entries wait for the real commit
+    session.flush()  # the last changes' entries are gathered by the flush hook
+    pending = session.info.pop(_PENDING, [])
+    if pending:
+        connection = session.connection()
+        for _, entry in pending:
+            append(connection, **entry)
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [
+            (transaction, entry)
+            for transaction, entry in pending
+            if not _within(transaction, previous_transaction)
+        ]
+
+
+def _forget_on_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def register(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "after_flush", _record_flushed)
+    event.listen(sessions, "before_commit", _append_pending)
+    event.listen(sessions, "after_soft_rollback", _drop_rolled_back)
+    event.listen(sessions, "after_transaction_end", _forget_on_end)
 
 
 def _links(session: Session) -> Iterator[Link]:

@@ -64,15 +64,18 @@ INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed"})
 # ---------------------------------------------------------------- queries
 
 
+# What every claim view needs loaded: policy and product in the claim's statement, loss
+# lines and payments in one more each. The product's coverages and the insured persons load
+# on first use (decisions need them, reads do not).
+_CLAIM_LOADING = (
+    joinedload(Claim.policy, innerjoin=True).joinedload(Policy.product, innerjoin=True),
+    selectinload(Claim.loss_lines),
+    selectinload(Claim.payments),
+)
+
+
 def _claim_query() -> Select[tuple[Claim]]:
-    """Claims with what every view needs loaded: policy and product in the same statement,
-    loss lines and payments in one more each. The product's coverages and the insured
-    persons load on first use (decisions need them, reads do not)."""
-    return select(Claim).options(
-        joinedload(Claim.policy, innerjoin=True).joinedload(Policy.product, innerjoin=True),
-        selectinload(Claim.loss_lines),
-        selectinload(Claim.payments),
-    )
+    return select(Claim).options(*_CLAIM_LOADING)
 
 
 def can_see(actor: Actor, claim: Claim) -> bool:
@@ -82,10 +85,13 @@ def can_see(actor: Actor, claim: Claim) -> bool:
 
 
 def get_claim(session: Session, *, actor: Actor, claim_id: int, for_update: bool = False) -> Claim:
-    query = _claim_query().where(Claim.id == claim_id)
+    """The claim, locked for the transaction when ``for_update``; otherwise the session's
+    copy if it already holds the claim (no statement), else loaded."""
     if for_update:
-        query = query.with_for_update(of=Claim)
-    claim = session.scalars(query).one_or_none()
+        query = _claim_query().where(Claim.id == claim_id).with_for_update(of=Claim)
+        claim = session.scalars(query).one_or_none()
+    else:
+        claim = session.get(Claim, claim_id, options=_CLAIM_LOADING)
     if claim is None or not can_see(actor, claim):
         raise NotFound(f"Claim {claim_id} does not exist.")
     return claim
@@ -218,7 +224,7 @@ def _loss_lines(lines: list[LossLineIn], default_coverage: str, source: str) -> 
     return [
         LossLine(
             coverage_code=line.coverage_code or default_coverage,
-            description=line.description,
+            description=" ".join(line.description.split()),
             amount=line.amount,
             cause_codes=sorted(set(line.cause_codes)),
             source=source,
@@ -341,6 +347,8 @@ def report_claim(
         bank_account_id=data.bank_account_id,
         reported_at=now,
         loss_lines=_loss_lines(lines, data.claim_type, "claimant"),
+        events=[],
+        payments=[],
     )
     session.add(claim)
     session.flush()

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 
+@lru_cache(maxsize=8192)
 def is_working_day(day: date) -> bool:
+    """Cached: SLA and statutory clocks ask about the same few weeks on every read."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:

@@ -227,13 +227,15 @@ def issue_token(
 
 
 def actor_for_token(session: Session, *, token: str, now: datetime) -> Actor:
-    record = session.scalars(
-        select(ApiToken).where(ApiToken.token_digest == _digest(token))
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_digest == _digest(token))
     ).one_or_none()
-    if record is None or record.revoked_at is not None or record.expires_at <= now:
+    if found is None or found.ApiToken.revoked_at is not None or found.ApiToken.expires_at <= now:
         raise AuthenticationFailed("The token is unknown, expired or revoked; sign in again.")
-    user = session.get(User, record.user_id)
-    if user is None or not user.active:
+    user = found.User
+    if not user.active:
         raise AuthenticationFailed("This account is disabled.")
     return Actor(user_id=user.id, role=Role(user.role), customer_id=user.customer_id)
 
