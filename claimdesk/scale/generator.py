@@ -193,6 +193,9 @@ def generate(
                 progress(size)
         with connection.begin():
             _reset_sequences(connection)
+            # Fresh statistics: without them the planner takes the new rows for an empty
+            # table and can walk a whole index for a page of a work queue.
+            connection.execute(text("ANALYZE"))
     return summary
 
 
