@@ -11,9 +11,11 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from claimdesk.bootstrap import Container
+from claimdesk.claims.models import Claim
+from claimdesk.claims.service import documents_for
 from claimdesk.compliance.service import certify_for_every_gate
 from claimdesk.core.db import unit_of_work
-from claimdesk.customers.models import Customer
+from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn
 from claimdesk.customers.service import create_customer
 from claimdesk.policies.models import Policy
@@ -21,6 +23,7 @@ from claimdesk.policies.schemas import InsuredIn, PolicyIn
 from claimdesk.policies.service import create_policy
 from claimdesk.security.enums import HANDLER_ROLES, Role
 from claimdesk.security.service import create_user
+from tests.samples import latin_pdf
 
 PASSWORD = "correct-horse-9"
 _serial = itertools.count(1)
@@ -42,12 +45,14 @@ class World:
     def customer(
         self, name: str | None = None, *, verified_account: bool = True, name_en: str | None = None
     ) -> Customer:
+        """A customer with one bank account in their name; ``verified_account``: a second
+        member of staff (a supervisor) has verified it, as payments require."""
         n = next(_serial)
         name = name or f"客户{n}"
         holder = name if verified_account else f"Someone Else {n}"
         data = CustomerIn(
             name=name,
-            name_en=name_en,
+            name_en=name_en or f"Customer {n}",
             id_number=f"11010119900101{n:04d}",
             phone="13800000000",
             bank_accounts=[
@@ -57,7 +62,18 @@ class World:
             ],
         )
         with unit_of_work(self.container.sessions) as session:
-            return create_customer(session, data=data, now=self.now)
+            customer = create_customer(session, data=data, now=self.now)
+        if verified_account:
+            self.verify_account(customer.id, customer.bank_accounts[0].id)
+        return customer
+
+    def verify_account(self, customer_id: int, account_id: int) -> None:
+        """A supervisor verifies the account, as the second person."""
+        response = self.client.post(
+            f"/api/v1/customers/{customer_id}/bank-accounts/{account_id}/verify",
+            headers=self.staff(Role.SUPERVISOR),
+        )
+        assert response.status_code == 200, response.text
 
     def policy(
         self,
@@ -157,3 +173,104 @@ class World:
         response = self.client.get(f"/api/v1/claims/{claim_id}", headers=headers)
         assert response.status_code == 200, response.text
         return response.json()
+
+    # ------------------------------------------------------------ evidence
+
+    def evidence(
+        self,
+        headers: dict[str, str],
+        claim_id: int,
+        *,
+        skip: tuple[str, ...] = (),
+        amount: str | None = None,
+        patient: str | None = None,
+    ) -> dict[str, Response]:
+        """Upload a readable PDF (text layer, read by the real pipeline) for each document
+        the claim requires, made to match it: the claimant's name, the incident date, an
+        invoice for the claimed amount (or ``amount``), the payee account's number and
+        holder. ``skip`` leaves kinds out; ``patient`` names someone else on the papers."""
+        with self.container.sessions() as session:
+            claim = session.get(Claim, claim_id)
+            assert claim is not None
+            customer = session.get(Customer, claim.customer_id)
+            assert customer is not None
+            account = session.get(BankAccount, claim.bank_account_id or 0)
+            kinds = [d.kind for d in documents_for(claim)]
+            facts = {
+                "name": patient or customer.name_en or customer.name,
+                "day": claim.incident_date.isoformat(),
+                "amount": amount or f"{claim.claimed_amount:.2f}",
+                "number": account.account_number if account else "6222020000000000",
+                "holder": customer.name_en or customer.name,
+                "ref": f"{claim_id:06d}",
+            }
+        responses = {}
+        for kind in kinds:
+            if kind in skip:
+                continue
+            # Each claim's papers are its own (the same file on two claims is a fraud flag).
+            lines = [line.format(**facts) for line in EVIDENCE_LINES[kind]]
+            lines.append(f"Ref. {kind[:3].upper()}-{facts['ref']}")
+            responses[kind] = self.client.post(
+                f"/api/v1/claims/{claim_id}/documents",
+                files={"file": (f"{kind}.pdf", latin_pdf(lines), "application/pdf")},
+                data={"kind": kind},
+                headers=headers,
+            )
+            assert responses[kind].status_code == 201, responses[kind].text
+        return responses
+
+
+# What each kind of document says (English, so a core PDF font renders it), with the
+# claim's facts filled in.
+EVIDENCE_LINES: dict[str, tuple[str, ...]] = {
+    "id_card": ("RESIDENT IDENTITY CARD", "Name: {name}", "Date of expiry: 2040-01-01"),
+    "bank_account_proof": (
+        "BANK ACCOUNT PROOF",
+        "Account holder: {holder}",
+        "Account number: {number}",
+    ),
+    "diagnosis_certificate": (
+        "DIAGNOSIS CERTIFICATE",
+        "Patient name: {name}",
+        "Diagnosis: Community-acquired pneumonia",
+        "Date: {day}",
+    ),
+    "itemised_invoice": (
+        "MEDICAL INVOICE (ITEMISED)",
+        "Invoice No.: INV-{ref}",
+        "Date: {day}",
+        "Patient: {name}",
+        "Total amount: CNY {amount}",
+    ),
+    "discharge_summary": (
+        "DISCHARGE SUMMARY",
+        "Patient name: {name}",
+        "Date of discharge: {day}",
+    ),
+    "medical_records": (
+        "OUTPATIENT MEDICAL RECORD",
+        "Patient name: {name}",
+        "Chief complaint: fever and cough",
+    ),
+    "accident_report": ("TRAFFIC ACCIDENT REPORT", "Police report", "Accident date: {day}"),
+    "damage_photos": ("Photo of the damage",),
+    "repair_estimate": (
+        "REPAIR ESTIMATE",
+        "Invoice No.: RE-{ref}",
+        "Date: {day}",
+        "Total: {amount}",
+    ),
+    "driving_licence": ("DRIVING LICENCE", "Name: {name}", "Class: C1"),
+    "vehicle_licence": ("VEHICLE LICENCE", "Vehicle registration", "VIN: LSVAA4182E2000001"),
+    "accident_proof": (
+        "ACCIDENT CERTIFICATE",
+        "Proof of accident",
+        "Date of the accident: {day}",
+    ),
+    "death_or_disability_proof": (
+        "DISABILITY ASSESSMENT",
+        "Name: {name}",
+        "Disability grade: 10",
+    ),
+}

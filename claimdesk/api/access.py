@@ -76,6 +76,10 @@ ACCESS: dict[str, Rule] = {
     "GET /api/v1/customers/{customer_id}/loyalty": AUTHENTICATED,
     "POST /api/v1/customers/{customer_id}/loyalty/redemptions": permission("loyalty.redeem"),
     "GET /api/v1/customers": permission("customers.search"),
+    "POST /api/v1/customers/{customer_id}/bank-accounts": AUTHENTICATED,
+    "POST /api/v1/customers/{customer_id}/bank-accounts/{account_id}/verify": permission(
+        "customers.verify_account"
+    ),
     "GET /api/v1/products": AUTHENTICATED,
     "GET /api/v1/policies": AUTHENTICATED,
     "GET /api/v1/policies/{policy_id}": AUTHENTICATED,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
@@ -19,7 +20,8 @@ from claimdesk.core.clock import Clock
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, ValidationFailed
 from claimdesk.core.events import publish
-from claimdesk.customers.models import Customer
+from claimdesk.customers.models import BankAccount, Customer
+from claimdesk.customers.service import verify_by_bank_proof
 from claimdesk.documents import rules
 from claimdesk.documents.checklists import document_kinds, template
 from claimdesk.documents.enums import DocumentStatus, MediaType
@@ -48,6 +50,7 @@ log = logging.getLogger(__name__)
 # A claim in these states takes no more documents.
 _CLOSED_STATES = frozenset({ClaimStatus.CLOSED, ClaimStatus.ARCHIVED, ClaimStatus.WITHDRAWN})
 MAX_FILENAME = 256
+BANK_PROOF_KIND = "bank_account_proof"
 
 
 # ---------------------------------------------------------------- upload
@@ -300,6 +303,10 @@ def review_completeness(
     result = completeness_of(session, claim)
     if result.pending:
         return result
+    if claim.bank_account_id is not None:
+        account = session.get(BankAccount, claim.bank_account_id)
+        if account is not None:
+            verify_payee_by_proof(session, claim=claim, account=account, now=now)
     status = ClaimStatus(claim.status)
     command = None
     if result.missing and status in TRANSITIONS[ClaimAction.REQUEST_DOCUMENTS].sources:
@@ -318,6 +325,30 @@ def review_completeness(
             session, actor=SYSTEM, claim_id=claim.id, command=command, now=now, settings=settings
         )
     return result
+
+
+def verify_payee_by_proof(
+    session: Session, *, claim: Claim, account: BankAccount, now: datetime
+) -> bool:
+    """Verify an unverified payee account by the claim's read bank-proof document showing
+    its number and holder; whether the account is verified now."""
+    if account.verified:
+        return True
+    for document in _documents(session, claim.id):
+        fields = document.fields or {}
+        if (
+            document.status == DocumentStatus.READ
+            and document.kind == BANK_PROOF_KIND
+            and claim_rules.check_bank_proof(
+                proof_number=fields.get("account_number"),
+                proof_holder=fields.get("account_holder"),
+                account_number=account.account_number,
+                holder_names=[account.holder_name],
+            )
+        ):
+            verify_by_bank_proof(session, account=account, document_id=document.id, now=now)
+            return True
+    return False
 
 
 def completeness(session: Session, *, actor: Actor, claim_id: int) -> CompletenessOut:

@@ -18,6 +18,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "customers.view_sensitive": frozenset(
         {Role.AGENT, Role.INVESTIGATOR, Role.SUPERVISOR, Role.ADMIN}
     ),
+    # Payee accounts: a second member of staff confirms an account someone else added.
+    "customers.verify_account": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+    | HANDLER_ROLES,
     "customers.search": frozenset({Role.AGENT, Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN})
     | HANDLER_ROLES,
     # Claim lifecycle: each action's roles are in claims/machine.py; auditors only read.
