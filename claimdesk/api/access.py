@@ -119,6 +119,7 @@ ACCESS: dict[str, Rule] = {
     "POST /api/v1/surveys/{survey_id}/responses": AUTHENTICATED,
     # Audit.
     "GET /api/v1/audit/verify": permission("audit.verify"),
+    "GET /api/v1/audit/waivers": permission("audit.waivers"),
     # Smart assistant: anyone may ask (signed-in customers also about their own records)
     # and read published entries; drafts and edits are for staff who manage the KB.
     "POST /api/v1/assistant/messages": PUBLIC,

@@ -138,3 +138,17 @@ class ClaimEventOut(BaseModel):
     to_status: str | None
     reason: str | None
     data: dict[str, Any]
+
+
+class WaiverOut(BaseModel):
+    """Required documents waived before money moved on a claim."""
+
+    claim_id: int
+    claim_number: str
+    at: datetime
+    actor_id: int | None
+    actor_role: str
+    action: str
+    kinds: list[str]
+    amount: Decimal
+    reason: str | None

@@ -39,6 +39,7 @@ from claimdesk.claims.schemas import (
     PaymentOut,
     StatutoryOut,
     TransitionIn,
+    WaiverOut,
 )
 from claimdesk.compliance import service as compliance
 from claimdesk.config import Settings
@@ -129,6 +130,32 @@ def timeline(session: Session, *, actor: Actor, claim_id: int) -> list[ClaimEven
     if actor.is_customer:
         return [e for e in events if e.kind not in INTERNAL_EVENT_KINDS]
     return list(events)
+
+
+def waivers(session: Session, *, limit: int = 100, offset: int = 0) -> list[WaiverOut]:
+    """Every waiver of required documents, newest first (from the claims' timelines)."""
+    rows = session.execute(
+        select(ClaimEvent, Claim.number)
+        .join(Claim, Claim.id == ClaimEvent.claim_id)
+        .where(ClaimEvent.kind == DOCUMENTS_WAIVED)
+        .order_by(ClaimEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        WaiverOut(
+            claim_id=event.claim_id,
+            claim_number=number or "",
+            at=event.at,
+            actor_id=event.actor_id,
+            actor_role=event.actor_role,
+            action=event.data["action"],
+            kinds=event.data["kinds"],
+            amount=Decimal(event.data["amount"]),
+            reason=event.reason,
+        )
+        for event, number in rows
+    ]
 
 
 def documents_for(claim: Claim) -> list[DocumentRequirement]:
