@@ -49,10 +49,10 @@ class World:
         member of staff (a supervisor) has verified it, as payments require."""
         n = next(_serial)
         name = name or f"客户{n}"
-        holder = name if verified_account else f"Someone Else {n}"
+        holder = name if verified_account else f"Someone Else {_letters(n)}"
         data = CustomerIn(
             name=name,
-            name_en=name_en or f"Customer {n}",
+            name_en=name_en or f"Customer {_letters(n)}",
             id_number=f"11010119900101{n:04d}",
             phone="13800000000",
             bank_accounts=[
@@ -174,6 +174,35 @@ class World:
         assert response.status_code == 200, response.text
         return response.json()
 
+    # ------------------------------------------------------------ decisions
+
+    def settle(
+        self, customer: dict[str, str], claim_id: int, *, until: str = "pay"
+    ) -> dict[str, Any]:
+        """Take a reported claim the usual way up to ``until`` (an action): an adjuster
+        reviews it, the customer's documents are uploaded and read, the adjuster assesses
+        and verifies coverage, a senior adjuster approves and the adjuster pays (four-eyes
+        and segregation of duties). Returns the claim after the last step."""
+        adjuster, senior = self.staff(Role.ADJUSTER), self.staff(Role.SENIOR_ADJUSTER)
+        steps = [
+            ("start_review", adjuster),
+            ("evidence", customer),
+            ("assess", adjuster),
+            ("verify_coverage", adjuster),
+            ("approve", senior),
+            ("pay", adjuster),
+            ("close", adjuster),
+        ]
+        for action, headers in steps:
+            if action == "evidence":
+                self.evidence(headers, claim_id)
+                continue
+            response = self.act(headers, claim_id, action)
+            assert response.status_code == 200, response.text
+            if action == until:
+                return dict(response.json())
+        raise ValueError(f"'{until}' is not a step of settle()")
+
     # ------------------------------------------------------------ evidence
 
     def evidence(
@@ -217,8 +246,17 @@ class World:
                 data={"kind": kind},
                 headers=headers,
             )
-            assert responses[kind].status_code == 201, responses[kind].text
+            assert responses[kind].status_code in (200, 201), responses[kind].text  # 200: again
         return responses
+
+
+def _letters(n: int) -> str:
+    """1 -> 'A', 27 -> 'AA': names that documents read back (names have no digits)."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters.capitalize()
 
 
 # What each kind of document says (English, so a core PDF font renders it), with the
