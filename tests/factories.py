@@ -18,12 +18,12 @@ from claimdesk.core.db import unit_of_work
 from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn
 from claimdesk.customers.service import create_customer
+from claimdesk.documents import paperwork
 from claimdesk.policies.models import Policy
 from claimdesk.policies.schemas import InsuredIn, PolicyIn
 from claimdesk.policies.service import create_policy
 from claimdesk.security.enums import HANDLER_ROLES, Role
 from claimdesk.security.service import create_user
-from tests.samples import latin_pdf
 
 PASSWORD = "correct-horse-9"
 _serial = itertools.count(1)
@@ -225,24 +225,22 @@ class World:
             assert customer is not None
             account = session.get(BankAccount, claim.bank_account_id or 0)
             kinds = [d.kind for d in documents_for(claim)]
-            facts = {
-                "name": patient or customer.name_en or customer.name,
-                "day": claim.incident_date.isoformat(),
-                "amount": amount or f"{claim.claimed_amount:.2f}",
-                "number": account.account_number if account else "6222020000000000",
-                "holder": customer.name_en or customer.name,
-                "ref": f"{claim_id:06d}",
-            }
+            facts = paperwork.Facts(
+                name=patient or customer.name_en or customer.name,
+                day=claim.incident_date.isoformat(),
+                amount=amount or f"{claim.claimed_amount:.2f}",
+                holder=customer.name_en or customer.name,
+                account_number=account.account_number if account else "6222020000000000",
+                ref=f"{claim_id:06d}",
+            )
         responses = {}
         for kind in kinds:
             if kind in skip:
                 continue
-            # Each claim's papers are its own (the same file on two claims is a fraud flag).
-            lines = [line.format(**facts) for line in EVIDENCE_LINES[kind]]
-            lines.append(f"Ref. {kind[:3].upper()}-{facts['ref']}")
+            pdf = paperwork.text_pdf(paperwork.lines_for(kind, facts))
             responses[kind] = self.client.post(
                 f"/api/v1/claims/{claim_id}/documents",
-                files={"file": (f"{kind}.pdf", latin_pdf(lines), "application/pdf")},
+                files={"file": (f"{kind}.pdf", pdf, "application/pdf")},
                 data={"kind": kind},
                 headers=headers,
             )
@@ -257,58 +255,3 @@ def _letters(n: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters.capitalize()
-
-
-# What each kind of document says (English, so a core PDF font renders it), with the
-# claim's facts filled in.
-EVIDENCE_LINES: dict[str, tuple[str, ...]] = {
-    "id_card": ("RESIDENT IDENTITY CARD", "Name: {name}", "Date of expiry: 2040-01-01"),
-    "bank_account_proof": (
-        "BANK ACCOUNT PROOF",
-        "Account holder: {holder}",
-        "Account number: {number}",
-    ),
-    "diagnosis_certificate": (
-        "DIAGNOSIS CERTIFICATE",
-        "Patient name: {name}",
-        "Diagnosis: Community-acquired pneumonia",
-        "Date: {day}",
-    ),
-    "itemised_invoice": (
-        "MEDICAL INVOICE (ITEMISED)",
-        "Invoice No.: INV-{ref}",
-        "Date: {day}",
-        "Patient: {name}",
-        "Total amount: CNY {amount}",
-    ),
-    "discharge_summary": (
-        "DISCHARGE SUMMARY",
-        "Patient name: {name}",
-        "Date of discharge: {day}",
-    ),
-    "medical_records": (
-        "OUTPATIENT MEDICAL RECORD",
-        "Patient name: {name}",
-        "Chief complaint: fever and cough",
-    ),
-    "accident_report": ("TRAFFIC ACCIDENT REPORT", "Police report", "Accident date: {day}"),
-    "damage_photos": ("Photo of the damage",),
-    "repair_estimate": (
-        "REPAIR ESTIMATE",
-        "Invoice No.: RE-{ref}",
-        "Date: {day}",
-        "Total: {amount}",
-    ),
-    "driving_licence": ("DRIVING LICENCE", "Name: {name}", "Class: C1"),
-    "vehicle_licence": ("VEHICLE LICENCE", "Vehicle registration", "VIN: LSVAA4182E2000001"),
-    "accident_proof": (
-        "ACCIDENT CERTIFICATE",
-        "Proof of accident",
-        "Date of the accident: {day}",
-    ),
-    "death_or_disability_proof": (
-        "DISABILITY ASSESSMENT",
-        "Name: {name}",
-        "Disability grade: 10",
-    ),
-}

@@ -303,18 +303,6 @@ def pdf(sample: Sample) -> bytes:
     return bytes(document.output())
 
 
-def latin_pdf(lines: tuple[str, ...] | list[str]) -> bytes:
-    """A text-layer PDF of Latin-script lines in a core font: no CJK font to load, so it is
-    quick enough to make for every claim a test settles."""
-    document = FPDF(format="A4")
-    document.set_creation_date(datetime(2026, 6, 5, tzinfo=UTC))
-    document.set_font("helvetica", size=12)
-    document.add_page()
-    for line in lines:
-        document.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(document.output())
-
-
 def scanned_pdf(sample: Sample) -> bytes:
     """A PDF holding only a picture of the page, as a scanner produces it: no text layer."""
     document = _pdf()

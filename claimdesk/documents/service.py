@@ -53,6 +53,13 @@ MAX_FILENAME = 256
 BANK_PROOF_KIND = "bank_account_proof"
 
 
+def _holder_names(account: BankAccount) -> list[str]:
+    """The account holder's name, and the customer's other name when the customer holds it."""
+    customer = account.customer
+    own = [name for name in (customer.name, customer.name_en) if name]
+    return own if account.holder_name in own else [account.holder_name]
+
+
 # ---------------------------------------------------------------- upload
 
 
@@ -206,27 +213,37 @@ def process_document(
         sha256, mime, declared = document.sha256, MediaType(document.mime), document.declared_kind
         prefer = [d.kind for d in claims.documents_for(claim)]
     if needs_reading:
-        reading: TextReading | None = None
-        try:
-            reading = read_text(store.get(sha256), mime, ocr=ocr)
-            outcome = rules.understand(
-                reading.text, rules.reading_rules(), declared_kind=declared, prefer=prefer
-            )
-        except Exception as exc:
-            log.exception("reading document %s failed", document_id)
-            outcome = rules.Outcome(
-                DocumentStatus.UNREADABLE,
-                None,
-                {},
-                f"This file could not be read ({type(exc).__name__}); upload it again, "
-                "preferably as a PDF saved by the issuer or a clear photo.",
-            )
+        reading, outcome = read_document(
+            store.get(sha256), mime, declared_kind=declared, prefer=prefer, ocr=ocr
+        )
         with unit_of_work(sessions) as session:
             save_reading(
                 session, document_id=document_id, reading=reading, outcome=outcome, now=clock.now()
             )
     with unit_of_work(sessions) as session:
         review_completeness(session, claim_id=claim_id, now=clock.now(), settings=settings)
+
+
+def read_document(
+    data: bytes, mime: MediaType, *, declared_kind: str | None, prefer: list[str], ocr: OcrEngine
+) -> tuple[TextReading | None, rules.Outcome]:
+    """Read, classify and extract a document's bytes (slow: call it outside a transaction).
+    Any failure makes the document unreadable, with the reason."""
+    try:
+        reading = read_text(data, mime, ocr=ocr)
+        outcome = rules.understand(
+            reading.text, rules.reading_rules(), declared_kind=declared_kind, prefer=prefer
+        )
+    except Exception as exc:
+        log.exception("reading a %s document failed", mime)
+        return None, rules.Outcome(
+            DocumentStatus.UNREADABLE,
+            None,
+            {},
+            f"This file could not be read ({type(exc).__name__}); upload it again, "
+            "preferably as a PDF saved by the issuer or a clear photo.",
+        )
+    return reading, outcome
 
 
 def save_reading(
@@ -343,7 +360,7 @@ def verify_payee_by_proof(
                 proof_number=fields.get("account_number"),
                 proof_holder=fields.get("account_holder"),
                 account_number=account.account_number,
-                holder_names=[account.holder_name],
+                holder_names=_holder_names(account),
             )
         ):
             verify_by_bank_proof(session, account=account, document_id=document.id, now=now)

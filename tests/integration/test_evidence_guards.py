@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from claimdesk.documents.paperwork import text_pdf
 from claimdesk.security.enums import Role
-from tests.samples import latin_pdf
 
 ALL_INPATIENT = {
     "id_card",
@@ -72,7 +72,7 @@ def test_an_unreadable_or_mismatched_document_is_named_and_blocks_approval(world
     for action in ("start_review", "assess"):  # the papers come in while it is assessed
         world.act(adjuster, claim_id, action)
     world.evidence(customer, claim_id, skip=("id_card",), patient="Zhou Someone")
-    blank = latin_pdf([])  # a page with no text on it
+    blank = text_pdf([])  # a page with no text on it
     world.client.post(
         f"/api/v1/claims/{claim_id}/documents",
         files={"file": ("id.pdf", blank, "application/pdf")},
@@ -184,7 +184,7 @@ def test_a_payment_is_refused_when_a_document_read_after_approval_contradicts_th
     lines = ["MEDICAL INVOICE", "Invoice No.: INV-9", "Patient: Somebody Else", "Total: 10.00"]
     world.client.post(
         f"/api/v1/claims/{claim_id}/documents",
-        files={"file": ("late.pdf", latin_pdf(lines), "application/pdf")},
+        files={"file": ("late.pdf", text_pdf(lines), "application/pdf")},
         data={"kind": "itemised_invoice"},
         headers=customer,
     )
@@ -295,7 +295,7 @@ def test_payment_to_an_unverified_account_is_refused_until_the_bank_proof_is_rea
     assert "not verified" in refused.json()["error"]["message"]
 
     account = holder.bank_accounts[0]
-    proof = latin_pdf(
+    proof = text_pdf(
         [
             "BANK ACCOUNT PROOF",
             f"Account holder: {account.holder_name}",

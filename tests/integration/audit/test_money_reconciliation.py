@@ -91,7 +91,7 @@ def test_a_payment_inserted_behind_the_applications_back_is_named(world, paid, c
 
 
 def test_an_edited_payment_amount_is_named_with_its_ledger_entry(world, paid, container):
-    claim_id, number = paid
+    _, number = paid
     sql(container, "UPDATE payments SET amount = 4000.00 WHERE reference LIKE '%-01'")
     verdict = verify(world)
     assert verdict["ok"] is False
@@ -118,8 +118,8 @@ def test_an_edited_money_column_is_named(world, paid, container, column, value):
     sql(container, f"UPDATE claims SET {column} = :value WHERE id = :id", value=value, id=claim_id)
     verdict = verify(world)
     assert verdict["ok"] is False
-    assert f"claim {number} (id {claim_id}) was changed outside the application" in (
-        verdict["reason"]
+    assert (
+        f"claim {number} (id {claim_id}) was changed outside the application" in (verdict["reason"])
     )
     assert f"{column} is {value}" in verdict["reason"]
 
