@@ -143,6 +143,7 @@ class MoneyFact(StrEnum):
     RESERVE_CHANGED = "reserve_changed"
     RESERVE_RELEASED = "reserve_released"
     ADVANCE_PAID = "advance_paid"
+    IMPORTED = "imported"  # a claim's money as loaded in bulk (claimdesk generate)
 
 
 # The claim columns each money fact records (after the fact) and verify reconciles.
