@@ -155,6 +155,13 @@ def evidence_gaps(
     return gaps
 
 
+def submission_gaps(completeness: Completeness, *, required: Sequence[str]) -> list[EvidenceGap]:
+    """What keeps a claim from going back to review: kinds missing, still being read or
+    unreadable. A mismatch is for a person to review; it blocks only the money."""
+    gaps = evidence_gaps(completeness, required=required)
+    return [gap for gap in gaps if gap.problem != "mismatched"]
+
+
 def require_evidence(gaps: Sequence[EvidenceGap], *, action: str) -> None:
     """Refuse (409 ``evidence_missing``) an action that moves money while gaps remain."""
     if not gaps:

@@ -463,12 +463,9 @@ def _on_request_documents(ctx: _Context) -> None:
 
 def _on_documents_complete(ctx: _Context) -> None:
     if ctx.command.action == ClaimAction.SUBMIT_DOCUMENTS:
-        completeness = evidence_of(ctx.session, ctx.claim)
         required = [d.kind for d in documents_for(ctx.claim)]
-        missing = [g for g in rules.evidence_gaps(completeness, required=required)]
-        rules.require_evidence(
-            [g for g in missing if g.problem != "mismatched"], action="submit_documents"
-        )
+        gaps = rules.submission_gaps(evidence_of(ctx.session, ctx.claim), required=required)
+        rules.require_evidence(gaps, action="submit_documents")
     if ctx.claim.completed_at is None:
         ctx.claim.completed_at = ctx.now
 
