@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from claimdesk.audit.models import AuditEntry, SensitiveAccess
 from claimdesk.audit.rules import (
     GENESIS,
+    MONEY_COLUMN_NAMES,
     MONEY_SUBJECT,
     Link,
     MoneyFact,
@@ -336,12 +337,7 @@ def _unreconciled_money(session: Session) -> tuple[int | None, str] | None:
     )
 
 
-_MONEY_COLUMNS = (
-    Claim.claimed_amount,
-    Claim.assessed_amount,
-    Claim.approved_amount,
-    Claim.paid_amount,
-)
+_MONEY_COLUMNS = tuple(getattr(Claim, name) for name in MONEY_COLUMN_NAMES)
 
 
 def verify(session: Session, *, store: BlobStore | None = None) -> Verdict:
