@@ -132,9 +132,9 @@ def test_the_command_exits_1_naming_the_row(world, paid, container):
         "CLAIMDESK_ENVIRONMENT": "test",
     }
     command = [sys.executable, "-m", "claimdesk", "audit", "verify"]
-    intact = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    intact = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert intact.returncode == 0, intact.stderr
     sql(container, "UPDATE payments SET amount = amount + 1")
-    broken = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    broken = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert broken.returncode == 1
     assert "was changed outside the application" in broken.stderr
