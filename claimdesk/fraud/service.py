@@ -330,6 +330,7 @@ def continue_straight_through(
     )
     if current.grade != Grade.LOW:
         return False
+    first = {k: v for k, v in routed[0].data.items() if k != WAITING_FOR_EVIDENCE}
     claims.record_event(
         claim,
         SYSTEM,
@@ -337,7 +338,7 @@ def continue_straight_through(
         kind=ROUTED,
         to_status=None,
         reason="Documents read: straight-through processing continues.",
-        data={"route": Route.STRAIGHT_THROUGH, "resumed": True, "score": current.score},
+        data={**first, "resumed": True, "score": current.score, "grade": current.grade},
     )
     steps = tuple(a for a in _STEPS[Route.STRAIGHT_THROUGH] if a != ClaimAction.START_REVIEW)
     _drive(session, claim, steps, {}, routed[0].data.get("customer_reason"), now, settings)
