@@ -3,9 +3,11 @@
 Setup (not timed), through the services: a few customers, each with a verified bank account
 and one policy (alternately motor ``vehicle_damage`` and accident
 ``accidental_death_disability``: no annual limits, so N claims never exhaust a limit), and
-three staff users (an agent reports, an adjuster assesses and later pays, a senior adjuster
-approves: four-eyes holds). The synthetic claims (two claimant loss lines each, restated by
-the assessor, one in two trimmed to 80 %) are spread round-robin over the policies.
+three staff users (an agent reports, an adjuster assesses and later pays, a supervisor
+approves, waiving the claim's papers with a reason since the bench uploads none: four-eyes
+holds and the evidence guard runs). Each account is verified by a second person. The
+synthetic claims (two claimant loss lines each, restated by the assessor, one in two
+trimmed to 80 %) are spread round-robin over the policies.
 
 Measured, in this order, each once after a short warm-up on a policy of its own:
 
@@ -53,7 +55,7 @@ from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.db import unit_of_work
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn
-from claimdesk.customers.service import create_customer
+from claimdesk.customers.service import create_customer, verify_bank_account
 from claimdesk.policies.schemas import PolicyIn
 from claimdesk.policies.service import create_policy
 from claimdesk.security.enums import Role
@@ -117,7 +119,7 @@ def _desk(container: Container) -> Desk:
         for name, role in (
             ("reporter", Role.AGENT),
             ("assessor", Role.ADJUSTER),
-            ("approver", Role.SENIOR_ADJUSTER),
+            ("approver", Role.SUPERVISOR),
         ):
             user = create_user(
                 session,
@@ -161,6 +163,13 @@ def _policies(container: Container, count: int) -> list[PolicyRef]:
                 now=BENCH_NOW,
             )
             account_id = customer.bank_accounts[0].id
+            verify_bank_account(
+                session,
+                actor=Actor(user_id=None, role=Role.SUPERVISOR),
+                customer_id=customer.id,
+                account_id=account_id,
+                now=BENCH_NOW,
+            )
             policy = create_policy(
                 session,
                 data=PolicyIn(
@@ -245,6 +254,10 @@ def _transition(action: ClaimAction, who: str) -> Action:
                 LossLineIn(description="Repair (assessed) / 修理", amount=spec.assessed[0]),
                 LossLineIn(description="Parts (assessed) / 配件", amount=spec.assessed[1]),
             ]
+        elif action == ClaimAction.APPROVE:
+            claim = service.get_claim(session, actor=desk.approver, claim_id=claim_id)
+            extra["waive_documents"] = [d.kind for d in service.documents_for(claim)]
+            extra["reason"] = "Benchmark: the papers are checked outside ClaimDesk."
         service.transition(
             session,
             actor=getattr(desk, who),

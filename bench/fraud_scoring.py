@@ -10,7 +10,9 @@ report is scored and routed as in production; most go straight through). Measure
    event handler does on every report and change: facts from the database + the rules);
 3. batch: the facts and rules for all claims in one session (``gather_facts`` + ``assess``);
 4. straight-through latency: for fresh claims, ``report_claim`` with scoring, then
-   ``route_claim`` (report -> paid); the share of that time spent scoring.
+   ``route_claim``; the share of that time spent scoring. Since issue 15 a straight-through
+   claim is paid only once its papers are read, so routing stops there (the figure is report
+   + routing, no longer report -> paid).
 
 Time is ``time.perf_counter`` wall time; nothing is asserted about it.
 """

@@ -205,9 +205,9 @@ def audit_verify(
         if signed is None or signed.ok:
             return
         raise typer.Exit(1)
+    where = f" at entry {verdict.first_broken_seq}" if verdict.first_broken_seq else ""
     typer.echo(
-        f"Ledger BROKEN at entry {verdict.first_broken_seq}: {verdict.reason} "
-        f"({verdict.entries} entries verified before it).",
+        f"Ledger BROKEN{where}: {verdict.reason} ({verdict.entries} entries verified).",
         err=True,
     )
     raise typer.Exit(1)

@@ -87,6 +87,16 @@ class Settings(BaseSettings):
         description="Highest claimed amount a low-risk simple claim is paid without a person "
         "(e.g. 3000); unset: straight-through processing is off.",
     )
+    waiver_roles: list[str] = Field(
+        default_factory=lambda: ["supervisor"],
+        description="Roles that may waive required documents on approve or pay (with a reason).",
+    )
+    segregation_threshold: Decimal = Field(
+        default=Decimal("10000"),
+        ge=0,
+        description="The person who approved a claim may not also release a payment above this "
+        "amount (segregation of duties); 0 means never.",
+    )
     training_hours_per_year: Decimal = Field(
         default=Decimal("36"),
         ge=0,

@@ -37,7 +37,12 @@ from claimdesk.core.errors import PermissionDenied
 from claimdesk.customers import loyalty, segments
 from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn
-from claimdesk.customers.service import create_customer
+from claimdesk.customers.service import create_customer, verify_bank_account
+from claimdesk.documents import paperwork
+from claimdesk.documents.enums import MediaType
+from claimdesk.documents.reading import TesseractOcr
+from claimdesk.documents.service import read_document, save_reading, upload_document
+from claimdesk.documents.storage import blob_store
 from claimdesk.policies.models import Policy
 from claimdesk.policies.schemas import InsuredIn, PolicyIn
 from claimdesk.policies.service import create_policy
@@ -116,6 +121,8 @@ ACTION_USERS: dict[ClaimAction, str] = {
     A.REOPEN: "senior_adjuster",
 }
 APPROVERS = ("adjuster2", "senior_adjuster", "supervisor")
+WAIVER_AUTHORITY = "supervisor"  # approves the claims whose scenario waives documents
+ACCOUNT_VERIFIER = "supervisor"  # the second person who verifies customers' bank accounts
 SIU_ASSESSOR = "investigator"
 TRAINING = (
     ("理赔合规与反欺诈 Claims compliance and anti-fraud", "12"),
@@ -301,6 +308,10 @@ REASONS: dict[ClaimAction, Bilingual] = {
     A.REOPEN: B("客户补充提交了新的证明材料，重新审核。", "New evidence from the customer."),
     A.PAY: B("按核定金额支付。", "Paid as approved."),
 }
+WAIVER = B(
+    "客户在柜台出示身份证原件，已核对，免于上传。",
+    "The customer showed the original ID card at the counter; checked, no upload needed.",
+)
 FIRST_INSTALMENT = B(
     "先行支付部分赔款，余款待伤残鉴定复核后支付。",
     "First instalment; the rest after the disability review.",
@@ -335,6 +346,7 @@ class Scenario:
     reasons: Mapping[ClaimAction, Bilingual] = field(default_factory=dict)
     expired_policy: bool = False
     first_instalment: bool = False  # pay part of the approved amount, not all of it
+    waived: tuple[str, ...] = ()  # documents a supervisor waives when approving
 
 
 REVIEW = (A.START_REVIEW,)
@@ -444,7 +456,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     # paid
     Scenario("inpatient", PAY, (C.WEB, C.COUNTER)),
     Scenario("vehicle_damage", PAY, (C.APP, C.PHONE), lines=BOTH_COVERAGES),
-    Scenario("accidental_medical", PAY, (C.PHONE,)),
+    Scenario("accidental_medical", PAY, (C.PHONE,), waived=("id_card",)),
     # closed: after payment, and after a denial
     Scenario("outpatient", CLOSE, (C.WEB, C.PHONE)),
     Scenario("accidental_medical", CLOSE, (C.COUNTER, C.APP)),
@@ -563,6 +575,8 @@ class _Loader:
         self.policies: list[Policy] = []
         self.policy_uses: Counter[int] = Counter()
         self.claims: list[Claim] = []
+        self.store = blob_store(self.settings)
+        self.ocr = TesseractOcr()  # papers are PDFs with a text layer: it is not called
 
     def at(self, day: date) -> datetime:
         """A moment in office hours on ``day`` (local time), as UTC."""
@@ -594,7 +608,7 @@ class _Loader:
         sequence = rng.randrange(0, 1000, 2) + (person.gender == "male")
         data = CustomerIn(
             name=person.name,
-            name_en=person.name_en if show_en else None,
+            name_en=person.name_en,  # the name on the English papers of their claims
             gender=person.gender,
             birth_date=person.birth_date,
             id_number=resident_id(city.area_code, person.birth_date, sequence),
@@ -837,6 +851,9 @@ class _Loader:
                 )
                 for line in scenario.lines
             ]
+        elif action == A.APPROVE and scenario.waived:
+            fields["waive_documents"] = list(scenario.waived)
+            fields["reason"] = WAIVER.text()
         elif action == A.PAY and scenario.first_instalment:
             fields["amount"] = claim.approved_amount / 2 // 100 * 100
             fields["reason"] = FIRST_INSTALMENT.text()
@@ -844,11 +861,15 @@ class _Loader:
             fields["feedback"] = self.rng.choice(CLOSING_FEEDBACK).text()
         return TransitionIn(action=action, **fields)
 
-    def actor_for(self, action: ClaimAction, claim: Claim, reporter: Actor) -> Actor:
+    def actor_for(
+        self, scenario: Scenario, action: ClaimAction, claim: Claim, reporter: Actor
+    ) -> Actor:
         if action in (A.SUBMIT_DOCUMENTS, A.WITHDRAW):
             return reporter
         if action == A.ASSESS and claim.siu_referred:
             return self.actors[SIU_ASSESSOR]
+        if action == A.APPROVE and scenario.waived:
+            return self.actors[WAIVER_AUTHORITY]
         if action == A.APPROVE:
             return self.actors[self.approver(claim.payable_amount or Decimal("0"))]
         return self.actors[ACTION_USERS[action]]
@@ -875,19 +896,72 @@ class _Loader:
         incident = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
         days = self._step_days(incident, len(scenario.path))
         data = self.claim_in(scenario, channel, policy, claimant_id, incident)
+        reported_at = self.at(next(days))
         claim, _ = report_claim(
-            self.session, actor=reporter, data=data, now=self.at(next(days)), settings=self.settings
+            self.session, actor=reporter, data=data, now=reported_at, settings=self.settings
         )
+        if {A.APPROVE, A.SUBMIT_DOCUMENTS} & set(scenario.path):
+            self.papers(claim, scenario, reporter, reported_at)
         for action in scenario.path:
             claim = transition(
                 self.session,
-                actor=self.actor_for(action, claim, reporter),
+                actor=self.actor_for(scenario, action, claim, reporter),
                 claim_id=claim.id,
                 command=self.command(scenario, claim, action),
                 now=self.at(next(days)),
                 settings=self.settings,
             )
         return claim
+
+    def papers(self, claim: Claim, scenario: Scenario, reporter: Actor, at: datetime) -> None:
+        """The claim's required documents (less those its scenario waives), uploaded by
+        whoever reported it and read as the worker reads them: PDFs with a text layer."""
+        customer = self.session.get(Customer, claim.customer_id)
+        account = self.session.get(BankAccount, claim.bank_account_id or 0)
+        assert customer is not None
+        facts = paperwork.Facts(
+            name=customer.name_en or customer.name,
+            day=claim.incident_date.isoformat(),
+            amount=f"{claim.claimed_amount:.2f}",
+            holder=customer.name_en or customer.name,
+            account_number=account.account_number if account else "",
+            ref=claim.number or str(claim.id),
+        )
+        kinds = [document.kind for document in documents_for(claim)]
+        for kind in kinds:
+            if kind in scenario.waived:
+                continue
+            data = paperwork.text_pdf(paperwork.lines_for(kind, facts))
+            document, _ = upload_document(
+                self.session,
+                actor=reporter,
+                claim_id=claim.id,
+                data=data,
+                filename=f"{kind}.pdf",
+                declared_kind=kind,
+                now=at,
+                settings=self.settings,
+                store=self.store,
+            )
+            reading, outcome = read_document(
+                data, MediaType.PDF, declared_kind=kind, prefer=kinds, ocr=self.ocr
+            )
+            save_reading(
+                self.session, document_id=document.id, reading=reading, outcome=outcome, now=at
+            )
+
+    def verify_accounts(self) -> None:
+        """Accounts held by the customers themselves, verified by a second person."""
+        verifier = self.actors[ACCOUNT_VERIFIER]
+        for account in self.session.scalars(select(BankAccount).order_by(BankAccount.id)):
+            if account.holder_name == account.customer.name:
+                verify_bank_account(
+                    self.session,
+                    actor=verifier,
+                    customer_id=account.customer_id,
+                    account_id=account.id,
+                    now=self.now,
+                )
 
     def _step_days(self, incident: date, steps: int) -> Iterator[date]:
         """The report day (0-2 days after the incident), then a day for each action."""
@@ -904,6 +978,7 @@ class _Loader:
         for number, household in enumerate(households):
             self.household_policies(number, household)
         self.add_users([household.head for household in households])
+        self.verify_accounts()
         claims = [
             self.add_claim(scenario, channel)
             for scenario in SCENARIOS

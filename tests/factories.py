@@ -11,11 +11,14 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from claimdesk.bootstrap import Container
+from claimdesk.claims.models import Claim
+from claimdesk.claims.service import documents_for
 from claimdesk.compliance.service import certify_for_every_gate
 from claimdesk.core.db import unit_of_work
-from claimdesk.customers.models import Customer
+from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn
 from claimdesk.customers.service import create_customer
+from claimdesk.documents import paperwork
 from claimdesk.policies.models import Policy
 from claimdesk.policies.schemas import InsuredIn, PolicyIn
 from claimdesk.policies.service import create_policy
@@ -42,12 +45,14 @@ class World:
     def customer(
         self, name: str | None = None, *, verified_account: bool = True, name_en: str | None = None
     ) -> Customer:
+        """A customer with one bank account in their name; ``verified_account``: a second
+        member of staff (a supervisor) has verified it, as payments require."""
         n = next(_serial)
         name = name or f"客户{n}"
-        holder = name if verified_account else f"Someone Else {n}"
+        holder = name if verified_account else f"Someone Else {_letters(n)}"
         data = CustomerIn(
             name=name,
-            name_en=name_en,
+            name_en=name_en or f"Customer {_letters(n)}",
             id_number=f"11010119900101{n:04d}",
             phone="13800000000",
             bank_accounts=[
@@ -57,7 +62,18 @@ class World:
             ],
         )
         with unit_of_work(self.container.sessions) as session:
-            return create_customer(session, data=data, now=self.now)
+            customer = create_customer(session, data=data, now=self.now)
+        if verified_account:
+            self.verify_account(customer.id, customer.bank_accounts[0].id)
+        return customer
+
+    def verify_account(self, customer_id: int, account_id: int) -> None:
+        """A supervisor verifies the account, as the second person."""
+        response = self.client.post(
+            f"/api/v1/customers/{customer_id}/bank-accounts/{account_id}/verify",
+            headers=self.staff(Role.SUPERVISOR),
+        )
+        assert response.status_code == 200, response.text
 
     def policy(
         self,
@@ -157,3 +173,85 @@ class World:
         response = self.client.get(f"/api/v1/claims/{claim_id}", headers=headers)
         assert response.status_code == 200, response.text
         return response.json()
+
+    # ------------------------------------------------------------ decisions
+
+    def settle(
+        self, customer: dict[str, str], claim_id: int, *, until: str = "pay"
+    ) -> dict[str, Any]:
+        """Take a reported claim the usual way up to ``until`` (an action): an adjuster
+        reviews it, the customer's documents are uploaded and read, the adjuster assesses
+        and verifies coverage, a senior adjuster approves and the adjuster pays (four-eyes
+        and segregation of duties). Returns the claim after the last step."""
+        adjuster, senior = self.staff(Role.ADJUSTER), self.staff(Role.SENIOR_ADJUSTER)
+        steps = [
+            ("start_review", adjuster),
+            ("evidence", customer),
+            ("assess", adjuster),
+            ("verify_coverage", adjuster),
+            ("approve", senior),
+            ("pay", adjuster),
+            ("close", adjuster),
+        ]
+        for action, headers in steps:
+            if action == "evidence":
+                self.evidence(headers, claim_id)
+                continue
+            response = self.act(headers, claim_id, action)
+            assert response.status_code == 200, response.text
+            if action == until:
+                return dict(response.json())
+        raise ValueError(f"'{until}' is not a step of settle()")
+
+    # ------------------------------------------------------------ evidence
+
+    def evidence(
+        self,
+        headers: dict[str, str],
+        claim_id: int,
+        *,
+        skip: tuple[str, ...] = (),
+        amount: str | None = None,
+        patient: str | None = None,
+    ) -> dict[str, Response]:
+        """Upload a readable PDF (text layer, read by the real pipeline) for each document
+        the claim requires, made to match it: the claimant's name, the incident date, an
+        invoice for the claimed amount (or ``amount``), the payee account's number and
+        holder. ``skip`` leaves kinds out; ``patient`` names someone else on the papers."""
+        with self.container.sessions() as session:
+            claim = session.get(Claim, claim_id)
+            assert claim is not None
+            customer = session.get(Customer, claim.customer_id)
+            assert customer is not None
+            account = session.get(BankAccount, claim.bank_account_id or 0)
+            kinds = [d.kind for d in documents_for(claim)]
+            facts = paperwork.Facts(
+                name=patient or customer.name_en or customer.name,
+                day=claim.incident_date.isoformat(),
+                amount=amount or f"{claim.claimed_amount:.2f}",
+                holder=customer.name_en or customer.name,
+                account_number=account.account_number if account else "6222020000000000",
+                ref=f"{claim_id:06d}",
+            )
+        responses = {}
+        for kind in kinds:
+            if kind in skip:
+                continue
+            pdf = paperwork.text_pdf(paperwork.lines_for(kind, facts))
+            responses[kind] = self.client.post(
+                f"/api/v1/claims/{claim_id}/documents",
+                files={"file": (f"{kind}.pdf", pdf, "application/pdf")},
+                data={"kind": kind},
+                headers=headers,
+            )
+            assert responses[kind].status_code in (200, 201), responses[kind].text  # 200: again
+        return responses
+
+
+def _letters(n: int) -> str:
+    """1 -> 'A', 27 -> 'AA': names that documents read back (names have no digits)."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters.capitalize()

@@ -131,6 +131,7 @@ def claims_query() -> Select[Any]:
             (Claim.assessor_id.is_(None) & Claim.approver_id.is_(None)).label("no_person"),
             Claim.siu_referred.label("siu_referred"),
             _cents(Claim.paid_amount).label("paid_cents"),
+            Claim.evidence_waived_at.is_not(None).label("evidence_waived"),
         )
         .join(Policy, Policy.id == Claim.policy_id)
         .join(Product, Product.id == Policy.product_id)
@@ -277,6 +278,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("no_person", pa.bool_()),
             ("siu_referred", pa.bool_()),
             ("paid_cents", pa.int64()),
+            ("evidence_waived", pa.bool_()),
         ]
     ),
     "tickets": pa.schema(

@@ -39,6 +39,13 @@ class KpiValues(BaseModel):
     fraud_referral_hit_rate: float | None = Field(
         description="Of claims referred to SIU and decided, the share denied."
     )
+    claims_with_waiver: int = Field(
+        default=0, description="Claims approved or paid with required documents waived."
+    )
+    waived_claims_rate: float | None = Field(
+        default=None,
+        description="Of claims approved (decided, not denied), the share with documents waived.",
+    )
 
 
 class LossRatioRow(BaseModel):

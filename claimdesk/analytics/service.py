@@ -107,7 +107,11 @@ def _claims_sql(key: str) -> str:
                 AS siu_referrals_decided,
             avg(CASE WHEN c.denied_day IS NOT NULL THEN 1 ELSE 0 END)
                 FILTER (WHERE c.siu_referred AND c.decided_day IS NOT NULL)
-                AS fraud_referral_hit_rate
+                AS fraud_referral_hit_rate,
+            count(*) FILTER (WHERE c.evidence_waived) AS claims_with_waiver,
+            avg(CASE WHEN c.evidence_waived THEN 1 ELSE 0 END)
+                FILTER (WHERE c.decided_day IS NOT NULL AND c.denied_day IS NULL)
+                AS waived_claims_rate
         FROM claims c
         LEFT JOIN calendar r ON r.day = c.report_day
         LEFT JOIN calendar k ON k.day = c.close_day
@@ -290,6 +294,8 @@ def _values(merged: dict[str, Any]) -> KpiValues:
         paid_amount=_money(merged.get("paid_cents")),
         siu_referrals_decided=merged.get("siu_referrals_decided") or 0,
         fraud_referral_hit_rate=_rate(merged.get("fraud_referral_hit_rate")),
+        claims_with_waiver=merged.get("claims_with_waiver") or 0,
+        waived_claims_rate=_rate(merged.get("waived_claims_rate")),
     )
 
 

@@ -76,6 +76,10 @@ ACCESS: dict[str, Rule] = {
     "GET /api/v1/customers/{customer_id}/loyalty": AUTHENTICATED,
     "POST /api/v1/customers/{customer_id}/loyalty/redemptions": permission("loyalty.redeem"),
     "GET /api/v1/customers": permission("customers.search"),
+    "POST /api/v1/customers/{customer_id}/bank-accounts": AUTHENTICATED,
+    "POST /api/v1/customers/{customer_id}/bank-accounts/{account_id}/verify": permission(
+        "customers.verify_account"
+    ),
     "GET /api/v1/products": AUTHENTICATED,
     "GET /api/v1/policies": AUTHENTICATED,
     "GET /api/v1/policies/{policy_id}": AUTHENTICATED,
@@ -115,6 +119,7 @@ ACCESS: dict[str, Rule] = {
     "POST /api/v1/surveys/{survey_id}/responses": AUTHENTICATED,
     # Audit.
     "GET /api/v1/audit/verify": permission("audit.verify"),
+    "GET /api/v1/audit/waivers": permission("audit.waivers"),
     # Smart assistant: anyone may ask (signed-in customers also about their own records)
     # and read published entries; drafts and edits are for staff who manage the KB.
     "POST /api/v1/assistant/messages": PUBLIC,

@@ -10,16 +10,29 @@ transaction or a savepoint) are dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from claimdesk.audit.models import AuditEntry, SensitiveAccess
-from claimdesk.audit.rules import GENESIS, Link, Verdict, entry_hash, verify_chain
-from claimdesk.claims.models import ClaimEvent
+from claimdesk.audit.rules import (
+    GENESIS,
+    MONEY_COLUMN_NAMES,
+    MONEY_SUBJECT,
+    Link,
+    MoneyFact,
+    Verdict,
+    entry_hash,
+    money_state,
+    payment_snapshot,
+    reconcile_money,
+    verify_chain,
+)
+from claimdesk.claims.models import Claim, ClaimEvent, Payment
 from claimdesk.core.errors import NotFound
 from claimdesk.documents.models import Document
 from claimdesk.documents.storage import BlobStore, CorruptBlob
@@ -40,26 +53,40 @@ def append(
     data: dict[str, Any],
 ) -> str:
     """Append one entry after the current head; returns its hash."""
+    return append_many(
+        connection,
+        [
+            {
+                "at": at,
+                "actor_id": actor_id,
+                "actor_role": actor_role,
+                "action": action,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "data": data,
+            }
+        ],
+    )
+
+
+def append_many(connection: Connection, entries: Sequence[dict[str, Any]]) -> str:
+    """Append entries in order after the current head, in three statements whatever their
+    number (lock, head, one multi-row insert); returns the new head's hash."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LEDGER_LOCK})
     head = connection.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
-    fields = {
-        "seq": seq,
-        "at": at,
-        "actor_id": actor_id,
-        "actor_role": actor_role,
-        "action": action,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "data": data,
-        "prev_hash": prev_hash,
-    }
-    digest = entry_hash(**fields)
-    connection.execute(insert(AuditEntry).values(**fields, hash=digest))
-    return digest
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    rows = []
+    for entry in entries:
+        seq += 1
+        fields = {**entry, "seq": seq, "prev_hash": prev_hash}
+        prev_hash = entry_hash(**fields)
+        rows.append({**fields, "hash": prev_hash})
+    if rows:
+        connection.execute(insert(AuditEntry), rows)
+    return prev_hash
 
 
 def claim_event_snapshot(entry: ClaimEvent) -> dict[str, Any]:
@@ -143,15 +170,21 @@ def _changed_user_entries(session: Session) -> Iterator[dict[str, Any]]:
             }
 
 
+def record(session: Session, entry: dict[str, Any]) -> None:
+    """Queue a ledger entry with the transaction (or savepoint) now open: appended just
+    before the commit, dropped if that transaction rolls back. ``entry`` has the fields of
+    :func:`append`."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((transaction, entry))
+
+
 def _append_pending(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint is released: its entries wait for the real commit
     session.flush()  # the last changes' entries are gathered by the flush hook
     pending = session.info.pop(_PENDING, [])
     if pending:
-        connection = session.connection()
-        for _, entry in pending:
-            append(connection, **entry)
+        append_many(session.connection(), [entry for _, entry in pending])
 
 
 def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
@@ -239,13 +272,84 @@ def _altered_document(session: Session, store: BlobStore) -> tuple[int, str] | N
     return None
 
 
+# ---------------------------------------------------------------- money facts
+
+
+def record_money_fact(
+    session: Session,
+    *,
+    fact: MoneyFact,
+    claim: Claim,
+    amount: Decimal,
+    account: str,
+    actor_id: int | None,
+    actor_role: str,
+    at: datetime,
+    payment: Payment | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Put one money fact in the ledger: its amount, currency, account and actor, and the
+    claim's money columns after it (what ``verify`` reconciles the claim row against).
+
+    ``account`` names where the money sits or goes: ``claim:<id>`` for amounts decided on
+    the claim, ``bank_account:<id>`` for a payment, ``reserve:<id>`` for a case reserve.
+    """
+    data: dict[str, Any] = {
+        "claim_id": claim.id,
+        "claim_number": claim.number,
+        "amount": f"{amount:.2f}",
+        "currency": claim.currency,
+        "account": account,
+        "actor": {"id": actor_id, "role": actor_role},
+        "state": money_state(claim),
+        **(details or {}),
+    }
+    if payment is not None:
+        data["payment"] = payment_snapshot(payment)
+    record(
+        session,
+        {
+            "at": at,
+            "actor_id": actor_id,
+            "actor_role": actor_role,
+            "action": f"money.{fact.value}",
+            "subject_type": MONEY_SUBJECT,
+            "subject_id": str(claim.id),
+            "data": data,
+        },
+    )
+
+
+def _unreconciled_money(session: Session) -> tuple[int | None, str] | None:
+    """The first claim money column or payment row that is not what the ledger recorded:
+    one pass over the money entries, the claims and the payments (linear in their number)."""
+    recorded = session.execute(
+        select(AuditEntry.seq, AuditEntry.subject_id, AuditEntry.data)
+        .where(AuditEntry.subject_type == MONEY_SUBJECT)
+        .order_by(AuditEntry.seq)
+    )
+    claims = session.execute(select(Claim.id, Claim.number, *_MONEY_COLUMNS).order_by(Claim.id))
+    payments = session.scalars(select(Payment).order_by(Payment.id))
+    return reconcile_money(
+        ((seq, int(subject_id), data) for seq, subject_id, data in recorded),
+        ((row.id, row.number, money_state(row)) for row in claims),
+        ((payment.claim_id, payment_snapshot(payment)) for payment in payments),
+    )
+
+
+_MONEY_COLUMNS = tuple(getattr(Claim, name) for name in MONEY_COLUMN_NAMES)
+
+
 def verify(session: Session, *, store: BlobStore | None = None) -> Verdict:
-    """Recompute the chain, compare claim timelines with it and, given the document store,
-    hash every stored document again."""
+    """Recompute the chain, compare claim timelines with it, reconcile the claims' money
+    columns and the payments with the money facts and, given the document store, hash
+    every stored document again."""
     verdict = verify_chain(_links(session))
     if not verdict.ok:
         return verdict
-    altered = _altered_timeline_entry(session)
+    altered: tuple[int | None, str] | None = _altered_timeline_entry(session)
+    if altered is None:
+        altered = _unreconciled_money(session)
     if altered is None and store is not None:
         altered = _altered_document(session, store)
     if altered is not None:

@@ -58,6 +58,9 @@ class Claim(Base):
     # The calculation the current approval was based on (payout may be recalculated after).
     approved_payout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # Required document kinds waived by a person with waiver authority (timeline has who/why).
+    waived_documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evidence_waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_feedback: Mapped[str | None] = mapped_column(Text)
 
     # When the claim became complete (all documents in): starts the statutory clock.

@@ -1,16 +1,23 @@
-"""Pure business rules of a claim decision: authority, four-eyes, statutory clock, cycle time."""
+"""Pure business rules of a claim decision: authority, four-eyes, evidence before money,
+waivers, high-risk approval, payee verification, segregation of duties, statutory clock,
+cycle time."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
+from importlib import resources
 
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.core.calendar import working_days_between
 from claimdesk.core.clock import local_date
-from claimdesk.core.errors import PermissionDenied
+from claimdesk.core.errors import EvidenceMissing, PermissionDenied, ValidationFailed
+from claimdesk.documents.checklists import template
+from claimdesk.documents.rules import Completeness, is_insured_name
 from claimdesk.security.enums import Role
 
 
@@ -72,3 +79,253 @@ def statutory_clock(
 def cycle_working_days(reported_at: datetime, until: datetime, timezone: str) -> int:
     """Working days from report to ``until`` (close, or now for an open claim)."""
     return working_days_between(local_date(reported_at, timezone), local_date(until, timezone))
+
+
+# ---------------------------------------------------------------- evidence before money
+
+
+@dataclass(frozen=True)
+class EvidenceGap:
+    """A required document that keeps money from moving: missing, still being read,
+    unreadable, or read with a field that disagrees with the claim."""
+
+    kind: str
+    problem: str  # missing, pending, unreadable, mismatched, amount_differs
+    message_en: str
+    message_zh: str
+    document_id: int | None = None
+
+    def as_detail(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "problem": self.problem,
+            "document_id": self.document_id,
+            "message_en": self.message_en,
+            "message_zh": self.message_zh,
+        }
+
+
+def evidence_gaps(
+    completeness: Completeness, *, required: Sequence[str], waived: Collection[str] = ()
+) -> list[EvidenceGap]:
+    """Every required kind (not waived) without a read document, and every read document
+    of a required kind whose fields disagree with the claim."""
+    gaps: list[EvidenceGap] = []
+    for kind in required:
+        if kind in waived:
+            continue
+        name = template(kind)
+        if kind not in completeness.present:
+            pending = [d for d in completeness.pending if d.kind == kind]
+            unreadable = [d for d in completeness.unreadable if d.kind == kind]
+            if pending:
+                gaps.append(
+                    EvidenceGap(
+                        kind,
+                        "pending",
+                        f"{name.name_en}: '{pending[0].filename}' is still being read.",
+                        f"{name.name_zh}：“{pending[0].filename}”正在识别中。",
+                        pending[0].id,
+                    )
+                )
+            elif unreadable:
+                gaps.append(
+                    EvidenceGap(
+                        kind,
+                        "unreadable",
+                        f"{name.name_en}: '{unreadable[0].filename}' could not be read.",
+                        f"{name.name_zh}：“{unreadable[0].filename}”无法识别。",
+                        unreadable[0].id,
+                    )
+                )
+            else:
+                gaps.append(
+                    EvidenceGap(
+                        kind,
+                        "missing",
+                        f"{name.name_en} is missing.",
+                        f"缺少{name.name_zh}。",
+                    )
+                )
+        gaps.extend(
+            EvidenceGap(kind, "mismatched", m.message_en, m.message_zh, m.document_id)
+            for m in completeness.mismatched
+            if m.kind == kind
+        )
+    return gaps
+
+
+def submission_gaps(completeness: Completeness, *, required: Sequence[str]) -> list[EvidenceGap]:
+    """What keeps a claim from going back to review: kinds missing, still being read or
+    unreadable. A mismatch is for a person to review; it blocks only the money."""
+    gaps = evidence_gaps(completeness, required=required)
+    return [gap for gap in gaps if gap.problem != "mismatched"]
+
+
+def require_evidence(gaps: Sequence[EvidenceGap], *, action: str) -> None:
+    """Refuse (409 ``evidence_missing``) an action that moves money while gaps remain."""
+    if not gaps:
+        return
+    kinds_en = ", ".join(f"{g.kind} ({g.problem})" for g in gaps)
+    kinds_zh = "；".join(g.message_zh for g in gaps)
+    raise EvidenceMissing(
+        f"Cannot {action}: the claim's required documents are not all read and consistent: "
+        f"{kinds_en}. Upload them, or a person with waiver authority may waive them with a "
+        f"reason. 无法{_ACTION_ZH.get(action, action)}：所需材料不齐或与报案不符：{kinds_zh}",
+        details=[g.as_detail() for g in gaps],
+    )
+
+
+_ACTION_ZH = {"approve": "核赔", "pay": "支付", "submit_documents": "提交审核"}
+
+
+def check_waiver(
+    *,
+    role: Role,
+    waiver_roles: Collection[str],
+    kinds: Sequence[str],
+    required: Sequence[str],
+    reason: str | None,
+) -> None:
+    """A waiver names required kinds, comes from a role with waiver authority and says why."""
+    if role not in waiver_roles:
+        raise PermissionDenied(
+            f"The role '{role}' may not waive documents; roles that may: "
+            f"{', '.join(sorted(waiver_roles))}. 该角色无权免除材料。"
+        )
+    unknown = [kind for kind in kinds if kind not in required]
+    if unknown:
+        raise ValidationFailed(
+            f"Only required documents can be waived; not required here: {', '.join(unknown)} "
+            f"(required: {', '.join(required)}). 只能免除本案所需的材料。",
+            details=[{"field": "waive_documents", "kinds": unknown}],
+        )
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            "A waiver needs a reason (why the documents are not needed). 免除材料须说明理由。",
+            details=[{"field": "reason"}],
+        )
+
+
+# ---------------------------------------------------------------- high risk, payee, duties
+
+HIGH_RISK_GRADES = frozenset({"high", "critical"})
+
+
+def check_high_risk_approval(
+    *, grade: str | None, cleared_by_siu: bool, role: Role, reason: str | None
+) -> None:
+    """A claim graded high or critical is approved only after an SIU investigator cleared it
+    (assessed it), or by a supervisor who says why."""
+    if grade not in HIGH_RISK_GRADES or cleared_by_siu:
+        return
+    if role == Role.SUPERVISOR and (reason or "").strip():
+        return
+    raise PermissionDenied(
+        f"This claim is graded {grade} risk: an SIU investigator must clear it (assess it) "
+        "first, or a supervisor may approve it giving a reason. "
+        "该案件风险等级高：须经反欺诈调查员核查，或由主管说明理由后核赔。"
+    )
+
+
+def check_payee_verified(*, account_id: int, verified: bool) -> None:
+    if not verified:
+        raise ValidationFailed(
+            f"Bank account {account_id} is not verified: a second member of staff (not the "
+            "one who added it) must verify it, or the claim's bank account proof must be read "
+            "and show its number and holder. 收款账户未经核实：须由另一名工作人员核实，"
+            "或上传并识别与之相符的银行卡或账户证明。",
+            details=[{"field": "bank_account_id", "problem": "unverified"}],
+        )
+
+
+def check_segregation(
+    *, approver_id: int | None, payer_id: int | None, amount: Decimal, threshold: Decimal
+) -> None:
+    """The approver of a claim does not also release its payments above the threshold."""
+    if approver_id is None or approver_id != payer_id or amount <= threshold:
+        return
+    raise PermissionDenied(
+        f"Segregation of duties: you approved this claim, so another person must release "
+        f"payments above {threshold:,.2f} (this one is {amount:,.2f}). "
+        f"职责分离：核赔人不得支付超过{threshold:,.2f}的赔款，请由他人支付。"
+    )
+
+
+def check_bank_proof(
+    *,
+    proof_number: str | None,
+    proof_holder: str | None,
+    account_number: str,
+    holder_names: Sequence[str],
+) -> bool:
+    """A read bank proof verifies an account when its number is the account's (digits only)
+    and its holder is the account holder."""
+    digits = "".join(c for c in (proof_number or "") if c.isdigit())
+    if not digits or digits != "".join(c for c in account_number if c.isdigit()):
+        return False
+    return bool(proof_holder) and is_insured_name(proof_holder or "", holder_names)
+
+
+# ---------------------------------------------------------------- straight-through evidence
+
+
+@dataclass(frozen=True)
+class StpEvidenceRule:
+    """What a claim type must have read before it is paid with no person."""
+
+    read: tuple[str, ...]
+    invoice_kinds: tuple[str, ...]
+    amount_tolerance: Decimal
+
+
+@cache
+def stp_evidence_rules() -> dict[str, StpEvidenceRule]:
+    text = resources.files("claimdesk.claims").joinpath("stp_evidence.toml").read_text("utf-8")
+    return parse_stp_evidence(text)
+
+
+def parse_stp_evidence(toml_text: str) -> dict[str, StpEvidenceRule]:
+    data = tomllib.loads(toml_text)
+    default_tolerance = Decimal(str(data.get("amount_tolerance", "0")))
+    return {
+        claim_type: StpEvidenceRule(
+            read=tuple(entry["read"]),
+            invoice_kinds=tuple(entry.get("invoice", ())),
+            amount_tolerance=Decimal(str(entry.get("amount_tolerance", default_tolerance))),
+        )
+        for claim_type, entry in data["claim_types"].items()
+    }
+
+
+def stp_evidence_gaps(
+    rule: StpEvidenceRule | None,
+    completeness: Completeness,
+    *,
+    claimed: Decimal,
+) -> list[EvidenceGap]:
+    """What keeps a claim from straight-through payment: no rule for its type, a kind not
+    read (or read with a mismatch), or invoices that do not add up to the loss lines."""
+    if rule is None:
+        return [
+            EvidenceGap(
+                "*",
+                "no_stp_rule",
+                "This claim type has no straight-through evidence rule; a person decides.",
+                "该险种未配置自动理赔材料规则，须人工处理。",
+            )
+        ]
+    gaps = evidence_gaps(completeness, required=rule.read)
+    if rule.invoice_kinds:
+        invoiced = completeness.invoiced_total
+        if invoiced <= 0 or abs(invoiced - claimed) > claimed * rule.amount_tolerance:
+            gaps.append(
+                EvidenceGap(
+                    rule.invoice_kinds[0],
+                    "amount_differs",
+                    f"The invoices read add up to {invoiced:,.2f}; the loss lines to "
+                    f"{claimed:,.2f} (tolerance {rule.amount_tolerance:.0%}).",
+                    f"已识别发票合计{invoiced:,.2f}，损失明细合计{claimed:,.2f}，超出允许差额。",
+                )
+            )
+    return gaps

@@ -59,6 +59,12 @@ class TransitionIn(BaseModel):
     idempotency_key: str | None = Field(default=None, max_length=128, description="For 'pay'.")
     bank_account_id: int | None = Field(default=None, description="For 'pay'.")
     feedback: str | None = Field(default=None, max_length=4000, description="For 'close'.")
+    waive_documents: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="For 'approve' and 'pay': required document kinds to waive (a role with "
+        "waiver authority, with a reason).",
+    )
 
 
 class DocumentNeeded(BaseModel):
@@ -114,6 +120,9 @@ class ClaimOut(BaseModel):
     cycle_time_working_days: int
     allowed_actions: list[str]
     siu_referred: bool | None = Field(default=None, description="Staff only.")
+    waived_documents: list[str] | None = Field(
+        default=None, description="Staff only: required document kinds waived."
+    )
     reported_by_id: int | None = None
 
 
@@ -129,3 +138,17 @@ class ClaimEventOut(BaseModel):
     to_status: str | None
     reason: str | None
     data: dict[str, Any]
+
+
+class WaiverOut(BaseModel):
+    """Required documents waived before money moved on a claim."""
+
+    claim_id: int
+    claim_number: str
+    at: datetime
+    actor_id: int | None
+    actor_role: str
+    action: str
+    kinds: list[str]
+    amount: Decimal
+    reason: str | None

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from claimdesk.audit.rules import MoneyFact
+from claimdesk.audit.service import record_money_fact
 from claimdesk.claims import machine, rules
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.events import ClaimReported, ClaimTransitioned
@@ -37,6 +39,7 @@ from claimdesk.claims.schemas import (
     PaymentOut,
     StatutoryOut,
     TransitionIn,
+    WaiverOut,
 )
 from claimdesk.compliance import service as compliance
 from claimdesk.config import Settings
@@ -53,12 +56,15 @@ from claimdesk.core.errors import (
 from claimdesk.core.events import publish
 from claimdesk.customers.models import BankAccount
 from claimdesk.documents.checklists import DocumentRequirement, required_documents
+from claimdesk.documents.rules import Completeness
+from claimdesk.fraud.models import RiskAssessment
 from claimdesk.policies.models import Policy, Product
 from claimdesk.security.enums import Role
 from claimdesk.security.service import Actor
 
+DOCUMENTS_WAIVED = "documents_waived"  # timeline kind of a waiver (who, which kinds, why)
 # Timeline entries a customer does not see.
-INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed"})
+INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed", DOCUMENTS_WAIVED})
 
 
 # ---------------------------------------------------------------- queries
@@ -124,6 +130,32 @@ def timeline(session: Session, *, actor: Actor, claim_id: int) -> list[ClaimEven
     if actor.is_customer:
         return [e for e in events if e.kind not in INTERNAL_EVENT_KINDS]
     return list(events)
+
+
+def waivers(session: Session, *, limit: int = 100, offset: int = 0) -> list[WaiverOut]:
+    """Every waiver of required documents, newest first (from the claims' timelines)."""
+    rows = session.execute(
+        select(ClaimEvent, Claim.number)
+        .join(Claim, Claim.id == ClaimEvent.claim_id)
+        .where(ClaimEvent.kind == DOCUMENTS_WAIVED)
+        .order_by(ClaimEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        WaiverOut(
+            claim_id=event.claim_id,
+            claim_number=number or "",
+            at=event.at,
+            actor_id=event.actor_id,
+            actor_role=event.actor_role,
+            action=event.data["action"],
+            kinds=event.data["kinds"],
+            amount=Decimal(event.data["amount"]),
+            reason=event.reason,
+        )
+        for event, number in rows
+    ]
 
 
 def documents_for(claim: Claim) -> list[DocumentRequirement]:
@@ -361,6 +393,7 @@ def report_claim(
         to_status=ClaimStatus.REPORTED,
         data={"channel": claim.channel, "claimed_amount": str(claim.claimed_amount)},
     )
+    _money_fact(session, claim, actor, now, MoneyFact.CLAIMED, claim.claimed_amount)
     if idempotency_key:
         session.add(
             IdempotencyRecord(
@@ -429,6 +462,10 @@ def _on_request_documents(ctx: _Context) -> None:
 
 
 def _on_documents_complete(ctx: _Context) -> None:
+    if ctx.command.action == ClaimAction.SUBMIT_DOCUMENTS:
+        required = [d.kind for d in documents_for(ctx.claim)]
+        gaps = rules.submission_gaps(evidence_of(ctx.session, ctx.claim), required=required)
+        rules.require_evidence(gaps, action="submit_documents")
     if ctx.claim.completed_at is None:
         ctx.claim.completed_at = ctx.now
 
@@ -458,6 +495,7 @@ def _on_assess(ctx: _Context) -> None:
     claim.assessed_amount = sum((line.amount for line in effective_loss_lines(claim)), Decimal("0"))
     claim.assessor_id = actor.user_id
     ctx.data["assessed_amount"] = str(claim.assessed_amount)
+    _money_fact(ctx.session, claim, actor, ctx.now, MoneyFact.ASSESSED, claim.assessed_amount)
 
 
 def _recalculate(ctx: _Context) -> Decimal:
@@ -491,12 +529,22 @@ def _on_approve(ctx: _Context) -> ClaimStatus:
         )
     rules.check_four_eyes(actor.user_id, claim.assessor_id)
     rules.check_authority(actor.role, payable, ctx.settings.authority_limits)
+    rules.check_high_risk_approval(
+        grade=_risk_grade(ctx.session, claim.id),
+        cleared_by_siu=any(
+            e.kind == ClaimAction.ASSESS and e.actor_role == Role.INVESTIGATOR for e in claim.events
+        ),
+        role=actor.role,
+        reason=ctx.command.reason,
+    )
+    _require_evidence(ctx, payable)
     claim.approved_amount = max(payable, claim.paid_amount)
     claim.approved_payout = claim.payout
     claim.approver_id = actor.user_id
     claim.decided_at = ctx.now
     claim.decision_reason = ctx.command.reason
     ctx.data["approved_amount"] = str(claim.approved_amount)
+    _money_fact(ctx.session, claim, actor, ctx.now, MoneyFact.APPROVED, claim.approved_amount)
     return rules.decision_status(payable, claim.claimed_amount)
 
 
@@ -541,10 +589,16 @@ def _on_pay(ctx: _Context) -> ClaimStatus | None:
         claim_customer_ids=(claim.customer_id, claim.policy.holder_id),
         account_id=account_id,
     )
-    if not account.verified:
-        raise ValidationFailed(
-            f"Bank account {account.id} is not verified (holder name does not match the customer)."
-        )
+    rules.check_segregation(
+        approver_id=claim.approver_id,
+        payer_id=ctx.actor.user_id,
+        amount=amount,
+        threshold=ctx.settings.segregation_threshold,
+    )
+    _require_evidence(ctx, amount)
+    rules.check_payee_verified(
+        account_id=account.id, verified=_payee_verified(ctx.session, claim, account, ctx.now)
+    )
     claim.bank_account_id = account.id
     payment = Payment(
         idempotency_key=ctx.data.pop("payment_key"),
@@ -558,7 +612,106 @@ def _on_pay(ctx: _Context) -> ClaimStatus | None:
     claim.payments.append(payment)
     claim.paid_amount += amount
     ctx.data.update(reference=payment.reference, amount=str(amount))
+    _money_fact(
+        ctx.session,
+        claim,
+        ctx.actor,
+        ctx.now,
+        MoneyFact.PAID,
+        amount,
+        account=f"bank_account:{account.id}",
+        payment=payment,
+    )
     return ClaimStatus.PAID if claim.outstanding_amount == 0 else ClaimStatus(claim.status)
+
+
+def _money_fact(
+    session: Session,
+    claim: Claim,
+    actor: Actor,
+    now: datetime,
+    fact: MoneyFact,
+    amount: Decimal,
+    *,
+    account: str | None = None,
+    payment: Payment | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    record_money_fact(
+        session,
+        fact=fact,
+        claim=claim,
+        amount=amount,
+        account=account or f"claim:{claim.id}",
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        at=now,
+        payment=payment,
+        details=details,
+    )
+
+
+def evidence_of(session: Session, claim: Claim) -> Completeness:
+    """The claim's documents against its checklist (read, missing, mismatched)."""
+    from claimdesk.documents.service import completeness_of  # it imports this module
+
+    return completeness_of(session, claim)
+
+
+def _payee_verified(session: Session, claim: Claim, account: BankAccount, now: datetime) -> bool:
+    from claimdesk.documents.service import verify_payee_by_proof  # it imports this module
+
+    return verify_payee_by_proof(session, claim=claim, account=account, now=now)
+
+
+def _risk_grade(session: Session, claim_id: int) -> str | None:
+    return session.scalar(
+        select(RiskAssessment.grade)
+        .where(RiskAssessment.claim_id == claim_id)
+        .order_by(RiskAssessment.id.desc())
+        .limit(1)
+    )
+
+
+def _require_evidence(ctx: _Context, amount: Decimal) -> None:
+    """Money moves only with every required document read and consistent, or waived by a
+    role with waiver authority (recorded on the timeline and as a money fact)."""
+    claim, command = ctx.claim, ctx.command
+    required = [d.kind for d in documents_for(claim)]
+    if command.waive_documents:
+        kinds = list(dict.fromkeys(command.waive_documents))
+        rules.check_waiver(
+            role=ctx.actor.role,
+            waiver_roles=ctx.settings.waiver_roles,
+            kinds=kinds,
+            required=required,
+            reason=command.reason,
+        )
+        claim.waived_documents = sorted({*claim.waived_documents, *kinds})
+        claim.evidence_waived_at = ctx.now
+        record_event(
+            claim,
+            ctx.actor,
+            ctx.now,
+            kind=DOCUMENTS_WAIVED,
+            to_status=None,
+            reason=command.reason,
+            data={"kinds": kinds, "action": command.action, "amount": f"{amount:.2f}"},
+        )
+        _money_fact(
+            ctx.session,
+            claim,
+            ctx.actor,
+            ctx.now,
+            MoneyFact.WAIVED,
+            amount,
+            details={"kinds": kinds, "action": str(command.action), "reason": command.reason},
+        )
+        ctx.data["waived_documents"] = kinds
+    gaps = rules.evidence_gaps(
+        evidence_of(ctx.session, claim), required=required, waived=claim.waived_documents
+    )
+    rules.require_evidence(gaps, action=str(command.action))
 
 
 def _on_close(ctx: _Context) -> None:
@@ -732,6 +885,7 @@ def claim_view(claim: Claim, *, actor: Actor, now: datetime, settings: Settings)
         ),
         allowed_actions=[str(a) for a in machine.allowed_actions(status, actor.role)],
         siu_referred=None if actor.is_customer else claim.siu_referred,
+        waived_documents=None if actor.is_customer else list(claim.waived_documents),
         reported_by_id=None if actor.is_customer else claim.reported_by_id,
     )
 

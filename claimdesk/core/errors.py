@@ -40,6 +40,12 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class EvidenceMissing(Conflict):
+    """Money would move without the claim's required documents read (or waived)."""
+
+    code = "evidence_missing"
+
+
 class StaleVersion(Conflict):
     code = "stale_version"
 

@@ -39,7 +39,9 @@ class Customer(Base):
 
 
 class BankAccount(Base):
-    """An account claims are paid into. Verified when the holder name matches the customer."""
+    """An account claims are paid into. Verified by a second member of staff (not the one
+    who added it) or by the read bank-proof document of a claim; a matching holder name
+    alone verifies nothing."""
 
     __tablename__ = "bank_accounts"
 
@@ -53,6 +55,12 @@ class BankAccount(Base):
     holder_name: Mapped[str] = mapped_column(String(128))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verification: Mapped[str | None] = mapped_column(String(16))  # second_person, bank_proof
+    # The read bank-proof document (no foreign key: documents already depend on claims,
+    # which depend on bank accounts).
+    verification_document_id: Mapped[int | None] = mapped_column(Integer)
 
     customer: Mapped[Customer] = relationship(back_populates="bank_accounts")
 

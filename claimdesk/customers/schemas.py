@@ -20,6 +20,9 @@ class BankAccountOut(BaseModel):
     account_number: str
     holder_name: str
     verified: bool
+    verification: str | None = Field(
+        default=None, description="How it was verified: second_person or bank_proof."
+    )
 
 
 class CustomerIn(BaseModel):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit import service as audit
-from claimdesk.core.errors import NotFound
+from claimdesk.core.errors import Conflict, NotFound, PermissionDenied
 from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn, CustomerOut
 from claimdesk.security.crypto import search_hash
@@ -14,36 +14,115 @@ from claimdesk.security.masking import mask_field
 from claimdesk.security.permissions import allowed, require
 from claimdesk.security.service import Actor
 
-
-def _same_name(a: str, b: str) -> bool:
-    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+SECOND_PERSON = "second_person"
+BANK_PROOF = "bank_proof"
 
 
 def add_bank_account(
-    session: Session, *, customer: Customer, data: BankAccountIn, now: datetime
+    session: Session,
+    *,
+    customer: Customer,
+    data: BankAccountIn,
+    now: datetime,
+    added_by: Actor | None = None,
 ) -> BankAccount:
-    """Add a payee account; it counts as verified when the holder is the customer."""
-    names = [customer.name] + ([customer.name_en] if customer.name_en else [])
-    verified = any(_same_name(data.holder_name, name) for name in names)
+    """Add a payee account, unverified: a second member of staff or a read bank proof
+    verifies it (a holder name that matches the customer proves nothing)."""
     account = BankAccount(
         customer=customer,
         bank_name=data.bank_name,
         account_number=data.account_number.replace(" ", ""),
         holder_name=data.holder_name,
-        verified_at=now if verified else None,
+        verified_at=None,
         created_at=now,
+        added_by_id=added_by.user_id if added_by else None,
     )
     session.add(account)
     return account
 
 
-def create_customer(session: Session, *, data: CustomerIn, now: datetime) -> Customer:
+def create_customer(
+    session: Session, *, data: CustomerIn, now: datetime, added_by: Actor | None = None
+) -> Customer:
     customer = Customer(**data.model_dump(exclude={"bank_accounts"}, mode="python"), created_at=now)
     session.add(customer)
     for account in data.bank_accounts:
-        add_bank_account(session, customer=customer, data=account, now=now)
+        add_bank_account(session, customer=customer, data=account, now=now, added_by=added_by)
     session.flush()
     return customer
+
+
+def new_bank_account(
+    session: Session, *, actor: Actor, customer_id: int, data: BankAccountIn, now: datetime
+) -> BankAccount:
+    """A customer adds their own payee account, or staff add one for them."""
+    if not actor.is_customer:
+        require(actor, "customers.create")
+    customer = get_customer(session, actor=actor, customer_id=customer_id)
+    account = add_bank_account(session, customer=customer, data=data, now=now, added_by=actor)
+    session.flush()
+    _record_account(session, account, "bank_account.added", actor=actor, now=now)
+    return account
+
+
+def verify_bank_account(
+    session: Session, *, actor: Actor, customer_id: int, account_id: int, now: datetime
+) -> BankAccount:
+    """A second member of staff confirms the account (checked against the bank or the
+    customer's card): never the person who added it."""
+    require(actor, "customers.verify_account")
+    account = session.get(BankAccount, account_id)
+    if account is None or account.customer_id != customer_id:
+        raise NotFound(f"Bank account {account_id} of customer {customer_id} does not exist.")
+    if account.verified:
+        raise Conflict(f"Bank account {account_id} is already verified ({account.verification}).")
+    if account.added_by_id is not None and account.added_by_id == actor.user_id:
+        raise PermissionDenied(
+            "You added this bank account, so a second person must verify it. "
+            "该账户由您添加，须由另一名工作人员核实。"
+        )
+    _mark_verified(session, account, SECOND_PERSON, actor=actor, now=now)
+    return account
+
+
+def verify_by_bank_proof(
+    session: Session, *, account: BankAccount, document_id: int, now: datetime
+) -> None:
+    """The claim's read bank-proof document showed this account's number and holder."""
+    account.verification_document_id = document_id
+    _mark_verified(session, account, BANK_PROOF, actor=None, now=now)
+
+
+def _mark_verified(
+    session: Session, account: BankAccount, method: str, *, actor: Actor | None, now: datetime
+) -> None:
+    account.verified_at = now
+    account.verified_by_id = actor.user_id if actor else None
+    account.verification = method
+    _record_account(session, account, "bank_account.verified", actor=actor, now=now)
+
+
+def _record_account(
+    session: Session, account: BankAccount, action: str, *, actor: Actor | None, now: datetime
+) -> None:
+    audit.record(
+        session,
+        {
+            "at": now,
+            "actor_id": actor.user_id if actor else None,
+            "actor_role": actor.role if actor else "system",
+            "action": action,
+            "subject_type": "bank_account",
+            "subject_id": str(account.id),
+            "data": {
+                "customer_id": account.customer_id,
+                "account_number_hash": account.account_number_hash,
+                "added_by_id": account.added_by_id,
+                "verification": account.verification,
+                "verification_document_id": account.verification_document_id,
+            },
+        },
+    )
 
 
 def get_customer(session: Session, *, actor: Actor, customer_id: int) -> Customer:

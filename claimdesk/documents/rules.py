@@ -159,6 +159,8 @@ def _value(rule: FieldRule, raw: str) -> str | None:
         return day.isoformat() if day else None
     if rule.type == "plate":
         return re.sub(r"\s", "", raw).upper()
+    if rule.type == "digits":
+        return re.sub(r"\D", "", raw) or None
     return raw or None
 
 

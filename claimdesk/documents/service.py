@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
@@ -19,7 +20,8 @@ from claimdesk.core.clock import Clock
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, ValidationFailed
 from claimdesk.core.events import publish
-from claimdesk.customers.models import Customer
+from claimdesk.customers.models import BankAccount, Customer
+from claimdesk.customers.service import verify_by_bank_proof
 from claimdesk.documents import rules
 from claimdesk.documents.checklists import document_kinds, template
 from claimdesk.documents.enums import DocumentStatus, MediaType
@@ -48,6 +50,14 @@ log = logging.getLogger(__name__)
 # A claim in these states takes no more documents.
 _CLOSED_STATES = frozenset({ClaimStatus.CLOSED, ClaimStatus.ARCHIVED, ClaimStatus.WITHDRAWN})
 MAX_FILENAME = 256
+BANK_PROOF_KIND = "bank_account_proof"
+
+
+def _holder_names(account: BankAccount) -> list[str]:
+    """The account holder's name, and the customer's other name when the customer holds it."""
+    customer = account.customer
+    own = [name for name in (customer.name, customer.name_en) if name]
+    return own if account.holder_name in own else [account.holder_name]
 
 
 # ---------------------------------------------------------------- upload
@@ -203,27 +213,37 @@ def process_document(
         sha256, mime, declared = document.sha256, MediaType(document.mime), document.declared_kind
         prefer = [d.kind for d in claims.documents_for(claim)]
     if needs_reading:
-        reading: TextReading | None = None
-        try:
-            reading = read_text(store.get(sha256), mime, ocr=ocr)
-            outcome = rules.understand(
-                reading.text, rules.reading_rules(), declared_kind=declared, prefer=prefer
-            )
-        except Exception as exc:
-            log.exception("reading document %s failed", document_id)
-            outcome = rules.Outcome(
-                DocumentStatus.UNREADABLE,
-                None,
-                {},
-                f"This file could not be read ({type(exc).__name__}); upload it again, "
-                "preferably as a PDF saved by the issuer or a clear photo.",
-            )
+        reading, outcome = read_document(
+            store.get(sha256), mime, declared_kind=declared, prefer=prefer, ocr=ocr
+        )
         with unit_of_work(sessions) as session:
             save_reading(
                 session, document_id=document_id, reading=reading, outcome=outcome, now=clock.now()
             )
     with unit_of_work(sessions) as session:
         review_completeness(session, claim_id=claim_id, now=clock.now(), settings=settings)
+
+
+def read_document(
+    data: bytes, mime: MediaType, *, declared_kind: str | None, prefer: list[str], ocr: OcrEngine
+) -> tuple[TextReading | None, rules.Outcome]:
+    """Read, classify and extract a document's bytes (slow: call it outside a transaction).
+    Any failure makes the document unreadable, with the reason."""
+    try:
+        reading = read_text(data, mime, ocr=ocr)
+        outcome = rules.understand(
+            reading.text, rules.reading_rules(), declared_kind=declared_kind, prefer=prefer
+        )
+    except Exception as exc:
+        log.exception("reading a %s document failed", mime)
+        return None, rules.Outcome(
+            DocumentStatus.UNREADABLE,
+            None,
+            {},
+            f"This file could not be read ({type(exc).__name__}); upload it again, "
+            "preferably as a PDF saved by the issuer or a clear photo.",
+        )
+    return reading, outcome
 
 
 def save_reading(
@@ -300,6 +320,10 @@ def review_completeness(
     result = completeness_of(session, claim)
     if result.pending:
         return result
+    if claim.bank_account_id is not None:
+        account = session.get(BankAccount, claim.bank_account_id)
+        if account is not None:
+            verify_payee_by_proof(session, claim=claim, account=account, now=now)
     status = ClaimStatus(claim.status)
     command = None
     if result.missing and status in TRANSITIONS[ClaimAction.REQUEST_DOCUMENTS].sources:
@@ -318,6 +342,30 @@ def review_completeness(
             session, actor=SYSTEM, claim_id=claim.id, command=command, now=now, settings=settings
         )
     return result
+
+
+def verify_payee_by_proof(
+    session: Session, *, claim: Claim, account: BankAccount, now: datetime
+) -> bool:
+    """Verify an unverified payee account by the claim's read bank-proof document showing
+    its number and holder; whether the account is verified now."""
+    if account.verified:
+        return True
+    for document in _documents(session, claim.id):
+        fields = document.fields or {}
+        if (
+            document.status == DocumentStatus.READ
+            and document.kind == BANK_PROOF_KIND
+            and claim_rules.check_bank_proof(
+                proof_number=fields.get("account_number"),
+                proof_holder=fields.get("account_holder"),
+                account_number=account.account_number,
+                holder_names=_holder_names(account),
+            )
+        ):
+            verify_by_bank_proof(session, account=account, document_id=document.id, now=now)
+            return True
+    return False
 
 
 def completeness(session: Session, *, actor: Actor, claim_id: int) -> CompletenessOut:

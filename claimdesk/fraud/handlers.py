@@ -45,6 +45,8 @@ def register(bus: EventBus, settings: Settings, evidence: DocumentEvidence | Non
     def on_transitioned(session: Session, event: ClaimTransitioned) -> None:
         if event.action not in _RESCORING_ACTIONS:
             return
+        if event.action == ClaimAction.SUBMIT_DOCUMENTS and settings.risk_routing:
+            enqueue_after_commit(session, tasks.continue_straight_through, event.claim_id)
         service.assess_claim(
             session,
             claim_id=event.claim_id,

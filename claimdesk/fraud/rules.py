@@ -326,14 +326,14 @@ def route(
             grade_en,
             f"simple claim type '{claim_type}'",
             f"amount {_money(amount, currency)} within {_money(max_amount, currency)}",
-            "itemised loss lines present (no documents needed at this amount)",
+            "itemised loss lines present (paid once its minimum documents are read)",
             "verified payee bank account",
         ),
         (
             grade_zh,
             f"简易案件类型“{claim_type}”",
             f"金额{_money(amount, currency)}不超过{_money(max_amount, currency)}",
-            "已有损失明细（该金额无需单证）",
+            "已有损失明细（最低限度材料识别后支付）",
             "收款账户已验证",
         ),
     )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim, LossLine
@@ -28,6 +29,7 @@ from claimdesk.security.permissions import require
 from claimdesk.security.service import SYSTEM, Actor
 
 ROUTED = "risk_routed"  # timeline kind of the routing decision (internal: staff only)
+WAITING_FOR_EVIDENCE = "waiting_for_evidence"  # straight through once documents are read
 MODEL_NOTE = (
     "Rules only. The statistical model (claimdesk fraud train) learns from vehicle-claim "
     "records whose columns (fault, vehicle category, policy type...) ClaimDesk claims do "
@@ -223,6 +225,17 @@ def routing_decision(
     )
 
 
+def stp_evidence_gaps(session: Session, claim: Claim) -> list[claim_rules.EvidenceGap]:
+    """What the claim still lacks of its type's minimum evidence for straight-through
+    payment (``claims/stp_evidence.toml``): documents read, invoices matching the lines."""
+    lines = claims.effective_loss_lines(claim)
+    return claim_rules.stp_evidence_gaps(
+        claim_rules.stp_evidence_rules().get(claim.claim_type),
+        claims.evidence_of(session, claim),
+        claimed=sum((line.amount for line in lines), Decimal("0")),
+    )
+
+
 def route_claim(
     session: Session,
     *,
@@ -234,8 +247,10 @@ def route_claim(
     """Route a newly reported claim by its risk grade, once; None if it was already handled.
 
     Straight-through claims are driven report -> paid by the system actor through the
-    ordinary lifecycle, so every guard (coverage, sum insured, verified account) still
-    applies; the claim stops with a person whenever a step would need judgement.
+    ordinary lifecycle, so every guard (coverage, sum insured, evidence, verified account)
+    still applies; the claim stops with a person whenever a step would need judgement. A
+    straight-through claim whose minimum documents are not read yet waits for them
+    (:func:`continue_straight_through` runs when they are complete).
     """
     claim = claims.get_claim(session, actor=SYSTEM, claim_id=claim_id, for_update=True)
     if claim.status != ClaimStatus.REPORTED or any(e.kind == ROUTED for e in claim.events):
@@ -259,6 +274,13 @@ def route_claim(
         "reasons_zh": list(decision.reasons_zh),
         "factors": [f["code"] for f in current.factors],
     }
+    steps = _STEPS[decision.route]
+    if decision.route == Route.STRAIGHT_THROUGH:
+        data["customer_reason"] = _customer_reason(decision)
+        gaps = stp_evidence_gaps(session, claim)
+        if gaps:
+            data[WAITING_FOR_EVIDENCE] = [gap.as_detail() for gap in gaps]
+            steps = ()
     claims.record_event(
         claim,
         SYSTEM,
@@ -274,21 +296,75 @@ def route_claim(
         ClaimAction.REFER_TO_SIU: f"Risk grade {current.grade} ({current.score}): {factor_text}",
         ClaimAction.START_INVESTIGATION: "Field investigation ordered by risk routing.",
     }
-    for action in _STEPS[decision.route]:
+    _drive(session, claim, steps, reasons, data.get("customer_reason"), now, settings)
+    publish(session, ClaimRouted(claim_id=claim.id, route=decision.route, at=now))
+    return decision.route
+
+
+def continue_straight_through(
+    session: Session,
+    *,
+    claim_id: int,
+    now: datetime,
+    settings: Settings,
+    evidence: DocumentEvidence,
+) -> bool:
+    """Pay a straight-through claim that waited for its documents, now under review with
+    them complete: once, if its minimum evidence is read and it is still low risk."""
+    claim = claims.get_claim(session, actor=SYSTEM, claim_id=claim_id, for_update=True)
+    routed = [e for e in claim.events if e.kind == ROUTED]
+    if (
+        claim.status != ClaimStatus.UNDER_REVIEW
+        or len(routed) != 1
+        or WAITING_FOR_EVIDENCE not in routed[0].data
+        or stp_evidence_gaps(session, claim)
+    ):
+        return False
+    current = assess_claim(
+        session,
+        claim_id=claim.id,
+        now=now,
+        settings=settings,
+        evidence=evidence,
+        trigger="straight_through",
+    )
+    if current.grade != Grade.LOW:
+        return False
+    first = {k: v for k, v in routed[0].data.items() if k != WAITING_FOR_EVIDENCE}
+    claims.record_event(
+        claim,
+        SYSTEM,
+        now,
+        kind=ROUTED,
+        to_status=None,
+        reason="Documents read: straight-through processing continues.",
+        data={**first, "resumed": True, "score": current.score, "grade": current.grade},
+    )
+    steps = tuple(a for a in _STEPS[Route.STRAIGHT_THROUGH] if a != ClaimAction.START_REVIEW)
+    _drive(session, claim, steps, {}, routed[0].data.get("customer_reason"), now, settings)
+    return True
+
+
+def _drive(
+    session: Session,
+    claim: Claim,
+    steps: tuple[ClaimAction, ...],
+    reasons: dict[ClaimAction, str],
+    customer_reason: str | None,
+    now: datetime,
+    settings: Settings,
+) -> None:
+    """Take the routing's steps as the system, stopping where a person must decide."""
+    for action in steps:
         if action == ClaimAction.APPROVE and (claim.payable_amount or 0) <= 0:
             break  # nothing payable: a person decides (and explains a denial)
         if action == ClaimAction.PAY and latest(session, claim.id).grade != Grade.LOW:
             break  # the data changed on the way and the claim is no longer low risk
-        reason = reasons.get(action)
-        if decision.route == Route.STRAIGHT_THROUGH:
-            reason = _customer_reason(decision)
         claim = claims.transition(
             session,
             actor=SYSTEM,
             claim_id=claim.id,
-            command=TransitionIn(action=action, reason=reason),
+            command=TransitionIn(action=action, reason=customer_reason or reasons.get(action)),
             now=now,
             settings=settings,
         )
-    publish(session, ClaimRouted(claim_id=claim.id, route=decision.route, at=now))
-    return decision.route

@@ -22,3 +22,17 @@ def route_new_claim(claim_id: int) -> str | None:
             evidence=StoredDocuments(),
         )
     return str(route) if route else None
+
+
+@huey.task(retries=2, retry_delay=10)
+def continue_straight_through(claim_id: int) -> bool:
+    """Pay a straight-through claim whose documents have now been read."""
+    container = installed()
+    with unit_of_work(container.sessions) as session:
+        return service.continue_straight_through(
+            session,
+            claim_id=claim_id,
+            now=container.clock.now(),
+            settings=container.settings,
+            evidence=StoredDocuments(),
+        )

@@ -9,8 +9,10 @@ ones are spread over the work queues. The data is deterministic for a seed and a
 
 PostgreSQL is loaded with ``COPY`` through psycopg; SQLite with ``executemany`` in one
 transaction per chunk. Rows are appended after the highest existing id of each table, so a
-database may be generated into more than once. Generated rows bypass the services, so they
-are not in the audit ledger (a historical load, not staff actions).
+database may be generated into more than once. Generated rows bypass the services, so their
+timelines are not in the audit ledger (a historical load, not staff actions); each decided
+claim's money (its amounts and payment) is, as one ``money.imported`` fact chained after
+the ledger's head, so ``claimdesk audit verify`` reconciles generated claims too.
 
     generate(engine, claims=1_000_000, seed=7, progress=bar.advance)
 """
@@ -23,10 +25,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, select, text
 
+from claimdesk.audit.models import AuditEntry
+from claimdesk.audit.rules import (
+    GENESIS,
+    MONEY_SUBJECT,
+    MoneyFact,
+    entry_hash,
+    money_state,
+    payment_snapshot,
+)
 from claimdesk.claims.enums import Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
 from claimdesk.claims.models import Claim, ClaimEvent, LossLine, Payment
@@ -300,7 +312,9 @@ class _World:
         ids: _Ids,
         covers: Sequence[_Cover],
         staff: dict[Role, list[int]],
+        ledger_head: tuple[int, str],
     ) -> None:
+        self.ledger_seq, self.ledger_hash = ledger_head
         self.rng = rng
         self.now = now
         self.today = now.date()
@@ -337,7 +351,10 @@ class _World:
             ]
             staff = _ensure_staff(connection, rng, now)
             ids = _Ids(connection)
-        return cls(rng, now, ids, covers, staff)
+            head = connection.execute(
+                select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+            ).first()
+        return cls(rng, now, ids, covers, staff, (head.seq, head.hash) if head else (0, GENESIS))
 
     # -- one chunk of claims with the customers and policies they belong to
 
@@ -400,6 +417,8 @@ class _World:
             account_number_hash=search_hash(account_number, purpose="bank_accounts.account_number"),
             holder_name=name,
             verified_at=since,
+            verified_by_id=rng.choice(self.staff[Role.SUPERVISOR]),
+            verification="second_person",
             created_at=since,
         )
         return _Holder(customer_id, account_id, since)
@@ -528,6 +547,7 @@ class _World:
             bank_account_id=policy.holder.bank_account_id,
             # Complete once the documents are in: when review started.
             completed_at=values.get("under_review_at"),
+            waived_documents=[],
             **values,
         )
         chunk.add(
@@ -554,23 +574,62 @@ class _World:
                 reason=reason,
                 data={},
             )
+        payment = None
         if values["paid_amount"]:
-            chunk.add(
-                Payment,
-                id=self.ids.take(Payment),
-                claim_id=claim_id,
-                idempotency_key=f"generated-{claim_id}",
-                reference=f"PAY{number}-01",
-                amount=values["paid_amount"],
-                currency="CNY",
-                bank_account_id=policy.holder.bank_account_id,
-                paid_by_id=adjuster,
-                paid_at=values["paid_at"],
-            )
+            payment = {
+                "id": self.ids.take(Payment),
+                "claim_id": claim_id,
+                "idempotency_key": f"generated-{claim_id}",
+                "reference": f"PAY{number}-01",
+                "amount": values["paid_amount"],
+                "currency": "CNY",
+                "bank_account_id": policy.holder.bank_account_id,
+                "paid_by_id": adjuster,
+                "paid_at": values["paid_at"],
+            }
+            chunk.add(Payment, **payment)
+        if values["assessed_amount"] is not None:
+            self._money_fact(chunk, claim_id, number, claimed, values, payment)
         self._risk(chunk, claim_id, reported, siu=values["siu_referred"])
         if status not in (S.REPORTED, S.AWAITING_DOCUMENTS, S.WITHDRAWN):
             self._documents(chunk, claim_id, reported, cover, reporter)
         return claim_id, policy.holder.customer_id, reported
+
+    def _money_fact(
+        self,
+        chunk: _Chunk,
+        claim_id: int,
+        number: str,
+        claimed: Decimal,
+        values: dict[str, Any],
+        payment: dict[str, Any] | None,
+    ) -> None:
+        """The decided claim's money as loaded, chained after the ledger's head."""
+        data: dict[str, Any] = {
+            "claim_id": claim_id,
+            "claim_number": number,
+            "amount": f"{values['approved_amount'] or values['assessed_amount']:.2f}",
+            "currency": "CNY",
+            "account": f"claim:{claim_id}",
+            "actor": {"id": None, "role": "system"},
+            "state": money_state(SimpleNamespace(claimed_amount=claimed, **values)),
+            "source": "claimdesk generate",
+        }
+        if payment is not None:
+            data["payment"] = payment_snapshot(SimpleNamespace(**payment))
+        fields = {
+            "seq": self.ledger_seq + 1,
+            "at": self.now,
+            "actor_id": None,
+            "actor_role": "system",
+            "action": f"money.{MoneyFact.IMPORTED.value}",
+            "subject_type": MONEY_SUBJECT,
+            "subject_id": str(claim_id),
+            "data": data,
+            "prev_hash": self.ledger_hash,
+        }
+        self.ledger_seq, self.ledger_hash = fields["seq"], entry_hash(**fields)
+        chunk.add(AuditEntry, **fields, hash=self.ledger_hash)
 
     def _path(self, age_days: int) -> tuple[ClaimAction, ...]:
         """The actions from ``reported`` to a final state fitting the claim's age."""

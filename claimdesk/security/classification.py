@@ -35,7 +35,8 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         INT: "seq at actor_id actor_role action subject_type subject_id data prev_hash hash"
     },
     "bank_accounts": {
-        INT: "id customer_id bank_name account_number_hash verified_at created_at",
+        INT: "id customer_id bank_name account_number_hash verified_at created_at "
+        "added_by_id verified_by_id verification verification_document_id",
         PER: "holder_name",
         SEN: "account_number",
     },
@@ -57,7 +58,8 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "siu_referred assessed_amount payable_amount approved_amount paid_amount payout "
         "approved_payout completed_at reported_at awaiting_documents_at under_review_at "
         "investigating_at assessed_at coverage_verified_at approved_at partially_approved_at "
-        "denied_at paid_at closed_at archived_at withdrawn_at reopened_at decided_at",
+        "denied_at paid_at closed_at archived_at withdrawn_at reopened_at decided_at "
+        "waived_documents evidence_waived_at",
         PER: "incident_location description decision_reason closing_feedback",
     },
     "complaints": {

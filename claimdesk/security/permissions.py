@@ -14,10 +14,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policies.create": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
     "claims.report": frozenset({Role.CUSTOMER, Role.AGENT}) | HANDLER_ROLES,
     "audit.verify": frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN}),
+    # Documents waived before money moved: who, which, why (for auditors and management).
+    "audit.waivers": frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.SENIOR_ADJUSTER, Role.ADMIN}),
     # Sensitive personal data (ID number, phone, bank account) in clear; others see it masked.
     "customers.view_sensitive": frozenset(
         {Role.AGENT, Role.INVESTIGATOR, Role.SUPERVISOR, Role.ADMIN}
     ),
+    # Payee accounts: a second member of staff confirms an account someone else added.
+    "customers.verify_account": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+    | HANDLER_ROLES,
     "customers.search": frozenset({Role.AGENT, Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN})
     | HANDLER_ROLES,
     # Claim lifecycle: each action's roles are in claims/machine.py; auditors only read.

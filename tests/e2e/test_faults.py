@@ -97,7 +97,8 @@ def test_every_acknowledged_claim_exists_once_after_the_server_is_killed_mid_int
 
 
 def approved_claim(world) -> int:
-    """An accident claim reviewed, assessed, verified and approved in-process."""
+    """An accident claim reviewed, its papers read, assessed, verified and approved
+    in-process."""
     holder = world.customer()
     customer = world.login(Role.CUSTOMER, holder)
     policy = world.policy(holder, "ACC-PLUS", sum_insured="500000")
@@ -108,10 +109,7 @@ def approved_claim(world) -> int:
         claim_type="accidental_death_disability",
         bank_account_id=holder.bank_accounts[0].id,
     ).json()
-    adjuster = world.staff(Role.ADJUSTER)
-    for action in ("start_review", "assess", "verify_coverage"):
-        assert world.act(adjuster, claim["id"], action).status_code == 200
-    assert world.act(world.staff(Role.SENIOR_ADJUSTER), claim["id"], "approve").status_code == 200
+    assert world.settle(customer, claim["id"], until="approve")["status"] == "approved"
     return claim["id"]
 
 
@@ -156,9 +154,7 @@ def test_two_approvals_at_once_make_one_transition_and_a_clear_conflict(world, s
         claim_type="accidental_death_disability",
         bank_account_id=holder.bank_accounts[0].id,
     ).json()["id"]
-    adjuster = world.staff(Role.ADJUSTER)
-    for action in ("start_review", "assess", "verify_coverage"):
-        assert world.act(adjuster, claim_id, action).status_code == 200
+    world.settle(customer, claim_id, until="verify_coverage")
     approvers = [served.sign_in(newest_user(world, Role.SENIOR_ADJUSTER)) for _ in range(2)]
     start = threading.Barrier(2)
 
@@ -177,5 +173,6 @@ def test_two_approvals_at_once_make_one_transition_and_a_clear_conflict(world, s
     with container.sessions() as session:
         claim = session.get(Claim, claim_id)
         assert claim.status == "approved"
-    timeline = world.client.get(f"/api/v1/claims/{claim_id}/timeline", headers=adjuster).json()
+    reader = world.staff(Role.ADJUSTER)
+    timeline = world.client.get(f"/api/v1/claims/{claim_id}/timeline", headers=reader).json()
     assert [e["kind"] for e in timeline].count("approve") == 1

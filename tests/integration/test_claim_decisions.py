@@ -16,7 +16,8 @@ def customer(world, holder):
 
 
 def verified_claim(world, holder, customer, *, amount: str, product="ACC-PLUS", claim_type=None):
-    """A claim reported, reviewed, assessed and coverage-verified by one adjuster."""
+    """A claim reported, reviewed, its documents uploaded and read, assessed and
+    coverage-verified by one adjuster."""
     policy = world.policy(holder, product, sum_insured="500000")
     claim_type = claim_type or "accidental_death_disability"
     claim = world.report(
@@ -26,10 +27,17 @@ def verified_claim(world, holder, customer, *, amount: str, product="ACC-PLUS", 
         claim_type=claim_type,
         bank_account_id=holder.bank_accounts[0].id,
     ).json()
+    return review_with_documents(world, customer, claim["id"])
+
+
+def review_with_documents(world, customer, claim_id):
+    """Review, the customer's documents uploaded and read, assessment and coverage."""
     adjuster = world.staff(Role.ADJUSTER)
-    for action in ("start_review", "assess", "verify_coverage"):
-        assert world.act(adjuster, claim["id"], action).status_code == 200
-    return claim["id"]
+    assert world.act(adjuster, claim_id, "start_review").status_code == 200
+    world.evidence(customer, claim_id)
+    for action in ("assess", "verify_coverage"):
+        assert world.act(adjuster, claim_id, action).status_code == 200
+    return claim_id
 
 
 def test_assessor_cannot_approve_own_claim(world, holder, customer):
@@ -201,14 +209,17 @@ def test_reopened_claim_can_get_an_extra_payment(world, holder, customer):
 
 def test_sum_insured_is_shared_by_the_claims_of_a_policy(world, holder, customer):
     policy = world.policy(holder, "ACC-PLUS", sum_insured="1000")
-    adjuster, senior = world.staff(Role.ADJUSTER), world.staff(Role.SENIOR_ADJUSTER)
+    senior = world.staff(Role.SENIOR_ADJUSTER)
     amounts = []
-    for amount in ("700.00", "700.00"):
+    for day, amount in (("2026-06-01", "700.00"), ("2026-06-05", "700.00")):
         claim = world.report(
-            customer, policy, amount=amount, claim_type="accidental_death_disability"
+            customer,
+            policy,
+            amount=amount,
+            claim_type="accidental_death_disability",
+            incident_date=day,
         ).json()
-        for action in ("start_review", "assess", "verify_coverage"):
-            world.act(adjuster, claim["id"], action)
+        review_with_documents(world, customer, claim["id"])
         amounts.append(world.act(senior, claim["id"], "approve").json()["approved_amount"])
     assert amounts == ["700.00", "300.00"]
     view = world.client.get(f"/api/v1/policies/{policy.id}", headers=customer).json()
@@ -233,14 +244,17 @@ def test_reapproval_at_the_amount_already_paid_settles_without_a_zero_payment(
 
 def test_approvals_never_exceed_the_sum_insured_when_verified_side_by_side(world, holder, customer):
     policy = world.policy(holder, "ACC-PLUS", sum_insured="100000")
-    adjuster, supervisor = world.staff(Role.ADJUSTER), world.staff(Role.SUPERVISOR)
+    supervisor = world.staff(Role.SUPERVISOR)
     claims = []
-    for _ in range(2):
+    for day in ("2026-06-01", "2026-06-05"):
         claim = world.report(
-            customer, policy, amount="80000.00", claim_type="accidental_death_disability"
+            customer,
+            policy,
+            amount="80000.00",
+            claim_type="accidental_death_disability",
+            incident_date=day,
         ).json()
-        for action in ("start_review", "assess", "verify_coverage"):
-            world.act(adjuster, claim["id"], action)
+        review_with_documents(world, customer, claim["id"])
         claims.append(claim["id"])
     approved = [world.act(supervisor, c, "approve").json() for c in claims]
     assert [a["approved_amount"] for a in approved] == ["80000.00", "20000.00"]

@@ -31,30 +31,45 @@ def _small_accident_claim(world, *, amount="800.00", verified=True, **extra):
     return response.json()["id"], me
 
 
-def test_a_straight_through_claim_goes_from_report_to_paid_with_no_human_step(world):
-    claim_id, _ = _small_accident_claim(world)
+def test_a_straight_through_claim_is_paid_with_no_human_step_once_its_documents_are_read(world):
+    claim_id, me = _small_accident_claim(world)
     adjuster = world.staff(Role.ADJUSTER)
+    assert world.claim(adjuster, claim_id)["status"] == "reported"  # no STP with no documents
+
+    world.evidence(me, claim_id)
 
     claim = world.claim(adjuster, claim_id)
     assert claim["status"] == "paid"
     assert claim["paid_amount"] == claim["approved_amount"] != "0.00"
     timeline = world.client.get(f"/api/v1/claims/{claim_id}/timeline", headers=adjuster).json()
-    steps = [e["kind"] for e in timeline]
-    assert steps == [
+    steps = [e for e in timeline if e["kind"] != "document_uploaded"]
+    assert [e["kind"] for e in steps] == [
         "reported",
         "risk_routed",
-        "start_review",
+        "request_documents",
+        "submit_documents",
+        "risk_routed",
         "assess",
         "verify_coverage",
         "approve",
         "pay",
     ]
-    assert all(e["actor_id"] is None for e in timeline[1:])  # the system, no person
-    routed = timeline[1]
+    assert all(e["actor_id"] is None for e in steps[1:])  # the system, no person
+    routed = steps[1]
     assert routed["data"]["route"] == "straight_through"
     assert "verified payee bank account" in routed["data"]["reasons_en"]
+    waiting = {(gap["kind"], gap["problem"]) for gap in routed["data"]["waiting_for_evidence"]}
+    assert ("itemised_invoice", "missing") in waiting
+    assert ("itemised_invoice", "amount_differs") in waiting
     assert "Straight-through processing" in timeline[-1]["reason"]
     assert "自动理赔" in timeline[-1]["reason"]
+
+
+def test_a_straight_through_claim_whose_invoice_does_not_match_waits_for_a_person(world):
+    claim_id, me = _small_accident_claim(world, amount="800.00")
+    world.evidence(me, claim_id, amount="1250.00")  # the invoice says more than the claim
+    claim = world.claim(world.staff(Role.ADJUSTER), claim_id)
+    assert (claim["status"], claim["approved_amount"]) == ("under_review", "0.00")
 
 
 def test_the_customer_sees_why_it_was_paid_but_not_the_risk(world):
@@ -181,7 +196,9 @@ def test_the_score_is_recomputed_when_the_claim_changes(world):
     waiting = world.report(me, policy, amount="5000.00").json()["id"]
     approved = world.report(me, policy, amount="9000.00", incident_date="2026-06-02").json()["id"]
     adjuster, senior = world.staff(Role.ADJUSTER), world.staff(Role.SENIOR_ADJUSTER)
-    for action in ("start_review", "assess", "verify_coverage"):
+    assert world.act(adjuster, approved, "start_review").status_code == 200
+    world.evidence(me, approved)
+    for action in ("assess", "verify_coverage"):
         assert world.act(adjuster, approved, action).status_code == 200
     assert world.act(senior, approved, "approve").status_code == 200
 

@@ -12,6 +12,14 @@ Random actions rarely get a claim as far as payment, so one rule walks the claim
 payment (with any person whose role may take the step, so that four-eyes, authority limits
 and the SIU guard still refuse now and then). Every payment request carries its own
 Idempotency-Key; a separate rule retries the last successful one, which must change nothing.
+
+No money without evidence: half the claims get their papers uploaded (and read) right after
+the report, the others none. Approving or paying without them is refused (409
+``evidence_missing``) unless the request waives them, which only a supervisor may do, with
+a reason; a high-risk claim is approved only after an investigator assessed it or by a
+supervisor with a reason; the approver does not release payments above the segregation
+threshold. An invariant reads the server back: nothing is ever paid on a claim whose
+checklist is not complete and read, unless its documents were waived.
 """
 
 from __future__ import annotations
@@ -59,6 +67,24 @@ CAST = {
 }
 PEOPLE = sorted(CAST)
 PAY_AMOUNTS = ["balance", "half", "too_much"]
+WAIVES = [False, False, False, True]  # a waiver of every required document, now and then
+REQUIRED = {  # the checklists of the two claim types (documents/checklists.toml)
+    "inpatient": [
+        "id_card",
+        "diagnosis_certificate",
+        "itemised_invoice",
+        "discharge_summary",
+        "bank_account_proof",
+    ],
+    "accidental_death_disability": [
+        "id_card",
+        "accident_proof",
+        "medical_records",
+        "death_or_disability_proof",
+        "bank_account_proof",
+    ],
+}
+HIGH_RISK = ("high", "critical")
 SIU_ASSESSORS = (Role.INVESTIGATOR, Role.SUPERVISOR)  # who may assess after an SIU referral
 _keys = itertools.count(1)
 
@@ -144,9 +170,12 @@ class Request:
     reason: str | None = None
     pay: str = "balance"  # for 'pay': balance, half or too_much of the outstanding amount
     key: str | None = None
+    waive: bool = False  # for 'approve' and 'pay': waive every required document
 
-    def body(self, outstanding: Decimal) -> dict[str, Any]:
+    def body(self, outstanding: Decimal, required: list[str]) -> dict[str, Any]:
         body: dict[str, Any] = {"action": str(self.action), "reason": self.reason}
+        if self.waive and self.action in (A.APPROVE, A.PAY):
+            body["waive_documents"] = required
         if self.action == A.PAY:
             body["idempotency_key"] = self.key
             if self.pay == "half":
@@ -163,6 +192,13 @@ class Model:
 
     scenario: Scenario
     limits: dict[str, Decimal | None]
+    segregation: Decimal
+    documents: bool = False  # its papers were uploaded and read
+    waived: bool = False  # a supervisor waived them
+    siu_cleared: bool = False  # an investigator assessed it
+    approver: str | None = None
+    waivers: int = 0  # timeline entries of waivers
+    uploads: int = 0  # timeline entries of uploads
     status: ClaimStatus = S.REPORTED
     siu_referred: bool = False
     assessor: str | None = None
@@ -175,7 +211,19 @@ class Model:
     def outstanding(self) -> Decimal:
         return self.approved - self.paid
 
-    def predict(self, request: Request, amount: Decimal | None) -> Outcome:
+    def evidence(self, request: Request, role: Role) -> Outcome | None:
+        """The evidence guard of approve and pay: a waiver's checks, then the documents."""
+        if request.waive:
+            if role != Role.SUPERVISOR:
+                return Outcome(403, "permission_denied")
+            if not (request.reason and request.reason.strip()):
+                return Outcome(422, "validation_failed")
+            return None
+        if not (self.documents or self.waived):
+            return Outcome(409, "evidence_missing")
+        return None
+
+    def predict(self, request: Request, amount: Decimal | None, grade: str | None) -> Outcome:
         action, role = request.action, CAST[request.person]
         transition = TRANSITIONS[action]
         if role not in PERMISSIONS["claims.transition"]:
@@ -200,29 +248,50 @@ class Model:
             limit = self.limits.get(role, ZERO)
             if limit is not None and payable > limit:
                 return Outcome(403, "permission_denied")  # authority limit
+            reasoned = bool(request.reason and request.reason.strip())
+            supervised = role == Role.SUPERVISOR and reasoned
+            if grade in HIGH_RISK and not (self.siu_cleared or supervised):
+                return Outcome(403, "permission_denied")  # SIU clearance
+            refused = self.evidence(request, role)
+            if refused is not None:
+                return refused
             full = payable >= self.scenario.claimed
             return Outcome(200, status=S.APPROVED if full else S.PARTIALLY_APPROVED)
         if action == A.PAY:
             paying = self.outstanding if amount is None else amount
             if paying > self.outstanding:
                 return Outcome(422, "validation_failed")
+            if paying > 0:
+                if request.person == self.approver and paying > self.segregation:
+                    return Outcome(403, "permission_denied")  # segregation of duties
+                refused = self.evidence(request, role)
+                if refused is not None:
+                    return refused
             fully = paying == self.outstanding
             return Outcome(200, status=S.PAID if fully else self.status)
+        if action == A.SUBMIT_DOCUMENTS and not self.documents:
+            return Outcome(409, "evidence_missing")
         return Outcome(200, status=transition.target)
 
     def apply(self, request: Request, outcome: Outcome, amount: Decimal | None) -> None:
         """Record a successful transition."""
         assert outcome.status is not None
         action = request.action
+        moves_money = action == A.APPROVE or (action == A.PAY and self.outstanding > 0)
+        if request.waive and moves_money:  # (settling with nothing to pay checks nothing)
+            self.waived = True
+            self.waivers += 1
         if action == A.REFER_TO_SIU:
             self.siu_referred = True
         elif action == A.ASSESS:
             self.assessor = request.person
+            self.siu_cleared |= CAST[request.person] == Role.INVESTIGATOR
         elif action == A.VERIFY_COVERAGE:
             self.verified_payable = self.scenario.payable
         elif action == A.APPROVE:
             assert self.verified_payable is not None
             self.approved = max(self.verified_payable, self.paid)
+            self.approver = request.person
         elif action == A.PAY:
             self.paid += self.outstanding if amount is None else amount
         self.status = outcome.status
@@ -242,6 +311,7 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
     }
     reader = people["supervisor"]
     limits = container.settings.authority_limits
+    segregation = container.settings.segregation_threshold
 
     class OneClaim(RuleBasedStateMachine):
         model: Model
@@ -260,8 +330,8 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             for key in ("status", "version", "approved_amount", "paid_amount", "timeline"):
                 assert after[key] == before[key], key
 
-        @initialize(scenario=SCENARIOS)
-        def report_a_claim(self, scenario: Scenario) -> None:
+        @initialize(scenario=SCENARIOS, with_documents=st.booleans())
+        def report_a_claim(self, scenario: Scenario, with_documents: bool) -> None:
             policy = world.policy(holder, scenario.product, sum_insured=str(scenario.sum_insured))
             response = world.report(
                 people["customer"],
@@ -272,16 +342,27 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             )
             assert response.status_code == 201, response.text
             self.claim_id = response.json()["id"]
-            self.model = Model(scenario, limits)
+            self.model = Model(scenario, limits, segregation)
             self.last_payment = None
+            if with_documents:
+                # Read as they come: the system asks for the rest after the first one, and
+                # resumes the review once the last one is read.
+                world.evidence(people["customer"], self.claim_id)
+                self.model.documents = True
+                self.model.uploads = len(REQUIRED[scenario.claim_type])
+                self.model.status = S.UNDER_REVIEW
+                self.model.transitions = 2
             self.seen = self.read()
-            assert [e["kind"] for e in self.seen["timeline"]] == ["reported"]
+            kinds = [e["kind"] for e in self.seen["timeline"] if e["kind"] != "document_uploaded"]
+            expected = ["reported", "request_documents", "submit_documents"]
+            assert kinds == (expected if with_documents else ["reported"])
 
         def send(self, request: Request) -> None:
             world.container.clock.advance(timedelta(seconds=1))
-            body = request.body(self.model.outstanding)
+            body = request.body(self.model.outstanding, REQUIRED[self.model.scenario.claim_type])
             amount = Decimal(body["amount"]) if "amount" in body else None
-            expected = self.model.predict(request, amount)
+            risk = world.client.get(f"/api/v1/claims/{self.claim_id}/risk", headers=reader)
+            expected = self.model.predict(request, amount, risk.json().get("grade"))
 
             response = world.act(people[request.person], self.claim_id, **body)
             event(f"{request.action} -> {response.status_code}")
@@ -292,10 +373,12 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
                 assert response.json()["error"]["code"] == expected.error, response.text
                 self.unchanged(before, after)
             else:
+                waivers = self.model.waivers
                 self.model.apply(request, expected, amount)
                 assert response.json()["status"] == expected.status
                 assert after["version"] > before["version"]
-                assert len(after["timeline"]) == len(before["timeline"]) + 1
+                added = 1 + self.model.waivers - waivers  # a waiver comes before its action
+                assert len(after["timeline"]) == len(before["timeline"]) + added
                 last = after["timeline"][-1]
                 assert (last["kind"], last["from_status"], last["to_status"]) == (
                     request.action,
@@ -313,11 +396,12 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             person=st.sampled_from(PEOPLE),
             reason=st.sampled_from(REASONS),
             pay=st.sampled_from(PAY_AMOUNTS),
+            waive=st.sampled_from(WAIVES),
         )
         def anyone_tries_anything(
-            self, action: ClaimAction, person: str, reason: str | None, pay: str
+            self, action: ClaimAction, person: str, reason: str | None, pay: str, waive: bool
         ) -> None:
-            self.send(Request(person, action, reason, pay, key=f"pay-{next(_keys)}"))
+            self.send(Request(person, action, reason, pay, key=f"pay-{next(_keys)}", waive=waive))
 
         @rule(data=st.data())
         def someone_takes_an_action_the_state_allows(self, data: st.DataObject) -> None:
@@ -331,7 +415,8 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             )
             reason = data.draw(st.sampled_from(REASONS), label="reason")
             pay = data.draw(st.sampled_from(PAY_AMOUNTS), label="pay")
-            self.send(Request(person, action, reason, pay, key=f"pay-{next(_keys)}"))
+            waive = data.draw(st.sampled_from(WAIVES), label="waive")
+            self.send(Request(person, action, reason, pay, key=f"pay-{next(_keys)}", waive=waive))
 
         @rule(data=st.data())
         def someone_moves_the_claim_towards_payment(self, data: st.DataObject) -> None:
@@ -343,7 +428,8 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             allowed = [p for p in PEOPLE if CAST[p] in TRANSITIONS[action].roles]
             person = data.draw(st.sampled_from(allowed), label="person")
             pay = data.draw(st.sampled_from(PAY_AMOUNTS), label="pay")
-            self.send(Request(person, action, REASON, pay, key=f"pay-{next(_keys)}"))
+            waive = data.draw(st.sampled_from(WAIVES), label="waive")
+            self.send(Request(person, action, REASON, pay, key=f"pay-{next(_keys)}", waive=waive))
 
         @precondition(lambda self: self.last_payment is not None)
         @rule()
@@ -365,7 +451,20 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
 
         @invariant()
         def the_timeline_has_one_entry_per_transition_after_the_report(self) -> None:
-            assert len(self.seen["timeline"]) == 1 + self.model.transitions
+            model = self.model
+            expected = 1 + model.uploads + model.transitions + model.waivers
+            assert len(self.seen["timeline"]) == expected
+
+        @invariant()
+        def nothing_is_paid_or_approved_without_evidence_or_a_waiver(self) -> None:
+            if Decimal(self.seen["approved_amount"]) == 0:
+                return
+            url = f"/api/v1/claims/{self.claim_id}/completeness"
+            complete = world.client.get(url, headers=reader).json()["complete"]
+            waived = self.seen["waived_documents"]
+            assert complete or waived, "money decided without the papers or a waiver"
+            kinds = [e["kind"] for e in self.seen["timeline"]]
+            assert complete or "documents_waived" in kinds
 
         @invariant()
         def no_more_is_paid_than_approved(self) -> None:

@@ -4,6 +4,8 @@ from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, Setting
 from claimdesk.customers import loyalty, profile, service
 from claimdesk.customers import segments as segmentation
 from claimdesk.customers.schemas import (
+    BankAccountIn,
+    BankAccountOut,
     Customer360Out,
     CustomerIn,
     CustomerOut,
@@ -22,7 +24,7 @@ def create_customer(
     data: CustomerIn, session: SessionDep, actor: ActorDep, now: NowDep, purpose: PurposeDep
 ) -> CustomerOut:
     require(actor, "customers.create")
-    customer = service.create_customer(session, data=data, now=now)
+    customer = service.create_customer(session, data=data, now=now, added_by=actor)
     view = service.customer_view(session, customer, actor=actor, purpose=purpose, now=now)
     session.commit()
     return view
@@ -103,3 +105,28 @@ def redeem(
     )
     session.commit()
     return LoyaltyEntryOut.model_validate(entry)
+
+
+@router.post("/{customer_id}/bank-accounts", response_model=BankAccountOut, status_code=201)
+def add_bank_account(
+    customer_id: int, data: BankAccountIn, session: SessionDep, actor: ActorDep, now: NowDep
+) -> BankAccountOut:
+    """Add a payee account (customers: their own). It is unverified until a second member
+    of staff verifies it or the claim's bank-proof document is read and matches."""
+    account = service.new_bank_account(
+        session, actor=actor, customer_id=customer_id, data=data, now=now
+    )
+    session.commit()
+    return BankAccountOut.model_validate(account)
+
+
+@router.post("/{customer_id}/bank-accounts/{account_id}/verify", response_model=BankAccountOut)
+def verify_bank_account(
+    customer_id: int, account_id: int, session: SessionDep, actor: ActorDep, now: NowDep
+) -> BankAccountOut:
+    """A second member of staff verifies the account: not the person who added it (403)."""
+    account = service.verify_bank_account(
+        session, actor=actor, customer_id=customer_id, account_id=account_id, now=now
+    )
+    session.commit()
+    return BankAccountOut.model_validate(account)

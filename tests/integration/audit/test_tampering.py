@@ -151,7 +151,7 @@ def check(container, signed) -> checkpoints.CheckpointVerdict:
 
 def test_a_checkpoint_holds_while_the_ledger_only_grows(world, container, ledger):
     signed = sign(container)
-    world.staff(Role.SUPERVISOR)
+    world.login(Role.SUPERVISOR)  # a new user: the ledger grows
     with container.sessions() as session:
         assert service.verify(session).head_seq > signed.head_seq
     assert check(container, signed).ok

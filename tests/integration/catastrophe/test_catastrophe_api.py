@@ -230,7 +230,7 @@ def test_referral_to_siu_moves_the_claim_to_the_specialist_lane_at_once(world, p
     assert "referred to SIU" in item["reasons_en"][0]
 
 
-def test_straight_through_claims_are_fast_lane_and_leave_the_queue_once_routing_pays_them(
+def test_straight_through_claims_are_fast_lane_and_leave_the_queue_once_paid_with_their_papers(
     world, container, monkeypatch
 ):
     monkeypatch.setattr(container.settings, "risk_routing", True)
@@ -249,7 +249,10 @@ def test_straight_through_claims_are_fast_lane_and_leave_the_queue_once_routing_
     created = _intake(world, event_id, [row]).json()["rows"][0]
     assert created["lane"] == "fast"  # eligible when triaged at intake, before routing
     staff = world.staff(Role.ADJUSTER)
-    assert world.claim(staff, created["claim_id"])["status"] == "paid"  # routing ran on commit
+    # Routing ran on commit; straight-through payment waits for the claim's papers.
+    assert world.claim(staff, created["claim_id"])["status"] == "reported"
+    world.evidence(world.login(Role.CUSTOMER, holder), created["claim_id"])
+    assert world.claim(staff, created["claim_id"])["status"] == "paid"
     assert world.client.get(f"{API}/{event_id}/queue", headers=staff).json() == []
     done = world.client.get(f"{API}/{event_id}/queue?include_done=true", headers=staff).json()
     assert [(q["status"], q["lane"]) for q in done] == [("paid", "fast")]

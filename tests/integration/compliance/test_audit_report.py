@@ -16,29 +16,48 @@ REPORT = "/api/v1/compliance/audit-report"
 
 @pytest.fixture
 def decided_claims(world):
-    """Three paid claims, one denied and one still open, all in June 2026."""
+    """Three paid claims (the third approved by a supervisor who waived its papers), one
+    denied and one still open, all in June 2026."""
     adjuster, senior = world.staff(Role.ADJUSTER), world.staff(Role.SENIOR_ADJUSTER)
     numbers = {}
-    for name, amount, path in [
-        ("paid-1", "5200.00", ["start_review", "assess", "verify_coverage", "approve", "pay"]),
-        ("paid-2", "3000.00", ["start_review", "assess", "verify_coverage", "approve", "pay"]),
-        ("paid-3", "8000.00", ["start_review", "assess", "verify_coverage", "approve", "pay"]),
-        ("denied", "900.00", ["start_review", "deny"]),
-        ("open", "700.00", ["start_review"]),
+    for name, amount in [
+        ("paid-1", "5200.00"),
+        ("paid-2", "3000.00"),
+        ("paid-3", "8000.00"),
+        ("denied", "900.00"),
+        ("open", "700.00"),
     ]:
         holder = world.customer()
         policy = world.policy(holder)
+        customer = world.login(Role.CUSTOMER, holder)
         claim = world.report(
-            world.login(Role.CUSTOMER, holder),
-            policy,
-            amount=amount,
-            bank_account_id=holder.bank_accounts[0].id,
+            customer, policy, amount=amount, bank_account_id=holder.bank_accounts[0].id
         ).json()
-        for action in path:
-            who = senior if action in ("approve", "pay") else adjuster
-            extra = {"reason": "既往症 pre-existing condition"} if action == "deny" else {}
-            response = world.act(who, claim["id"], action, **extra)
-            assert response.status_code == 200, (action, response.text)
+        if name in ("paid-1", "paid-2"):
+            world.settle(customer, claim["id"], until="pay")
+        elif name == "paid-3":
+            for action in ("start_review", "assess", "verify_coverage"):
+                world.act(adjuster, claim["id"], action).raise_for_status()
+            world.act(
+                world.staff(Role.SUPERVISOR),
+                claim["id"],
+                "approve",
+                waive_documents=[
+                    "id_card",
+                    "diagnosis_certificate",
+                    "itemised_invoice",
+                    "discharge_summary",
+                    "bank_account_proof",
+                ],
+                reason="Paper file checked at the branch.",
+            ).raise_for_status()
+            world.act(senior, claim["id"], "pay").raise_for_status()
+        else:
+            world.act(adjuster, claim["id"], "start_review").raise_for_status()
+            if name == "denied":
+                world.act(
+                    senior, claim["id"], "deny", reason="既往症 pre-existing condition"
+                ).raise_for_status()
         numbers[name] = claim["number"]
     return numbers
 
@@ -81,8 +100,8 @@ def test_auditor_gets_the_four_checks_with_a_sampled_real_claim(world, decided_c
     assert set(sampled) <= {decided_claims[k] for k in ("paid-1", "paid-2", "paid-3", "denied")}
     assert "2 of the 4 claims decided in the period" in html
     assert "核赔人在授权范围内" in html
-    # No documents were uploaded: an approved claim is a finding, not a pass.
-    if any(decided_claims[k] in sampled for k in ("paid-1", "paid-2", "paid-3")):
+    # The papers of the third paid claim were waived: a finding, not a pass.
+    if decided_claims["paid-3"] in sampled:
         assert "missing / 缺少: id_card" in html
     # Effect: the KPIs of the period.
     assert "平均理赔周期" in html and "Claims reported" in html
@@ -123,12 +142,15 @@ def test_the_report_counts_the_claims_and_findings_of_the_period(world, session,
     ] == "pass"
     paid = next(c for c in report.execution.sampled if c.number == decided_claims["paid-1"])
     results = {check.en: check.status for check in paid.checks}
+    assert results["Required documents on file before approval"] == "pass"
+    waived = next(c for c in report.execution.sampled if c.number == decided_claims["paid-3"])
+    results = {check.en: check.status for check in waived.checks}
     assert results["Approved amount equals the payout calculation"] == "pass"
     assert results["Approver within authority"] == "pass"
     assert results["Four-eyes: approver is not the assessor"] == "pass"
     assert results["Payments add up and stay within the approval"] == "pass"
     assert results["Required documents on file before approval"] == "fail"
-    assert report.execution.findings == 3  # the three approvals had no documents
+    assert report.execution.findings == 1  # the approval whose papers were waived
     july = build_report(
         session,
         actor=SYSTEM,

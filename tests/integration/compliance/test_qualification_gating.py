@@ -28,9 +28,11 @@ def _certify(world, user_id, kind, expires, issued="2024-01-01"):
 def _claim_under_review(world):
     holder = world.customer()
     policy = world.policy(holder)
-    reported = world.report(world.login(Role.CUSTOMER, holder), policy, amount="5200.00")
+    customer = world.login(Role.CUSTOMER, holder)
+    reported = world.report(customer, policy, amount="5200.00")
     claim_id = reported.json()["id"]
     assert world.act(world.staff(Role.ADJUSTER), claim_id, "start_review").status_code == 200
+    world.evidence(customer, claim_id)  # read, and back under review
     return claim_id
 
 

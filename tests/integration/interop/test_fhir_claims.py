@@ -103,8 +103,11 @@ def family(world):
 
 
 def adjudicate(world, claim_id, *actions):
+    """Take these steps; before the approval the agent uploads the claim's papers."""
     adjuster, senior = world.staff(Role.ADJUSTER), world.staff(Role.SENIOR_ADJUSTER)
     for action in actions:
+        if action == "approve":
+            world.evidence(world.staff(Role.AGENT), claim_id)
         who = senior if action in ("approve", "pay") else adjuster
         response = world.act(who, claim_id, action)
         assert response.status_code == 200, (action, response.text)

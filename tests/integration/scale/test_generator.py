@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
+from claimdesk.audit import service as audit
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
 from claimdesk.claims.models import Claim, ClaimEvent, Payment
@@ -131,3 +132,20 @@ def test_generated_customers_are_encrypted_and_found_by_id_number(generated, ses
     assert stored.startswith("enc1:")  # the table holds it encrypted, the ORM decrypts it
     assert customer.id_number not in stored
     assert find_by_id_number(session, actor=agent, id_number=customer.id_number) == [customer]
+
+
+def test_generated_money_is_in_the_ledger_and_verify_reconciles_it(generated, session, container):
+    facts = session.scalar(
+        text("SELECT count(*) FROM audit_entries WHERE action = 'money.imported'")
+    )
+    decided = session.scalar(
+        select(func.count()).select_from(Claim).where(Claim.assessed_amount.is_not(None))
+    )
+    assert facts == decided > 0
+    assert audit.verify(session).ok
+    with container.engine.begin() as connection:
+        connection.execute(text("UPDATE payments SET amount = amount + 1 WHERE id = 1"))
+    with container.sessions() as fresh:
+        verdict = audit.verify(fresh)
+    assert not verdict.ok
+    assert "was changed outside the application" in verdict.reason

@@ -8,13 +8,16 @@ from tests.integration.web.pages import signed_in
 
 
 def _claim_ready_for_decision(world, amount: str) -> int:
-    """A claim assessed and verified through the API by its own adjuster."""
+    """A claim reviewed, its papers read, assessed and verified through the API by its own
+    adjuster."""
     holder = world.customer()
     policy = world.policy(holder)
     customer = world.login(Role.CUSTOMER, holder)
     claim_id = world.report(customer, policy, amount=amount).json()["id"]
     assessor = world.staff(Role.SENIOR_ADJUSTER)
-    for action in ("start_review", "assess", "verify_coverage"):
+    assert world.act(assessor, claim_id, "start_review").status_code == 200
+    world.evidence(customer, claim_id)
+    for action in ("assess", "verify_coverage"):
         response = world.act(assessor, claim_id, action)
         assert response.status_code == 200, response.text
     return claim_id
