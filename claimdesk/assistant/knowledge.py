@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -32,6 +33,11 @@ def entry_ref(locale: str, key: str) -> str:
 def passage_text(title: str, body: str) -> str:
     """What retrieval reads of an entry."""
     return f"{title}\n{body}"
+
+
+def text_hash(text: str) -> str:
+    """The SHA-1 of a passage text: stored vectors made from another text are stale."""
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def starter_entries() -> list[StarterEntry]:

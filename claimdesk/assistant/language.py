@@ -11,6 +11,8 @@ import jieba
 ZH = "zh-CN"
 EN = "en"
 LOCALES = (ZH, EN)
+# Raise when tokenize() changes: the terms stored with knowledge-base entries are remade.
+TERMS_VERSION = 1
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")

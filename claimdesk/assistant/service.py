@@ -11,19 +11,27 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import ColumnElement, case, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 from claimdesk.assistant import dialogue
 from claimdesk.assistant.dialogue import say
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.enums import EntryStatus, Intent
-from claimdesk.assistant.knowledge import entry_ref, passage_text, starter_entries
-from claimdesk.assistant.language import EN, detect_locale
+from claimdesk.assistant.knowledge import entry_ref, passage_text, starter_entries, text_hash
+from claimdesk.assistant.language import EN, TERMS_VERSION, detect_locale, tokenize
 from claimdesk.assistant.models import Conversation, ConversationMessage, KbEntry
-from claimdesk.assistant.retrieval import ANSWER_AT, CLARIFY_AT, Index, Passage, confidence
+from claimdesk.assistant.retrieval import (
+    ANSWER_AT,
+    CLARIFY_AT,
+    Index,
+    Passage,
+    confidence,
+    embed_passages,
+)
 from claimdesk.assistant.schemas import EntryIn, EntryUpdateIn, MessageIn, ReplyOut, SourceOut
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import Channel, ClaimStatus
@@ -31,6 +39,7 @@ from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import ClaimIn
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
+from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from claimdesk.documents import service as documents
 from claimdesk.policies import service as policies
@@ -54,7 +63,9 @@ TRANSCRIPT_LIMIT = 8000  # a ticket message's size; the oldest turns are left ou
 
 def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
     """Insert the starter entries that are missing (by key and locale), published; entries
-    already there, edited by staff or not, are left as they are."""
+    already there, edited by staff or not, are left as they are. Search terms made by an
+    older tokenizer are remade; passage vectors that are missing or stale are made by the
+    job runner (``embed_entries``)."""
     existing = {
         (key, locale) for key, locale in session.execute(select(KbEntry.key, KbEntry.locale))
     }
@@ -62,24 +73,95 @@ def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
     for entry in starter_entries():
         if (entry.key, entry.locale) in existing:
             continue
-        session.add(
-            KbEntry(
-                key=entry.key,
-                locale=entry.locale,
-                kind=entry.kind,
-                category=entry.category,
-                product_code=entry.product,
-                title=entry.title,
-                body=entry.body,
-                status=EntryStatus.PUBLISHED,
-                origin="starter",
-                created_at=now,
-                updated_at=now,
-            )
+        row = KbEntry(
+            key=entry.key,
+            locale=entry.locale,
+            kind=entry.kind,
+            category=entry.category,
+            product_code=entry.product,
+            title=entry.title,
+            body=entry.body,
+            status=EntryStatus.PUBLISHED,
+            origin="starter",
+            created_at=now,
+            updated_at=now,
         )
+        _derive_terms(row)
+        session.add(row)
         added += 1
+    outdated = select(KbEntry).where(
+        or_(KbEntry.terms_version.is_(None), KbEntry.terms_version != TERMS_VERSION)
+    )
+    for row in session.scalars(outdated):
+        _derive_terms(row)
     session.flush()
+    _embed_later(session)
     return added
+
+
+def _derive_terms(entry: KbEntry) -> None:
+    """What retrieval reads of an entry's text, made when the text is written."""
+    text = passage_text(entry.title, entry.body)
+    entry.text_hash = text_hash(text)
+    entry.terms = " ".join(tokenize(text))
+    entry.terms_version = TERMS_VERSION
+
+
+def _stale_vectors(name: str) -> ColumnElement[bool]:
+    return or_(
+        KbEntry.vector_model.is_(None),
+        KbEntry.vector_model != name,
+        KbEntry.vector_hash.is_(None),
+        KbEntry.vector_hash != KbEntry.text_hash,
+    )
+
+
+def _embed_later(session: Session) -> None:
+    """Queue the embedding job after the commit when an entry's vectors are stale."""
+    from claimdesk.assistant.tasks import embed_entries
+    from claimdesk.bootstrap import installed
+    from claimdesk.jobs.queue import enqueue_after_commit
+
+    stale = _stale_vectors(installed().embedder.name)
+    if session.scalar(select(KbEntry.id).where(stale).limit(1)) is not None:
+        enqueue_after_commit(session, embed_entries)
+
+
+def refresh_vectors(
+    sessions: sessionmaker[Session], *, embedder: Embedder, batch: int = 128
+) -> int:
+    """Embed every entry whose stored vectors are missing, stale or made by another
+    model, ``batch`` entries per transaction (the model runs outside it); an entry edited
+    meanwhile keeps its new hash and is embedded on the next round. Returns how many."""
+    done = 0
+    skipped: set[int] = set()
+    stale = _stale_vectors(embedder.name)
+    while True:
+        with sessions() as session:
+            rows = session.execute(
+                select(KbEntry.id, KbEntry.title, KbEntry.body, KbEntry.text_hash)
+                .where(stale, KbEntry.id.not_in(skipped) if skipped else true())
+                .order_by(KbEntry.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return done
+        vectors = embed_passages(embedder, [passage_text(r.title, r.body) for r in rows])
+        with unit_of_work(sessions) as session:
+            for row, vector in zip(rows, vectors, strict=True):
+                updated = session.execute(
+                    update(KbEntry)
+                    .where(KbEntry.id == row.id, KbEntry.text_hash == row.text_hash)
+                    .values(
+                        vectors=vector.tobytes(),
+                        vector_model=embedder.name,
+                        vector_hash=row.text_hash,
+                    )
+                )
+                if updated.rowcount:  # type: ignore[attr-defined]
+                    done += 1
+                else:
+                    skipped.add(row.id)
 
 
 def _manager(actor: Actor | None) -> bool:
@@ -128,6 +210,7 @@ def create_entry(session: Session, *, actor: Actor, data: EntryIn, now: datetime
         updated_at=now,
         updated_by_id=actor.user_id,
     )
+    _derive_terms(entry)
     session.add(entry)
     try:
         session.flush()
@@ -135,6 +218,7 @@ def create_entry(session: Session, *, actor: Actor, data: EntryIn, now: datetime
         raise Conflict(
             f"An entry '{data.key}' in {data.locale} exists already; update it instead."
         ) from exc
+    _embed_later(session)
     return entry
 
 
@@ -147,7 +231,9 @@ def _edit(
         setattr(entry, field, value)
     entry.updated_at = now
     entry.updated_by_id = actor.user_id
+    _derive_terms(entry)
     session.flush()
+    _embed_later(session)
     return entry
 
 
@@ -186,8 +272,10 @@ _indexes: dict[tuple[Any, ...], KnowledgeIndex] = {}
 
 
 def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
-    """The index of the published entries, built once per process and rebuilt when an entry
-    is added, edited, published or withdrawn (one aggregate query tells)."""
+    """The index of the published entries, built once per process from the terms and
+    vectors stored with them (only entries without fresh vectors for this model are
+    embedded here), and rebuilt when an entry is added, edited, published or withdrawn
+    (one aggregate query tells)."""
     published = KbEntry.status == EntryStatus.PUBLISHED
     count, last_change, last_id = session.execute(
         select(func.count(KbEntry.id), func.max(KbEntry.updated_at), func.max(KbEntry.id)).where(
@@ -198,18 +286,59 @@ def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
     cached = _indexes.get(fingerprint)
     if cached is not None:
         return cached
-    rows = session.scalars(select(KbEntry).where(published).order_by(KbEntry.id))
-    entries = {
-        entry_ref(e.locale, e.key): IndexedEntry(
-            e.id, entry_ref(e.locale, e.key), e.locale, e.title, e.body
+    fresh = (KbEntry.vector_model == embedder.name) & (KbEntry.vector_hash == KbEntry.text_hash)
+    rows = session.execute(
+        select(
+            KbEntry.id,
+            KbEntry.key,
+            KbEntry.locale,
+            KbEntry.title,
+            KbEntry.body,
+            KbEntry.terms,
+            KbEntry.terms_version,
+            case((fresh, KbEntry.vectors), else_=None).label("vectors"),
         )
-        for e in rows
-    }
-    passages = [Passage(ref, passage_text(e.title, e.body), e.locale) for ref, e in entries.items()]
-    built = KnowledgeIndex(Index(passages, embedder), entries)
+        .where(published)
+        .order_by(KbEntry.id)
+    ).all()
+    entries: dict[str, IndexedEntry] = {}
+    passages, terms, stored = [], [], []
+    for row in rows:
+        ref = entry_ref(row.locale, row.key)
+        entries[ref] = IndexedEntry(row.id, ref, row.locale, row.title, row.body)
+        text = passage_text(row.title, row.body)
+        passages.append(Passage(ref, text, row.locale))
+        current = row.terms_version == TERMS_VERSION and row.terms is not None
+        terms.append(row.terms.split() if current else tokenize(text))
+        stored.append(row.vectors)
+    built = KnowledgeIndex(
+        Index(passages, embedder, terms=terms, vectors=_vectors(embedder, passages, stored)),
+        entries,
+    )
     _indexes.clear()
     _indexes[fingerprint] = built
     return built
+
+
+def _vectors(
+    embedder: Embedder, passages: list[Passage], stored: list[bytes | None]
+) -> np.ndarray | None:
+    """The stored vectors, the missing ones embedded now in one batch."""
+    if not passages:
+        return None
+    missing = [i for i, blob in enumerate(stored) if blob is None]
+    made = embed_passages(embedder, [passages[i].text for i in missing]) if missing else None
+    shaped = {i: made[n] for n, i in enumerate(missing)} if made is not None else {}
+    dim = next(
+        (len(blob) // 8 for blob in stored if blob is not None),
+        made.shape[2] if made is not None else 0,
+    )
+    return np.stack(
+        [
+            shaped[i] if blob is None else np.frombuffer(blob, np.float32).reshape(2, dim)
+            for i, blob in enumerate(stored)
+        ]
+    )
 
 
 # ---------------------------------------------------------------- conversations
@@ -357,7 +486,7 @@ class _Context:
     def _knowledge(self, text: str) -> _Turn:
         known = knowledge_index(self.session, self.embedder)
         hits = known.index.search(text, top=3, lang=self.locale)
-        score = confidence(hits, self.locale)
+        score = confidence(hits)
         found = [known.entries[h.id] for h in hits]
         if score >= ANSWER_AT:
             self.state["low_streak"] = 0
