@@ -41,9 +41,13 @@ def text_hash(text: str) -> str:
 
 
 def starter_entries() -> list[StarterEntry]:
+    """The entries of knowledge/<locale>.toml and knowledge/<locale>-<part>.toml."""
     folder = resources.files("claimdesk.assistant").joinpath("knowledge")
+    names = sorted(f.name for f in folder.iterdir() if f.name.endswith(".toml"))
     entries = []
     for locale in LOCALES:
-        data = tomllib.loads(folder.joinpath(f"{locale}.toml").read_text("utf-8"))
-        entries += [StarterEntry(locale=locale, **item) for item in data["entries"]]
+        for name in names:
+            if name == f"{locale}.toml" or name.startswith(f"{locale}-"):
+                data = tomllib.loads(folder.joinpath(name).read_text("utf-8"))
+                entries += [StarterEntry(locale=locale, **item) for item in data["entries"]]
     return entries

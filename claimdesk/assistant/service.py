@@ -62,41 +62,48 @@ TRANSCRIPT_LIMIT = 8000  # a ticket message's size; the oldest turns are left ou
 
 
 def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
-    """Insert the starter entries that are missing (by key and locale), published; entries
-    already there, edited by staff or not, are left as they are. Search terms made by an
-    older tokenizer are remade; passage vectors that are missing or stale are made by the
-    job runner (``embed_entries``)."""
-    existing = {
-        (key, locale) for key, locale in session.execute(select(KbEntry.key, KbEntry.locale))
-    }
-    added = 0
+    """Insert the starter entries that are missing (by key and locale), published; starter
+    entries no one on the staff has edited follow the shipped text, entries staff edited
+    or created are left as they are. Search terms made by an older tokenizer are remade;
+    passage vectors that are missing or stale are made by the job runner
+    (``embed_entries``). Returns how many entries were added or brought up to date."""
+    existing = {(e.key, e.locale): e for e in session.scalars(select(KbEntry))}
+    changed = 0
     for entry in starter_entries():
-        if (entry.key, entry.locale) in existing:
+        shipped = {
+            "kind": entry.kind,
+            "category": entry.category,
+            "product_code": entry.product,
+            "title": entry.title,
+            "body": entry.body,
+        }
+        row = existing.get((entry.key, entry.locale))
+        if row is None:
+            row = KbEntry(
+                key=entry.key,
+                locale=entry.locale,
+                **shipped,
+                status=EntryStatus.PUBLISHED,
+                origin="starter",
+                created_at=now,
+            )
+            session.add(row)
+        elif row.origin != "starter" or row.updated_by_id is not None:
             continue
-        row = KbEntry(
-            key=entry.key,
-            locale=entry.locale,
-            kind=entry.kind,
-            category=entry.category,
-            product_code=entry.product,
-            title=entry.title,
-            body=entry.body,
-            status=EntryStatus.PUBLISHED,
-            origin="starter",
-            created_at=now,
-            updated_at=now,
-        )
+        elif all(getattr(row, field) == value for field, value in shipped.items()):
+            continue
+        else:
+            for field, value in shipped.items():
+                setattr(row, field, value)
+        row.updated_at = now
         _derive_terms(row)
-        session.add(row)
-        added += 1
-    outdated = select(KbEntry).where(
-        or_(KbEntry.terms_version.is_(None), KbEntry.terms_version != TERMS_VERSION)
-    )
-    for row in session.scalars(outdated):
-        _derive_terms(row)
+        changed += 1
+    for row in existing.values():
+        if row.terms_version != TERMS_VERSION:
+            _derive_terms(row)
     session.flush()
     _embed_later(session)
-    return added
+    return changed
 
 
 def _derive_terms(entry: KbEntry) -> None:
