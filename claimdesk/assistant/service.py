@@ -88,13 +88,11 @@ def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
                 created_at=now,
             )
             session.add(row)
-        elif row.origin != "starter" or row.updated_by_id is not None:
-            continue
-        elif all(getattr(row, field) == value for field, value in shipped.items()):
-            continue
-        else:
+        elif _follows_shipped(row, shipped):
             for field, value in shipped.items():
                 setattr(row, field, value)
+        else:
+            continue
         row.updated_at = now
         _derive_terms(row)
         changed += 1
@@ -104,6 +102,12 @@ def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
     session.flush()
     _embed_later(session)
     return changed
+
+
+def _follows_shipped(row: KbEntry, shipped: dict[str, Any]) -> bool:
+    """A starter entry no one on the staff has edited, whose shipped text has changed."""
+    untouched = row.origin == "starter" and row.updated_by_id is None
+    return untouched and any(getattr(row, field) != value for field, value in shipped.items())
 
 
 def _derive_terms(entry: KbEntry) -> None:
