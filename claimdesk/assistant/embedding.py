@@ -58,7 +58,7 @@ class E5Embedder:
 
     @property
     def name(self) -> str:
-        return f"multilingual-e5-small-q4/{self.passage_tokens}"
+        return f"multilingual-e5-small-q4/{self.passage_tokens}/title-as-query"
 
     def _engine(self) -> E5:
         if self._model is None:

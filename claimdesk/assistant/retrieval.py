@@ -121,11 +121,24 @@ class Query:
 
 
 def prepare(text: str, lang: str | None) -> Query:
+    """The question's words and, after them, its synonyms' words."""
     words = tokenize(text)
     extra = [
         w for w in tokenize(" ".join(expand(text, lang or detect_locale(text)))) if w not in words
     ]
     return Query(text, lang, words, words + extra)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The first stage's scores of every passage for one question."""
+
+    query: Query
+    vector: np.ndarray
+    fused: np.ndarray
+    cosines: np.ndarray
+    expanded: np.ndarray
+    mask: np.ndarray
 
 
 # ---------------------------------------------------------------- the index
@@ -204,22 +217,30 @@ class Index:
             lang = detect_locale(query)
         if method != Method.LEXICAL and (self.embedder is None or self._vectors is None):
             raise ValueError(f"The {method} method needs an embedding model.")
+        if method == Method.LEXICAL:
+            prepared = prepare(query, lang)
+            mask = self._candidates(lang)
+            expanded = self._bm25_scores(prepared.expanded)
+            return self._hits(expanded, expanded, np.zeros_like(expanded), mask, top)
+        first = self.first_stage(query, lang, vector)
+        if method == Method.SEMANTIC:
+            return self._hits(first.cosines, first.expanded, first.cosines, first.mask, top)
+        return self._rerank(first, top)
+
+    def first_stage(self, query: str, lang: str | None, vector: np.ndarray | None) -> Stage:
+        """BM25 on the expanded words and E5 cosines over the candidates, fused."""
+        assert self.embedder is not None and self._vectors is not None
         prepared = prepare(query, lang)
         mask = self._candidates(lang)
         expanded = self._bm25_scores(prepared.expanded)
-        if method == Method.LEXICAL:
-            return self._hits(expanded, expanded, np.zeros_like(expanded), mask, top)
-        assert self.embedder is not None and self._vectors is not None
         if vector is None:
             vector = self.embedder.query(query)
         cosines = (self._vectors @ vector).astype(np.float64)
-        if method == Method.SEMANTIC:
-            return self._hits(cosines, expanded, cosines, mask, top)
         fused = np.full_like(cosines, -np.inf)
         fused[mask] = LEXICAL_WEIGHT * _standardised(expanded[mask]) + (
             1 - LEXICAL_WEIGHT
         ) * _standardised(cosines[mask])
-        return self._rerank(prepared, vector, fused, cosines, expanded, mask, top)
+        return Stage(prepared, vector, fused, cosines, expanded, mask)
 
     def _hits(
         self,
@@ -243,22 +264,15 @@ class Index:
             for i in order
         ]
 
-    def features(
-        self,
-        prepared: Query,
-        vector: np.ndarray,
-        fused: np.ndarray,
-        cosines: np.ndarray,
-        expanded: np.ndarray,
-        mask: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def features(self, first: Stage) -> tuple[np.ndarray, np.ndarray]:
         """The reranker's view of the best candidates: their indexes and feature rows."""
-        order = np.flatnonzero(mask)
+        fused, cosines, expanded = first.fused, first.cosines, first.expanded
+        order = np.flatnonzero(first.mask)
         order = order[np.lexsort((order, -fused[order]))][:RERANK_DEPTH]
         assert self._titles is not None
-        plain = self._bm25_scores(prepared.words)[order]
-        asked = set(prepared.words)
-        chinese = 1.0 if prepared.lang == ZH else 0.0
+        plain = self._bm25_scores(first.query.words)[order]
+        asked = set(first.query.words)
+        chinese = 1.0 if first.query.lang == ZH else 0.0
         best_cosine = float(cosines[order].max())
         rows = []
         for rank, i in enumerate(order):
@@ -269,7 +283,7 @@ class Index:
                     1.0 / (1.0 + rank),
                     cosines[i],
                     best_cosine - cosines[i],
-                    float(self._titles[i] @ vector),
+                    float(self._titles[i] @ first.vector),
                     plain[rank] / (plain[rank] + 4.0),
                     expanded[i] / (expanded[i] + 4.0),
                     held,
@@ -279,36 +293,29 @@ class Index:
             )
         return order, np.array(rows, dtype=np.float64)
 
-    def _rerank(
-        self,
-        prepared: Query,
-        vector: np.ndarray,
-        fused: np.ndarray,
-        cosines: np.ndarray,
-        expanded: np.ndarray,
-        mask: np.ndarray,
-        top: int,
-    ) -> list[Hit]:
-        order, rows = self.features(prepared, vector, fused, cosines, expanded, mask)
+    def _rerank(self, first: Stage, top: int) -> list[Hit]:
+        order, rows = self.features(first)
         weights, intercept = _weights()
         logits = rows @ weights + intercept
         probabilities = 1.0 / (1.0 + np.exp(-logits))
-        score = np.full_like(fused, -np.inf)
-        confidences = np.zeros_like(fused)
+        score = np.full_like(first.fused, -np.inf)
+        confidences = np.zeros_like(first.fused)
         score[order] = logits + 1000.0  # the reranked ones ahead of the rest
         confidences[order] = probabilities
-        rest = mask.copy()
+        rest = first.mask.copy()
         rest[order] = False
-        score[rest] = fused[rest]
-        return self._hits(score, expanded, cosines, mask, top, confidences)
+        score[rest] = first.fused[rest]
+        return self._hits(score, first.expanded, first.cosines, first.mask, top, confidences)
 
 
 def embed_passages(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    """Passage and title vectors of each text: shape (n, 2, dim)."""
+    """Passage and title vectors of each text: shape (n, 2, dim). A title is embedded as
+    a question (E5's query prefix): an entry's title and a customer's question are two
+    wordings of one question, and E5 matches like with like best."""
     if not texts:
         return np.zeros((0, 2, 1), dtype=np.float32)
     whole = embedder.passages(list(texts))
-    titles = embedder.passages([passage_title(t) for t in texts])
+    titles = embedder.queries([passage_title(t) for t in texts])
     return np.stack([whole, titles], axis=1).astype(np.float32)
 
 

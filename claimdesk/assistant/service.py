@@ -4,7 +4,7 @@ and hand-off to a person through the service desk."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
-from claimdesk.assistant import dialogue
+from claimdesk.assistant import dialogue, rules
 from claimdesk.assistant.dialogue import say
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.enums import EntryStatus, Intent
@@ -33,6 +33,7 @@ from claimdesk.assistant.retrieval import (
     embed_passages,
 )
 from claimdesk.assistant.schemas import EntryIn, EntryUpdateIn, MessageIn, ReplyOut, SourceOut
+from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import Channel, ClaimStatus
 from claimdesk.claims.models import Claim
@@ -89,8 +90,8 @@ def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
             )
             session.add(row)
         elif _follows_shipped(row, shipped):
-            for field, value in shipped.items():
-                setattr(row, field, value)
+            for name, value in shipped.items():
+                setattr(row, name, value)
         else:
             continue
         row.updated_at = now
@@ -107,7 +108,7 @@ def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
 def _follows_shipped(row: KbEntry, shipped: dict[str, Any]) -> bool:
     """A starter entry no one on the staff has edited, whose shipped text has changed."""
     untouched = row.origin == "starter" and row.updated_by_id is None
-    return untouched and any(getattr(row, field) != value for field, value in shipped.items())
+    return untouched and any(getattr(row, name) != value for name, value in shipped.items())
 
 
 def _derive_terms(entry: KbEntry) -> None:
@@ -238,8 +239,8 @@ def _edit(
 ) -> KbEntry:
     require(actor, "assistant.kb.manage")
     entry = get_entry(session, actor=actor, entry_id=entry_id)
-    for field, value in changes.items():
-        setattr(entry, field, value)
+    for name, value in changes.items():
+        setattr(entry, name, value)
     entry.updated_at = now
     entry.updated_by_id = actor.user_id
     _derive_terms(entry)
@@ -363,6 +364,7 @@ class _Turn:
     intent: Intent
     confidence: float | None = None
     sources: list[IndexedEntry] | None = None
+    cited: list[SourceOut] = field(default_factory=list)  # clauses and claims
     ticket: Ticket | None = None
 
 
@@ -422,7 +424,7 @@ def handle_message(
             text=turn.answer,
             intent=turn.intent,
             confidence=turn.confidence,
-            sources=[s.ref for s in turn.sources or []],
+            sources=[s.ref for s in turn.sources or []] + [c.id for c in turn.cited],
         )
     )
     flag_modified(conversation, "state")
@@ -435,7 +437,8 @@ def handle_message(
         confidence=turn.confidence,
         sources=[
             SourceOut(id=s.ref, entry_id=s.entry_id, title=s.title) for s in turn.sources or []
-        ],
+        ]
+        + turn.cited,
         handoff_ticket_id=turn.ticket.id if turn.ticket else None,
     )
 
@@ -481,6 +484,11 @@ class _Context:
             Intent.CLAIM_STATUS: self._claim_status,
             Intent.MISSING_DOCUMENTS: self._missing_documents,
             Intent.POLICY_COVER: self._policy_cover,
+            Intent.COVER_CHECK: self._cover_check,
+            Intent.EXCLUSIONS: self._exclusions,
+            Intent.REMAINING: self._remaining,
+            Intent.DEDUCTIBLE: self._deductible,
+            Intent.PAYMENT_TIMING: self._payment_timing,
             Intent.REPORT_CLAIM: self._start_report,
         }
         if intent in personal:
@@ -626,7 +634,8 @@ class _Context:
                 per_item=self._money(c.per_item_limit, policy.currency),
                 annual=self._money(c.annual_limit, policy.currency),
                 waiting=c.waiting_period_days,
-                exclusions=", ".join(c.exclusions) or self.say("no_limit"),
+                exclusions=", ".join(rules.exclusion_label(x, self.locale) for x in c.exclusions)
+                or self.say("no_limit"),
             )
             for c in policy.product.coverages
         )
@@ -641,12 +650,343 @@ class _Context:
             approved=self._money(view.approved_to_date, policy.currency),
             remaining=self._money(view.remaining_sum_insured, policy.currency),
             coverages=lines,
-            exclusions=", ".join(policy.product.exclusions) or self.say("no_limit"),
+            exclusions=", ".join(
+                rules.exclusion_label(x, self.locale) for x in policy.product.exclusions
+            )
+            or self.say("no_limit"),
         )
         return _Turn(answer, Intent.POLICY_COVER)
 
     def _product_name(self, policy: Policy) -> str:
         return policy.product.name_zh if self.locale == "zh-CN" else policy.product.name_en
+
+    # ------------------------------------------------------------ cover from the terms
+
+    def _asked_policies(self, text: str) -> list[Policy] | _Turn:
+        """The policies a question is about: the one it names by number, else those of
+        the line it names (我的医疗险) among the customer's policies in force (or all of
+        them when only one), else every policy in force."""
+        assert self.actor is not None
+        own = policies.list_policies(self.session, actor=self.actor)
+        match = dialogue.POLICY_NUMBER.search(text)
+        if match:
+            chosen = [p for p in own if p.number.upper() == match.group().upper()]
+        else:
+            in_force = [p for p in own if policies.policy_status(p, self.today) == "in_force"]
+            chosen = own if len(own) == 1 else in_force
+            line = dialogue.policy_line(text)
+            if line is not None:
+                chosen = [p for p in chosen if p.product.line == line]
+        if not chosen:
+            return _Turn(self.say("no_policies"), Intent.POLICY_COVER)
+        return chosen
+
+    def _name(self, named: Any) -> str:
+        return str(named.name_zh if self.locale == "zh-CN" else named.name_en)
+
+    def _clause(self, policy: Policy, reply: str, **values: str) -> tuple[str, SourceOut]:
+        """A clause of the policy's terms: its citation text and its source."""
+        title = self.say(reply, number=policy.number, **values)
+        ref = "/".join(["policy", policy.number, reply.removeprefix("clause_"), *values.values()])
+        return title, SourceOut(id=ref, kind="clause", title=title)
+
+    def _exclusion_clause(
+        self, policy: Policy, exclusion: rules.Exclusion
+    ) -> tuple[str, str, SourceOut]:
+        label = rules.exclusion_label(exclusion.code, self.locale)
+        coverage = policy.product.coverage(exclusion.coverage) if exclusion.coverage else None
+        if coverage is None:
+            title, source = self._clause(policy, "clause_exclusion", name=label)
+        else:
+            title, source = self._clause(
+                policy, "clause_exclusion_of", coverage=self._name(coverage), name=label
+            )
+        return label, title, source
+
+    def _coverage_list(self, policy: Policy) -> str:
+        return ("、" if self.locale == "zh-CN" else ", ").join(
+            self._name(c) for c in policy.product.coverages
+        )
+
+    def _all_exclusions(self, policy: Policy) -> str:
+        codes = list(policy.product.exclusions)
+        codes += [x for c in policy.product.coverages for x in c.exclusions if x not in codes]
+        separator = "、" if self.locale == "zh-CN" else ", "
+        return separator.join(rules.exclusion_label(code, self.locale) for code in codes)
+
+    def _entry(self, key: str) -> IndexedEntry | None:
+        """A published knowledge-base entry in the reply's language, to cite with an
+        answer from the customer's records."""
+        known = knowledge_index(self.session, self.embedder)
+        return known.entries.get(entry_ref(self.locale, key))
+
+    def _cover_check(self, text: str) -> _Turn:
+        """Does my policy cover X: from the policy's terms only. Covered only when a
+        coverage of the policy pays for X and no exclusion rules it out; else it says
+        the cover cannot be found and cites what the policy covers and excludes."""
+        topic = rules.find_topic(text)
+        if topic is None:
+            return self._unknown_topic(text)
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        zh = self.locale == "zh-CN"
+        answers, cited = [], []
+        for policy in chosen:
+            verdict = rules.judge_cover(topic, claims.policy_terms(policy))
+            conditions = ""
+            for condition, exclusion in verdict.conditions:
+                label, title, source = self._exclusion_clause(policy, exclusion)
+                when = condition.when_zh if zh else condition.when_en
+                conditions += self.say("cover_condition", when=when, exclusion=label, clause=title)
+                cited.append(source)
+            common = {
+                "number": policy.number,
+                "product": self._product_name(policy),
+                "topic": topic.zh if zh else topic.en,
+            }
+            if verdict.verdict == rules.Verdict.EXCLUDED:
+                label, title, source = self._exclusion_clause(policy, verdict.exclusions[0])
+                answers.append(self.say("cover_excluded", **common, exclusion=label, clause=title))
+                cited.append(source)
+            elif verdict.verdict == rules.Verdict.COVERED:
+                coverage = policy.product.coverage(verdict.coverages[0])
+                assert coverage is not None
+                title, source = self._clause(policy, "clause_coverage", name=self._name(coverage))
+                view = policies.policy_view(self.session, policy, self.today)
+                note = topic.when_covered_zh if zh else topic.when_covered_en
+                answers.append(
+                    self.say(
+                        "cover_covered",
+                        **common,
+                        coverage=self._name(coverage),
+                        clause=title,
+                        deductible=self._money(coverage.deductible, policy.currency),
+                        basis=self.say(f"basis_{coverage.deductible_basis}"),
+                        copay=f"{(coverage.copay_ratio * 100).normalize():f}",
+                        annual=self._money(coverage.annual_limit, policy.currency),
+                        waiting=coverage.waiting_period_days,
+                        remaining=self._money(view.remaining_sum_insured, policy.currency),
+                        note=f" {note}" if note and not zh else note,
+                        conditions=conditions,
+                    )
+                )
+                cited.append(source)
+            else:
+                title, source = self._clause(policy, "clause_cover_list")
+                answers.append(
+                    self.say(
+                        "cover_not_found",
+                        **common,
+                        coverages=self._coverage_list(policy),
+                        clause=title,
+                        conditions=conditions,
+                    )
+                )
+                cited.append(source)
+        entry = self._entry(topic.entry)
+        return _Turn(
+            "\n\n".join(answers), Intent.COVER_CHECK, None, [entry] if entry else [], cited
+        )
+
+    def _unknown_topic(self, text: str) -> _Turn:
+        """A cover question about something the terms vocabulary does not know: the
+        policy's cover and exclusions, and no promise."""
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        if dialogue.asks_overview(text):
+            return self._policy_cover(text)
+        answers, cited = [], []
+        for policy in chosen:
+            title, source = self._clause(policy, "clause_cover_list")
+            answers.append(
+                self.say(
+                    "cover_unknown_topic",
+                    number=policy.number,
+                    product=self._product_name(policy),
+                    coverages=self._coverage_list(policy),
+                    exclusions=self._all_exclusions(policy),
+                    clause=title,
+                )
+            )
+            cited.append(source)
+        return _Turn("\n\n".join(answers), Intent.COVER_CHECK, cited=cited)
+
+    def _exclusions(self, text: str) -> _Turn:
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        separator = "、" if self.locale == "zh-CN" else ", "
+        answers, cited = [], []
+        for policy in chosen:
+            general = policy.product.exclusions
+            lines = "".join(
+                self.say(
+                    "exclusions_line",
+                    name=self._name(c),
+                    exclusions=separator.join(
+                        rules.exclusion_label(x, self.locale) for x in c.exclusions
+                    ),
+                )
+                for c in policy.product.coverages
+                if [x for x in c.exclusions if x not in general]
+            )
+            title, source = self._clause(policy, "clause_exclusions")
+            answers.append(
+                self.say(
+                    "exclusions_list",
+                    number=policy.number,
+                    product=self._product_name(policy),
+                    general=separator.join(rules.exclusion_label(x, self.locale) for x in general)
+                    or self.say("no_limit"),
+                    clause=title,
+                    lines=lines,
+                )
+            )
+            cited.append(source)
+        entry = self._entry("payout-exclusions")
+        return _Turn("\n\n".join(answers), Intent.EXCLUSIONS, None, [entry] if entry else [], cited)
+
+    def _remaining(self, text: str) -> _Turn:
+        """The remaining sum insured and what each coverage's annual limit has left."""
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        answers, cited = [], []
+        for policy in chosen:
+            view = policies.policy_view(self.session, policy, self.today)
+            usage = claims.prior_usage(self.session, policy_id=policy.id, exclude_claim_id=None)
+            lines = ""
+            for coverage in policy.product.coverages:
+                if coverage.annual_limit is None:
+                    continue
+                used = usage.paid_by_coverage.get(coverage.code, Decimal("0"))
+                lines += self.say(
+                    "remaining_line",
+                    name=self._name(coverage),
+                    annual=self._money(coverage.annual_limit, policy.currency),
+                    used=self._money(used, policy.currency),
+                    left=self._money(
+                        max(coverage.annual_limit - used, Decimal("0")), policy.currency
+                    ),
+                )
+            title, source = self._clause(policy, "clause_sum_insured")
+            answers.append(
+                self.say(
+                    "remaining",
+                    number=policy.number,
+                    product=self._product_name(policy),
+                    sum_insured=self._money(view.sum_insured, policy.currency),
+                    approved=self._money(view.approved_to_date, policy.currency),
+                    remaining=self._money(view.remaining_sum_insured, policy.currency),
+                    clause=title,
+                    lines=lines,
+                )
+            )
+            cited.append(source)
+        return _Turn("\n\n".join(answers), Intent.REMAINING, cited=cited)
+
+    def _deductible(self, text: str) -> _Turn:
+        """Each coverage's deductible and, for an annual one, what is used and left."""
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        answers, cited = [], []
+        for policy in chosen:
+            usage = claims.prior_usage(self.session, policy_id=policy.id, exclude_claim_id=None)
+            lines = ""
+            for coverage in policy.product.coverages:
+                used = ""
+                if coverage.deductible_basis == "annual" and coverage.deductible > 0:
+                    taken = usage.deductible_used_by_coverage.get(coverage.code, Decimal("0"))
+                    used = self.say(
+                        "deductible_used",
+                        used=self._money(taken, policy.currency),
+                        left=self._money(
+                            max(coverage.deductible - taken, Decimal("0")), policy.currency
+                        ),
+                    )
+                lines += self.say(
+                    "deductible_line",
+                    name=self._name(coverage),
+                    deductible=self._money(coverage.deductible, policy.currency),
+                    basis=self.say(f"basis_{coverage.deductible_basis}"),
+                    used=used,
+                )
+            title, source = self._clause(policy, "clause_deductible")
+            answers.append(
+                self.say(
+                    "deductible",
+                    number=policy.number,
+                    product=self._product_name(policy),
+                    clause=title,
+                    lines=lines,
+                )
+            )
+            cited.append(source)
+        entry = self._entry("payout-deductible")
+        return _Turn("\n\n".join(answers), Intent.DEDUCTIBLE, None, [entry] if entry else [], cited)
+
+    # ------------------------------------------------------------ when the money arrives
+
+    def _payment_timing(self, text: str) -> _Turn:
+        """When a claim's money arrives, from the claim: paid (when, reference), approved
+        (due 10 days after the agreement, Insurance Law art. 23), undecided (the decision
+        clock), denied or ended."""
+        claim = self._claim(text, Intent.PAYMENT_TIMING)
+        if isinstance(claim, _Turn):
+            return claim
+        zone = self.settings.display_timezone
+        status = ClaimStatus(claim.status)
+        values: dict[str, Any] = {"number": claim.number}
+        if claim.payments:
+            payment = claim.payments[-1]
+            answer = self.say(
+                "pay_paid",
+                **values,
+                amount=self._money(payment.amount, payment.currency),
+                date=local_date(payment.paid_at, zone).isoformat(),
+                reference=payment.reference,
+            )
+        elif status in (ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED) and claim.decided_at:
+            answer = self.say(
+                "pay_approved",
+                **values,
+                amount=self._money(claim.approved_amount, claim.currency),
+                date=local_date(claim.decided_at, zone).isoformat(),
+                due=local_date(rules.payment_due(claim.decided_at), zone).isoformat(),
+            )
+        elif status == ClaimStatus.DENIED:
+            answer = self.say("pay_denied", **values)
+        elif status in FINISHED:
+            answer = self.say(
+                "pay_ended", **values, status=dialogue.status_label(self.locale, status)
+            )
+        else:
+            clock = claim_rules.statutory_clock(
+                completed_at=claim.completed_at,
+                decided_at=claim.decided_at,
+                now=self.now,
+                decision_days=self.settings.statutory_decision_days,
+                warning_days=self.settings.statutory_warning_days,
+            )
+            decision = (
+                self.say("pay_decision_due", due=local_date(clock.due_at, zone).isoformat())
+                if clock.due_at is not None
+                else self.say("pay_decision_waiting")
+            )
+            answer = self.say(
+                "pay_undecided",
+                **values,
+                status=dialogue.status_label(self.locale, status),
+                decision=decision,
+            )
+        claim_source = SourceOut(
+            id=f"claim/{claim.number}", kind="claim", title=claim.number or str(claim.id)
+        )
+        entry = self._entry("payment-when")
+        return _Turn(answer, Intent.PAYMENT_TIMING, None, [entry] if entry else [], [claim_source])
 
     # ------------------------------------------------------------ opening a claim
 

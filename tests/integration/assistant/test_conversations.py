@@ -4,36 +4,14 @@ hand-offs use the hashing stand-in (``fake_model``), which keeps them quick."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from claimdesk.api.routers.assistant import get_embedder
-from claimdesk.assistant.embedding import HashingEmbedder
-from claimdesk.assistant.service import ensure_knowledge_base
-from claimdesk.bootstrap import Container
-from claimdesk.core.db import unit_of_work
 from claimdesk.customers.models import Customer
 from claimdesk.security.enums import Role
 from tests.factories import World
 from tests.integration.support.conftest import Desk
 
 URL = "/api/v1/assistant/messages"
-
-
-@pytest.fixture(autouse=True)
-def knowledge_base(container: Container) -> None:
-    with unit_of_work(container.sessions) as session:
-        ensure_knowledge_base(session, now=container.clock.now())
-
-
-@pytest.fixture
-def fake_model(world: World) -> Iterator[None]:
-    overrides = world.client.app.dependency_overrides  # type: ignore[attr-defined]
-    overrides[get_embedder] = HashingEmbedder
-    yield
-    overrides.clear()
 
 
 def ask(world: World, text: str, headers: dict[str, str] | None = None, **more: Any) -> Any:
