@@ -24,7 +24,14 @@ from sklearn.linear_model import LogisticRegression
 from claimdesk.assistant import retrieval
 from claimdesk.assistant.embedding import E5Embedder
 from claimdesk.assistant.knowledge import passage_text, starter_entries
-from claimdesk.assistant.retrieval import FEATURES, Index, Passage, embed_passages
+from claimdesk.assistant.retrieval import (
+    CONFIDENCE_FEATURES,
+    FEATURES,
+    Index,
+    Passage,
+    confidence_features,
+    embed_passages,
+)
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "assistant_questions.jsonl"
 WEIGHTS = Path(retrieval.__file__).resolve().parent / "reranker.toml"
@@ -32,7 +39,10 @@ WEIGHTS = Path(retrieval.__file__).resolve().parent / "reranker.toml"
 
 def _index(cache: Path | None) -> tuple[Index, E5Embedder]:
     embedder = E5Embedder()
-    passages = [Passage(e.ref, passage_text(e.title, e.body), e.locale) for e in starter_entries()]
+    passages = [
+        Passage(e.ref, passage_text(e.title, e.body), e.locale, e.category)
+        for e in starter_entries()
+    ]
     digest = hashlib.sha1(
         "\n".join([embedder.name, *(p.text for p in passages)]).encode()
     ).hexdigest()
@@ -48,6 +58,19 @@ def _index(cache: Path | None) -> tuple[Index, E5Embedder]:
     return Index(passages, embedder, vectors=vectors), embedder
 
 
+def _queries(embedder: E5Embedder, texts: list[str], cache: Path | None) -> np.ndarray:
+    """The questions' vectors, kept beside the passage cache when there is one."""
+    path = cache.with_name(cache.stem + "-queries.npy") if cache else None
+    digest = hashlib.sha1("\n".join([embedder.name, *texts]).encode()).hexdigest()
+    if path is not None and path.exists() and path.with_suffix(".sha1").read_text() == digest:
+        return np.load(path, allow_pickle=False)
+    vectors = embedder.queries(texts)
+    if path is not None:
+        np.save(path, vectors)
+        path.with_suffix(".sha1").write_text(digest)
+    return vectors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="store the fitted weights")
@@ -58,7 +81,7 @@ def main() -> None:
         q for q in map(json.loads, QUESTIONS.read_text("utf-8").splitlines()) if q["split"] == "dev"
     ]
     index, embedder = _index(args.cache)
-    vectors = embedder.queries([q["text"] for q in questions])
+    vectors = _queries(embedder, [q["text"] for q in questions], args.cache)
     ids = [p.id for p in index.passages]
     rows, labels, groups = [], [], []
     first_top1 = 0
@@ -70,50 +93,73 @@ def main() -> None:
         rows.append(features)
         labels += [int(ref == question["answer"]) for ref in found]
         groups += [number] * len(found)
-    model = LogisticRegression(C=1.0, max_iter=5000, class_weight={0: 1.0, 1: 3.0})
-    model.fit(np.vstack(rows), np.array(labels))
-    weights, intercept = model.coef_[0], float(model.intercept_[0])
+    # Pairwise: the right entry against each other candidate of the same question.
+    pairs, wins = [], []
+    offset = 0
+    for features in rows:
+        mine = np.array(labels[offset : offset + len(features)])
+        offset += len(features)
+        if mine.sum() != 1:
+            continue
+        right = features[int(np.argmax(mine))]
+        for other in features[mine == 0]:
+            pairs += [right - other, other - right]
+            wins += [1, 0]
+    ranker = LogisticRegression(C=1.0, max_iter=5000, fit_intercept=False)
+    ranker.fit(np.array(pairs), np.array(wins))
+    weights, intercept = ranker.coef_[0], 0.0
 
-    in_scope = [q for q in questions if q["answer"] is not None]
-    best: list[tuple[float, bool, bool]] = []  # (confidence, off-topic, right)
+    # Answerability: from the reranked best passage, is it the right answer at all?
+    judged, correct, best_right = [], [], []
     offset = 0
     for question, features in zip(questions, rows, strict=True):
         logits = features @ weights + intercept
-        start = offset
-        offset += len(features)
         pick = int(np.argmax(logits))
-        right = labels[start + pick] == 1
+        right = labels[offset + pick] == 1
+        offset += len(features)
+        judged.append(confidence_features(logits, features))
+        correct.append(int(right))
+        best_right.append(right)
         if args.errors and question["answer"] is not None and not right:
             order, _ = index.features(index.first_stage(question["text"], question["lang"], None))
             print(f"MISS {question['text']} | want {question['answer']} | got {ids[order[pick]]}")
-        best.append((float(1 / (1 + np.exp(-logits[pick]))), question["answer"] is None, right))
-    reranked_top1 = sum(right for _, off, right in best if not off)
-    print(f"dev questions: {len(in_scope)} in scope, {len(questions) - len(in_scope)} off-topic")
-    print(f"top-1 first stage {first_top1 / len(in_scope):.3f}")
-    print(f"top-1 reranked    {reranked_top1 / len(in_scope):.3f}")
+    judge = LogisticRegression(C=1.0, max_iter=5000)
+    judge.fit(np.array(judged), np.array(correct))
+    sure = judge.predict_proba(np.array(judged))[:, 1]
+
+    off_topic = np.array([q["answer"] is None for q in questions])
+    right = np.array(best_right)
+    print(f"dev questions: {int((~off_topic).sum())} in scope, {int(off_topic.sum())} off-topic")
+    print(f"top-1 first stage {first_top1 / (~off_topic).sum():.3f}")
+    print(f"top-1 reranked    {right[~off_topic].mean():.3f}")
     for lang in ("en", "zh-CN"):
-        chosen = [b for q, b in zip(questions, best, strict=True) if q["lang"] == lang]
-        scoped = [b for b in chosen if not b[1]]
-        print(f"  {lang}: top-1 reranked {sum(b[2] for b in scoped) / len(scoped):.3f}")
-    for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-        refused = [c < threshold for c, off, _ in best if off]
-        answered_right = [c >= threshold and r for c, off, r in best if not off]
-        answered_wrong = [c >= threshold and not r for c, off, r in best if not off]
+        chosen = np.array([q["lang"] == lang for q in questions]) & ~off_topic
+        print(f"  {lang}: top-1 reranked {right[chosen].mean():.3f} of {int(chosen.sum())}")
+    for threshold in np.arange(0.10, 0.75, 0.05):
+        answered = sure >= threshold
         print(
-            f"threshold {threshold:.2f}: off-topic refused {np.mean(refused):.3f}, "
-            f"in-scope answered right {np.mean(answered_right):.3f}, "
-            f"answered wrong {np.mean(answered_wrong):.3f}"
+            f"threshold {threshold:.2f}: off-topic refused {(~answered[off_topic]).mean():.3f}, "
+            f"in scope answered right {(answered & right)[~off_topic].mean():.3f}, "
+            f"answered wrong {(answered & ~right)[~off_topic].mean():.3f}"
         )
-    lines = [f"{name} = {weight:.4f}" for name, weight in zip(FEATURES, weights, strict=True)]
+    ranking = [f"{n} = {w:.4f}" for n, w in zip(FEATURES, weights, strict=True)]
+    confidence = [
+        f"{n} = {w:.4f}" for n, w in zip(CONFIDENCE_FEATURES, judge.coef_[0], strict=True)
+    ]
     text = "\n".join(
         [
-            "# The reranker's logistic weights (claimdesk/assistant/retrieval.py, FEATURES),",
-            "# fitted on the dev split of bench/data/assistant_questions.jsonl by",
-            "# `python -m bench._tune_assistant --write`; the test split is never read.",
-            f"intercept = {intercept:.4f}",
+            "# The reranker's logistic weights (claimdesk/assistant/retrieval.py: FEATURES,",
+            "# CONFIDENCE_FEATURES), fitted on the dev split of",
+            "# bench/data/assistant_questions.jsonl by `python -m bench._tune_assistant --write`;",
+            "# the test split is never read.",
             "",
-            "[weights]",
-            *lines,
+            "[ranking]",
+            f"intercept = {intercept:.4f}",
+            *ranking,
+            "",
+            "[confidence]",
+            f"intercept = {float(judge.intercept_[0]):.4f}",
+            *confidence,
             "",
         ]
     )

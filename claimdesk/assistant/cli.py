@@ -31,7 +31,12 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def read_passages(path: Path) -> list[Passage]:
     return [
-        Passage(id=str(r["id"]), text=str(r["text"]), lang=r.get("lang") or None)
+        Passage(
+            id=str(r["id"]),
+            text=str(r["text"]),
+            lang=r.get("lang") or None,
+            category=r.get("category") or None,
+        )
         for _, r in _lines(path)
     ]
 
@@ -46,7 +51,10 @@ def build_index(passages: list[Passage], method: Method, threads: int | None = N
 @app.command()
 def rank(
     kb: Annotated[
-        Path, typer.Option("--kb", exists=True, dir_okay=False, help="KB JSONL: id, text, lang?")
+        Path,
+        typer.Option(
+            "--kb", exists=True, dir_okay=False, help="KB JSONL: id, text, lang?, category?"
+        ),
     ],
     queries: Annotated[
         Path, typer.Option("--queries", exists=True, dir_okay=False, help="JSONL: id, text")
@@ -93,6 +101,7 @@ def export_kb(
                 "id": entry.ref,
                 "text": passage_text(entry.title, entry.body),
                 "lang": entry.locale,
+                "category": entry.category,
             }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     typer.echo(f"Wrote {len(entries)} entries: {out}", err=True)

@@ -107,6 +107,12 @@ def asks_overview(text: str) -> bool:
     return bool(_OVERVIEW.search(text))
 
 
+def preferred_entry(text: str) -> str | None:
+    """The knowledge-base entry (key) that answers a general question of a known answer
+    type: asked in general when the money arrives, the payment-timing entry."""
+    return "payment-when" if _PAYMENT.search(text) else None
+
+
 def is_personal(text: str) -> bool:
     """The message asks about the writer's own records (我的保单, my claim)."""
     return bool(

@@ -85,6 +85,7 @@ class ConversationMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[float | None] = mapped_column(Float)
-    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The sources cited: {"id", "kind", "entry_id", "title"} each (earlier rows: the id only).
+    sources: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

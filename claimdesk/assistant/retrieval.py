@@ -2,14 +2,17 @@
 and `claimdesk assistant rank` share it.
 
 1. Candidates: the passages in the question's language, scored by BM25 over the
-   question's words plus their insurance synonyms in both languages (synonyms.toml) and
-   by the E5 cosine of question and passage; both standardised (z-scores) over the
-   candidates and fused as ``LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * semantic``.
+   question's words plus their insurance synonyms in both languages (synonyms.toml), by
+   the E5 cosine of question and passage and by the E5 cosine of question and title (the
+   title embedded as a question); each standardised (z-scores) over the candidates and
+   fused with the weights below.
 2. Reranking: the best ``RERANK_DEPTH`` of them are scored again by a logistic model
    (reranker.toml) over what is known of each pair: the fused score and its rank, the
    E5 cosine with the passage and with its title (its first line), BM25 on the plain and
-   on the expanded words, how much of the question's words the passage holds. Its
-   probability for the best passage is the answer's confidence.
+   on the expanded words, how much of the question's words the passage holds.
+3. Confidence: a second logistic model judges from the best passage's logit, its lead
+   over the runner-up and its own evidence whether it is the right answer at all; below
+   the thresholds the assistant asks back or says it does not know (off-topic questions).
 
 The weights were fitted on the dev split of the evaluation set only
 (``python -m bench.tune_assistant``); the test split was never used to choose them.
@@ -31,7 +34,10 @@ import numpy as np
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.language import ZH, detect_locale, tokenize
 
-LEXICAL_WEIGHT = 0.3
+# First-stage fusion of the z-scores: BM25, E5 question-passage, E5 question-title.
+LEXICAL_WEIGHT = 0.2
+PASSAGE_WEIGHT = 0.3
+TITLE_WEIGHT = 0.5
 RERANK_DEPTH = 20
 # Confidence (the reranker's probability for its best passage) at which that passage is
 # given as the answer; between the two the assistant asks which of the best entries was
@@ -48,8 +54,53 @@ FEATURES = (
     "lexical",
     "expanded_lexical",
     "coverage",
+    "title_overlap",
+    "documents_match",
+    "time_match",
+    "amount_match",
     "chinese",
     "chinese_cosine",
+)
+# What kind of answer a question wants, and the entry categories that give it: a
+# question about documents is best answered by an entry about documents.
+ANSWER_TYPES = {
+    "documents_match": (
+        re.compile(
+            r"\bdocument|\bpaperwork|\bpapers\b|\bupload|\bevidence\b|\bproof\b|"
+            r"what (do|should|must) i (send|provide|submit|bring)|"
+            r"材料|资料|单据|单证|证明|要交|上传",
+            re.IGNORECASE,
+        ),
+        frozenset({"documents"}),
+    ),
+    "time_match": (
+        re.compile(
+            r"\bhow (long|soon)\b|\bhow many days\b|\bwhen\b|\bdeadline|\btime limit|"
+            r"多久|多长时间|几天|什么时候|时限|期限|多快",
+            re.IGNORECASE,
+        ),
+        frozenset({"time_limits", "payment"}),
+    ),
+    "amount_match": (
+        re.compile(
+            r"\bhow much\b|\bpercent|\blimit|多少钱|赔多少|报多少|能赔多少|比例|限额|额度",
+            re.IGNORECASE,
+        ),
+        frozenset({"payout"}),
+    ),
+}
+
+
+# What the answer's confidence is judged on: the reranker's logit for the best passage,
+# its lead over the runner-up, and the best passage's own evidence.
+CONFIDENCE_FEATURES = (
+    "logit",
+    "margin",
+    "cosine",
+    "title_cosine",
+    "lexical",
+    "coverage",
+    "chinese",
 )
 
 
@@ -64,6 +115,7 @@ class Passage:
     id: str
     text: str
     lang: str | None = None
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,11 +202,34 @@ def _standardised(scores: np.ndarray) -> np.ndarray:
     return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
 
 
+@dataclass(frozen=True)
+class Weights:
+    ranking: np.ndarray
+    ranking_intercept: float
+    confidence: np.ndarray
+    confidence_intercept: float
+
+
 @cache
-def _weights() -> tuple[np.ndarray, float]:
+def _weights() -> Weights:
     text = resources.files("claimdesk.assistant").joinpath("reranker.toml").read_text("utf-8")
     data = tomllib.loads(text)
-    return np.array([data["weights"][f] for f in FEATURES]), float(data["intercept"])
+    return Weights(
+        np.array([data["ranking"][f] for f in FEATURES]),
+        float(data["ranking"]["intercept"]),
+        np.array([data["confidence"][f] for f in CONFIDENCE_FEATURES]),
+        float(data["confidence"]["intercept"]),
+    )
+
+
+def confidence_features(logits: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The answerability view of a reranked list: see CONFIDENCE_FEATURES."""
+    best = int(np.argmax(logits))
+    others = np.delete(logits, best)
+    margin = float(logits[best] - others.max()) if len(others) else 10.0
+    row = rows[best]
+    picked = [FEATURES.index(name) for name in CONFIDENCE_FEATURES[2:]]
+    return np.array([float(logits[best]), min(margin, 10.0), *row[picked]])
 
 
 class Index:
@@ -174,9 +249,14 @@ class Index:
         self.passages = list(passages)
         self.embedder = embedder
         self._bm25 = bm25s.BM25(k1=k1, b=0.75)
-        self._terms = [(t or [""]) for t in (terms or [tokenize(p.text) for p in self.passages])]
+        split = [_split_terms(t) for t in terms] if terms else None
+        split = split or [passage_terms(p.text) for p in self.passages]
+        self._title_terms = [set(title) for title, _ in split]
+        self._terms = [(title + body) or [""] for title, body in split]
+        self._held = [set(t) for t in self._terms]
         if self.passages:
             self._bm25.index(self._terms, show_progress=False)
+        self._categories = [p.category for p in self.passages]
         if vectors is None and embedder is not None:
             vectors = embed_passages(embedder, [p.text for p in self.passages])
         self._vectors = vectors[:, 0] if vectors is not None else None
@@ -236,10 +316,14 @@ class Index:
         if vector is None:
             vector = self.embedder.query(query)
         cosines = (self._vectors @ vector).astype(np.float64)
+        assert self._titles is not None
+        titles = (self._titles @ vector).astype(np.float64)
         fused = np.full_like(cosines, -np.inf)
-        fused[mask] = LEXICAL_WEIGHT * _standardised(expanded[mask]) + (
-            1 - LEXICAL_WEIGHT
-        ) * _standardised(cosines[mask])
+        fused[mask] = (
+            LEXICAL_WEIGHT * _standardised(expanded[mask])
+            + PASSAGE_WEIGHT * _standardised(cosines[mask])
+            + TITLE_WEIGHT * _standardised(titles[mask])
+        )
         return Stage(prepared, vector, fused, cosines, expanded, mask)
 
     def _hits(
@@ -273,10 +357,17 @@ class Index:
         plain = self._bm25_scores(first.query.words)[order]
         asked = set(first.query.words)
         chinese = 1.0 if first.query.lang == ZH else 0.0
+        wanted = [
+            (pattern.search(first.query.text) is not None, categories)
+            for pattern, categories in ANSWER_TYPES.values()
+        ]
         best_cosine = float(cosines[order].max())
         rows = []
         for rank, i in enumerate(order):
-            held = len(asked & set(self._terms[i])) / len(asked) if asked else 0.0
+            held = len(asked & self._held[i]) / len(asked) if asked else 0.0
+            in_title = len(asked & self._title_terms[i]) / len(asked) if asked else 0.0
+            category = self._categories[i]
+            matches = [float(want and category in kinds) for want, kinds in wanted]
             rows.append(
                 (
                     fused[i],
@@ -287,6 +378,8 @@ class Index:
                     plain[rank] / (plain[rank] + 4.0),
                     expanded[i] / (expanded[i] + 4.0),
                     held,
+                    in_title,
+                    *matches,
                     chinese,
                     chinese * cosines[i],
                 )
@@ -295,17 +388,41 @@ class Index:
 
     def _rerank(self, first: Stage, top: int) -> list[Hit]:
         order, rows = self.features(first)
-        weights, intercept = _weights()
-        logits = rows @ weights + intercept
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        weights = _weights()
+        logits = rows @ weights.ranking + weights.ranking_intercept
+        answerable = confidence_features(logits, rows) @ weights.confidence
         score = np.full_like(first.fused, -np.inf)
         confidences = np.zeros_like(first.fused)
         score[order] = logits + 1000.0  # the reranked ones ahead of the rest
-        confidences[order] = probabilities
+        best = order[int(np.argmax(logits))]
+        confidences[best] = 1.0 / (1.0 + np.exp(-(answerable + weights.confidence_intercept)))
         rest = first.mask.copy()
         rest[order] = False
         score[rest] = first.fused[rest]
         return self._hits(score, first.expanded, first.cosines, first.mask, top, confidences)
+
+
+TITLE_MARK = "|"  # separates a passage's title terms from its body terms when stored
+
+
+def passage_terms(text: str) -> tuple[list[str], list[str]]:
+    """A passage's BM25 words: those of its title (first line), those of the rest."""
+    title = passage_title(text)
+    rest = text.strip()[len(title) :] if text.strip().startswith(title) else text
+    return tokenize(title), tokenize(rest)
+
+
+def stored_terms(text: str) -> str:
+    """A passage's terms as kept with its entry: title words, the mark, body words."""
+    title, body = passage_terms(text)
+    return " ".join([*title, TITLE_MARK, *body])
+
+
+def _split_terms(terms: list[str]) -> tuple[list[str], list[str]]:
+    if TITLE_MARK not in terms:
+        return [], terms
+    at = terms.index(TITLE_MARK)
+    return terms[:at], terms[at + 1 :]
 
 
 def embed_passages(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
@@ -320,5 +437,6 @@ def embed_passages(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
 
 
 def confidence(hits: Sequence[Hit]) -> float:
-    """How sure the best hit answers the question, in [0, 1] (the reranker's probability)."""
+    """How sure the best hit answers the question, in [0, 1] (the answerability model's
+    probability that the reranker's best passage is the right one)."""
     return round(hits[0].confidence, 3) if hits else 0.0

@@ -75,3 +75,8 @@ class ReplyOut(BaseModel):
     )
     sources: list[SourceOut]
     handoff_ticket_id: int | None = None
+    handoff_offered: bool = Field(
+        default=False,
+        description="True when the assistant was not sure: a person can take over "
+        "(say 转人工 / talk to a person).",
+    )

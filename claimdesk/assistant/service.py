@@ -22,7 +22,7 @@ from claimdesk.assistant.dialogue import say
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.enums import EntryStatus, Intent
 from claimdesk.assistant.knowledge import entry_ref, passage_text, starter_entries, text_hash
-from claimdesk.assistant.language import EN, TERMS_VERSION, detect_locale, tokenize
+from claimdesk.assistant.language import EN, TERMS_VERSION, detect_locale
 from claimdesk.assistant.models import Conversation, ConversationMessage, KbEntry
 from claimdesk.assistant.retrieval import (
     ANSWER_AT,
@@ -31,6 +31,7 @@ from claimdesk.assistant.retrieval import (
     Passage,
     confidence,
     embed_passages,
+    stored_terms,
 )
 from claimdesk.assistant.schemas import EntryIn, EntryUpdateIn, MessageIn, ReplyOut, SourceOut
 from claimdesk.claims import rules as claim_rules
@@ -55,6 +56,7 @@ from claimdesk.support.schemas import ComplaintIn, TicketIn
 from claimdesk.support.schemas import MessageIn as TicketMessageIn
 
 FINISHED = frozenset({ClaimStatus.CLOSED, ClaimStatus.ARCHIVED, ClaimStatus.WITHDRAWN})
+UNSURE = frozenset({Intent.CLARIFY, Intent.NOT_FOUND})  # a person is offered
 LOW_CONFIDENCE_HANDOFF = 2  # answers in a row below ANSWER_AT before a person takes over
 TRANSCRIPT_LIMIT = 8000  # a ticket message's size; the oldest turns are left out first
 
@@ -115,7 +117,7 @@ def _derive_terms(entry: KbEntry) -> None:
     """What retrieval reads of an entry's text, made when the text is written."""
     text = passage_text(entry.title, entry.body)
     entry.text_hash = text_hash(text)
-    entry.terms = " ".join(tokenize(text))
+    entry.terms = stored_terms(text)
     entry.terms_version = TERMS_VERSION
 
 
@@ -304,6 +306,7 @@ def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
             KbEntry.id,
             KbEntry.key,
             KbEntry.locale,
+            KbEntry.category,
             KbEntry.title,
             KbEntry.body,
             KbEntry.terms,
@@ -319,9 +322,9 @@ def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
         ref = entry_ref(row.locale, row.key)
         entries[ref] = IndexedEntry(row.id, ref, row.locale, row.title, row.body)
         text = passage_text(row.title, row.body)
-        passages.append(Passage(ref, text, row.locale))
+        passages.append(Passage(ref, text, row.locale, row.category))
         current = row.terms_version == TERMS_VERSION and row.terms is not None
-        terms.append(row.terms.split() if current else tokenize(text))
+        terms.append(row.terms.split() if current else stored_terms(text).split())
         stored.append(row.vectors)
     built = KnowledgeIndex(
         Index(passages, embedder, terms=terms, vectors=_vectors(embedder, passages, stored)),
@@ -417,6 +420,9 @@ def handle_message(
     session.flush()
     context = _Context(session, actor, conversation, locale, now, settings, embedder)
     turn = context.respond(data.text)
+    sources = [
+        SourceOut(id=s.ref, entry_id=s.entry_id, title=s.title) for s in turn.sources or []
+    ] + turn.cited
     conversation.messages.append(
         ConversationMessage(
             at=now,
@@ -424,7 +430,7 @@ def handle_message(
             text=turn.answer,
             intent=turn.intent,
             confidence=turn.confidence,
-            sources=[s.ref for s in turn.sources or []] + [c.id for c in turn.cited],
+            sources=[source.model_dump() for source in sources],
         )
     )
     flag_modified(conversation, "state")
@@ -435,12 +441,50 @@ def handle_message(
         locale=locale,
         intent=turn.intent,
         confidence=turn.confidence,
-        sources=[
-            SourceOut(id=s.ref, entry_id=s.entry_id, title=s.title) for s in turn.sources or []
-        ]
-        + turn.cited,
+        sources=sources,
         handoff_ticket_id=turn.ticket.id if turn.ticket else None,
+        handoff_offered=turn.intent in UNSURE,
     )
+
+
+def conversation_history(
+    session: Session, *, actor: Actor | None, session_id: str | None
+) -> list[tuple[str, ReplyOut]]:
+    """The questions and answers of a conversation so far, oldest first (for the chat
+    page after a reload); nothing for a conversation that is not the user's."""
+    conversation = session.get(Conversation, session_id) if session_id else None
+    if conversation is None or conversation.user_id != (actor.user_id if actor else None):
+        return []
+    turns: list[tuple[str, ReplyOut]] = []
+    question = None
+    for message in conversation.messages:
+        if message.author == "customer":
+            question = message.text
+            continue
+        if question is None:
+            continue
+        intent = message.intent or Intent.QUESTION
+        handed = intent in (Intent.HANDOFF, Intent.COMPLAINT)
+        reply = ReplyOut(
+            session_id=conversation.id,
+            answer=message.text,
+            locale=conversation.locale,
+            intent=intent,
+            confidence=message.confidence,
+            sources=[_stored_source(s) for s in message.sources],
+            handoff_ticket_id=conversation.handoff_ticket_id if handed else None,
+            handoff_offered=intent in UNSURE,
+        )
+        turns.append((question, reply))
+        question = None
+    return turns
+
+
+def _stored_source(stored: str | dict[str, Any]) -> SourceOut:
+    """A source as kept with a message (older messages kept the reference only)."""
+    if isinstance(stored, str):
+        return SourceOut(id=stored, title=stored)
+    return SourceOut.model_validate(stored)
 
 
 @dataclass
@@ -506,6 +550,10 @@ class _Context:
         known = knowledge_index(self.session, self.embedder)
         hits = known.index.search(text, top=3, lang=self.locale)
         score = confidence(hits)
+        preferred = dialogue.preferred_entry(text)
+        if preferred is not None:  # the answer type names the entry, if retrieval found it
+            ref = entry_ref(self.locale, preferred)
+            hits = sorted(hits, key=lambda hit: hit.id != ref)
         found = [known.entries[h.id] for h in hits]
         if score >= ANSWER_AT:
             self.state["low_streak"] = 0
