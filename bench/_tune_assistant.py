@@ -31,6 +31,7 @@ from claimdesk.assistant.retrieval import (
     Passage,
     confidence_features,
     embed_passages,
+    in_domain,
 )
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "assistant_questions.jsonl"
@@ -117,7 +118,7 @@ def main() -> None:
         pick = int(np.argmax(logits))
         right = labels[offset + pick] == 1
         offset += len(features)
-        judged.append(confidence_features(logits, features))
+        judged.append(confidence_features(logits, features, in_domain(question["text"])))
         correct.append(int(right))
         best_right.append(right)
         if args.errors and question["answer"] is not None and not right:

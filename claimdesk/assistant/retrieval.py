@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -42,7 +43,7 @@ RERANK_DEPTH = 20
 # Confidence (the reranker's probability for its best passage) at which that passage is
 # given as the answer; between the two the assistant asks which of the best entries was
 # meant; below CLARIFY_AT it says it does not know (chosen on the dev split).
-ANSWER_AT = 0.45
+ANSWER_AT = 0.6
 CLARIFY_AT = 0.25
 
 FEATURES = (
@@ -138,13 +139,39 @@ def passage_title(text: str) -> str:
 
 
 @cache
+def _synonyms() -> dict[str, list[Any]]:
+    text = resources.files("claimdesk.assistant").joinpath("synonyms.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@cache
 def _synonym_groups() -> list[tuple[frozenset[str], tuple[str, ...]]]:
     """Each group: the words that trigger it (lower case) and its members."""
-    text = resources.files("claimdesk.assistant").joinpath("synonyms.toml").read_text("utf-8")
-    groups = []
-    for members in tomllib.loads(text)["groups"]:
-        groups.append((frozenset(m.lower() for m in members), tuple(members)))
-    return groups
+    return [
+        (frozenset(m.lower() for m in members), tuple(members)) for members in _synonyms()["groups"]
+    ]
+
+
+@cache
+def _domain_words() -> frozenset[str]:
+    words = {w.lower() for w in _synonyms()["domain"]}
+    return frozenset(words | {m for triggers, _ in _synonym_groups() for m in triggers})
+
+
+def _says(lowered: str, padded: str, word: str) -> bool:
+    """Whether a lower-case text uses a word: whole words in English, anywhere in Chinese."""
+    return (f" {word} " in padded) if word.isascii() else (word in lowered)
+
+
+def _padded(lowered: str) -> str:
+    return f" {' '.join(re.findall(r'[a-z0-9]+(?:-[a-z0-9]+)*', lowered))} "
+
+
+def in_domain(text: str) -> bool:
+    """Whether a question uses any insurance word (synonyms.toml: groups and domain)."""
+    lowered = text.lower()
+    padded = _padded(lowered)
+    return any(_says(lowered, padded, word) for word in _domain_words())
 
 
 def expand(text: str, lang: str) -> list[str]:
@@ -152,12 +179,10 @@ def expand(text: str, lang: str) -> list[str]:
     either language: a question saying 到账 also searches 打款 and 赔款, one saying
     "excess" or 免赔额 in an English sentence also searches "deductible"."""
     lowered = text.lower()
-    padded = f" {' '.join(re.findall(r'[a-z0-9]+', lowered))} "
+    padded = _padded(lowered)
     found: list[str] = []
     for triggers, members in _synonym_groups():
-        if any(
-            (f" {word} " in padded) if word.isascii() else (word in lowered) for word in triggers
-        ):
+        if any(_says(lowered, padded, word) for word in triggers):
             found.extend(
                 m for m in members if m.lower() not in lowered and m.isascii() == (lang != ZH)
             )
@@ -222,14 +247,14 @@ def _weights() -> Weights:
     )
 
 
-def confidence_features(logits: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def confidence_features(logits: np.ndarray, rows: np.ndarray, domain: bool) -> np.ndarray:
     """The answerability view of a reranked list: see CONFIDENCE_FEATURES."""
     best = int(np.argmax(logits))
     others = np.delete(logits, best)
     margin = float(logits[best] - others.max()) if len(others) else 10.0
     row = rows[best]
-    picked = [FEATURES.index(name) for name in CONFIDENCE_FEATURES[2:]]
-    return np.array([float(logits[best]), min(margin, 10.0), *row[picked]])
+    picked = [FEATURES.index(name) for name in CONFIDENCE_FEATURES[3:]]
+    return np.array([float(logits[best]), min(margin, 10.0), float(domain), *row[picked]])
 
 
 class Index:
@@ -390,7 +415,8 @@ class Index:
         order, rows = self.features(first)
         weights = _weights()
         logits = rows @ weights.ranking + weights.ranking_intercept
-        answerable = confidence_features(logits, rows) @ weights.confidence
+        domain = in_domain(first.query.text)
+        answerable = confidence_features(logits, rows, domain) @ weights.confidence
         score = np.full_like(first.fused, -np.inf)
         confidences = np.zeros_like(first.fused)
         score[order] = logits + 1000.0  # the reranked ones ahead of the rest

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from claimdesk.assistant.retrieval import ANSWER_AT
 from claimdesk.customers.models import Customer
 from claimdesk.security.enums import Role
 from tests.factories import World
@@ -26,7 +27,7 @@ def test_a_chinese_question_is_answered_in_chinese_citing_its_entry(world: World
     assert reply["intent"] == "question"
     assert reply["sources"][0]["id"] == "zh-CN/docs-inpatient"
     assert "出院小结" in reply["answer"]
-    assert reply["confidence"] >= 0.45
+    assert reply["confidence"] >= ANSWER_AT
 
 
 def test_an_english_question_is_answered_in_english_citing_its_entry(world: World) -> None:
@@ -45,7 +46,7 @@ def test_the_locale_field_overrides_the_language_of_the_text(world: World) -> No
 def test_a_question_the_knowledge_base_cannot_answer_gets_low_confidence(world: World) -> None:
     reply = ask(world, "recommend a good restaurant near the office")
     assert reply["intent"] in ("not_found", "clarify")
-    assert reply["confidence"] < 0.45
+    assert reply["confidence"] < ANSWER_AT
 
 
 def _customer_with_claim(world: World) -> tuple[Customer, dict[str, str], dict[str, Any]]:
