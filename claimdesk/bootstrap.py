@@ -10,7 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.assistant.embedding import Embedder, default_embedder
+from claimdesk.assistant.embedding import E5Embedder, Embedder
 from claimdesk.assistant.service import ensure_knowledge_base
 from claimdesk.audit import service as audit
 from claimdesk.config import Settings, get_settings
@@ -28,8 +28,9 @@ class Container:
     sessions: sessionmaker[Session]
     bus: EventBus
     clock: Clock = field(default_factory=SystemClock)
-    # The model that embeds knowledge-base passages in jobs (loaded on first use).
-    embedder: Embedder = field(default_factory=default_embedder)
+    # The model that embeds knowledge-base passages in jobs, on every core (loaded on
+    # first use; the worker process's own, apart from the one answering requests).
+    embedder: Embedder = field(default_factory=E5Embedder)
 
 
 def build(
@@ -52,7 +53,7 @@ def build(
     sessions = build_session_factory(engine, bus=bus)
     audit.register(sessions)
     return Container(
-        settings, engine, sessions, bus, clock or SystemClock(), embedder or default_embedder()
+        settings, engine, sessions, bus, clock or SystemClock(), embedder or E5Embedder()
     )
 
 

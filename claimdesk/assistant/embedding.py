@@ -146,5 +146,8 @@ class HashingEmbedder:
 
 @cache
 def default_embedder() -> E5Embedder:
-    """The process's E5 model, loaded on first use, on every core."""
-    return E5Embedder()
+    """The E5 model that answers requests, loaded on first use, on one thread: a question
+    is a short text, and OpenMP threads that wait for a busy shared core made queries many
+    times slower (docs/decisions.md). Batch work (the embedding job, `assistant rank`)
+    uses ``E5Embedder()`` on every core, in its own process."""
+    return E5Embedder(threads=1)
