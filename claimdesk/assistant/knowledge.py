@@ -6,6 +6,9 @@ import hashlib
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
+
+import numpy as np
 
 from claimdesk.assistant.language import LOCALES
 
@@ -33,6 +36,22 @@ def entry_ref(locale: str, key: str) -> str:
 def passage_text(title: str, body: str) -> str:
     """What retrieval reads of an entry."""
     return f"{title}\n{body}"
+
+
+# The starter entries' vectors as made by the model named in the file (float16, passage
+# and title rows), keyed by text hash: written by `python -m bench._ship_vectors`.
+SHIPPED_VECTORS = Path(__file__).resolve().parent / "knowledge" / "vectors.npz"
+
+
+def shipped_vectors(model: str) -> dict[str, bytes]:
+    """Stored-form vectors of the shipped entries by text hash, when made by ``model``."""
+    if not SHIPPED_VECTORS.exists():
+        return {}
+    with np.load(SHIPPED_VECTORS, allow_pickle=False) as data:
+        if str(data["model"]) != model:
+            return {}
+        vectors = data["vectors"].astype(np.float32)
+        return {str(h): v.tobytes() for h, v in zip(data["hashes"], vectors, strict=True)}
 
 
 def text_hash(text: str) -> str:

@@ -21,7 +21,13 @@ from claimdesk.assistant import dialogue, rules
 from claimdesk.assistant.dialogue import say
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.enums import EntryStatus, Intent
-from claimdesk.assistant.knowledge import entry_ref, passage_text, starter_entries, text_hash
+from claimdesk.assistant.knowledge import (
+    entry_ref,
+    passage_text,
+    shipped_vectors,
+    starter_entries,
+    text_hash,
+)
 from claimdesk.assistant.language import EN, TERMS_VERSION, detect_locale
 from claimdesk.assistant.models import Conversation, ConversationMessage, KbEntry
 from claimdesk.assistant.retrieval import (
@@ -103,8 +109,26 @@ def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
         if row.terms_version != TERMS_VERSION:
             _derive_terms(row)
     session.flush()
+    _use_shipped_vectors(session)
     _embed_later(session)
     return changed
+
+
+def _use_shipped_vectors(session: Session) -> None:
+    """Entries whose text is the shipped one take the vectors shipped for the model in
+    use (knowledge/vectors.npz): a fresh installation needs no embedding to answer."""
+    from claimdesk.bootstrap import installed
+
+    model = installed().embedder.name
+    shipped = shipped_vectors(model)
+    if not shipped:
+        return
+    for row in session.scalars(select(KbEntry).where(_stale_vectors(model))):
+        if row.text_hash in shipped:
+            row.vectors = shipped[row.text_hash]
+            row.vector_model = model
+            row.vector_hash = row.text_hash
+    session.flush()
 
 
 def _follows_shipped(row: KbEntry, shipped: dict[str, Any]) -> bool:

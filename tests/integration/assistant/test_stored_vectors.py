@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from claimdesk.assistant import service
 from claimdesk.assistant.embedding import HashingEmbedder
+from claimdesk.assistant.knowledge import SHIPPED_VECTORS
 from claimdesk.assistant.language import TERMS_VERSION
 from claimdesk.assistant.models import KbEntry
 from claimdesk.bootstrap import Container
@@ -104,3 +105,27 @@ def test_a_starter_entry_follows_the_shipped_text_unless_staff_edited_it(
     assert "十日" in rows[("payment-when", "zh-CN")].body
     assert "免赔" in rows[("payout-deductible", "zh-CN")].body
     assert rows[("payout-deductible", "en")].body == "Our own words."
+
+
+class ShippedModel(RefusingEmbedder):
+    """Named as the model whose vectors ship with the starter entries."""
+
+    @property
+    def name(self) -> str:
+        return str(np.load(SHIPPED_VECTORS)["model"])
+
+
+def test_a_fresh_installation_takes_the_shipped_vectors_and_embeds_nothing(
+    container: Container, world: World
+) -> None:
+    job_model = container.embedder
+    container.embedder = ShippedModel()
+    try:
+        with unit_of_work(container.sessions) as session:
+            session.execute(update(KbEntry).values(vectors=None, vector_model=None))
+            service.ensure_knowledge_base(session, now=world.now)
+        rows = _rows(container).values()
+        assert {r.vector_model for r in rows} == {container.embedder.name}
+        assert all(r.vector_hash == r.text_hash for r in rows)
+    finally:
+        container.embedder = job_model
