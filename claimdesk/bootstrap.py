@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from claimdesk.assistant.embedding import E5Embedder, Embedder
 from claimdesk.assistant.service import ensure_knowledge_base
 from claimdesk.audit import service as audit
 from claimdesk.config import Settings, get_settings
@@ -27,9 +28,14 @@ class Container:
     sessions: sessionmaker[Session]
     bus: EventBus
     clock: Clock = field(default_factory=SystemClock)
+    # The model that embeds knowledge-base passages in jobs, on every core (loaded on
+    # first use; the worker process's own, apart from the one answering requests).
+    embedder: Embedder = field(default_factory=E5Embedder)
 
 
-def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+def build(
+    settings: Settings | None = None, clock: Clock | None = None, embedder: Embedder | None = None
+) -> Container:
     settings = settings or get_settings()
     crypto.install(crypto.Keyring.from_settings(settings))
     engine = build_engine(settings.resolved_database_url)
@@ -46,7 +52,9 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     register_catastrophe(bus, settings)  # after fraud: triage reads the fresh risk score
     sessions = build_session_factory(engine, bus=bus)
     audit.register(sessions)
-    return Container(settings, engine, sessions, bus, clock or SystemClock())
+    return Container(
+        settings, engine, sessions, bus, clock or SystemClock(), embedder or E5Embedder()
+    )
 
 
 _installed: Container | None = None

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from claimdesk.api.app import create_app
+from claimdesk.assistant.embedding import HashingEmbedder
 from claimdesk.bootstrap import Container, build, install, upgrade_database
 from claimdesk.config import Settings
 from claimdesk.core.clock import FixedClock
@@ -77,7 +78,7 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
         rate_limit_login="10000/minute",
         rate_limit_public="10000/minute",
     )
-    container = install(build(settings, clock=FixedClock(START)))
+    container = install(build(settings, clock=FixedClock(START), embedder=HashingEmbedder()))
     _drop_everything(container)
     upgrade_database(container)
     yield container

@@ -31,22 +31,30 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def read_passages(path: Path) -> list[Passage]:
     return [
-        Passage(id=str(r["id"]), text=str(r["text"]), lang=r.get("lang") or None)
+        Passage(
+            id=str(r["id"]),
+            text=str(r["text"]),
+            lang=r.get("lang") or None,
+            category=r.get("category") or None,
+        )
         for _, r in _lines(path)
     ]
 
 
-def build_index(passages: list[Passage], method: Method) -> Index:
+def build_index(passages: list[Passage], method: Method, threads: int | None = None) -> Index:
     """The index the assistant uses; the lexical method alone needs no embedding model."""
-    from claimdesk.assistant.embedding import default_embedder
+    from claimdesk.assistant.embedding import E5Embedder
 
-    return Index(passages, None if method == Method.LEXICAL else default_embedder())
+    return Index(passages, None if method == Method.LEXICAL else E5Embedder(threads=threads))
 
 
 @app.command()
 def rank(
     kb: Annotated[
-        Path, typer.Option("--kb", exists=True, dir_okay=False, help="KB JSONL: id, text, lang?")
+        Path,
+        typer.Option(
+            "--kb", exists=True, dir_okay=False, help="KB JSONL: id, text, lang?, category?"
+        ),
     ],
     queries: Annotated[
         Path, typer.Option("--queries", exists=True, dir_okay=False, help="JSONL: id, text")
@@ -56,18 +64,29 @@ def rank(
     method: Annotated[Method, typer.Option("--method", help="fused, lexical or semantic")] = (
         Method.FUSED
     ),
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", min=1, help="Cores the model uses (default: all)"),
+    ] = None,
 ) -> None:
     """Rank KB entries for each query, best first, with the assistant's retrieval. When KB
-    lines carry 'lang' (en, zh-CN), a query is matched against entries of its own language."""
-    index = build_index(read_passages(kb), method)
-    count = 0
+    lines carry 'lang' (en, zh-CN), a query is matched against entries of its own language.
+    Passages and queries are embedded in batches on every core (or ``--threads``)."""
+    index = build_index(read_passages(kb), method, threads)
+    asked = [(q["id"], str(q["text"])) for _, q in _lines(queries)]
+    vectors = (
+        index.embedder.queries([text for _, text in asked])
+        if index.embedder is not None
+        else [None] * len(asked)
+    )
     with out.open("w", encoding="utf-8") as handle:
-        for _, query in _lines(queries):
-            hits = index.search(str(query["text"]), top=top, method=method, detect_language=True)
-            record = {"id": query["id"], "ranked": [hit.id for hit in hits]}
+        for (query_id, text), vector in zip(asked, vectors, strict=True):
+            hits = index.search(text, top=top, method=method, detect_language=True, vector=vector)
+            record = {"id": query_id, "ranked": [hit.id for hit in hits]}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
-    typer.echo(f"Ranked {count} queries against {len(index)} entries ({method}): {out}", err=True)
+    typer.echo(
+        f"Ranked {len(asked)} queries against {len(index)} entries ({method}): {out}", err=True
+    )
 
 
 @app.command("export-kb")
@@ -82,6 +101,7 @@ def export_kb(
                 "id": entry.ref,
                 "text": passage_text(entry.title, entry.body),
                 "lang": entry.locale,
+                "category": entry.category,
             }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     typer.echo(f"Wrote {len(entries)} entries: {out}", err=True)

@@ -55,18 +55,106 @@ _POLICY = re.compile(
 )
 
 
+_PAYMENT = re.compile(
+    r"(赔款|理赔款|理赔金|赔付款|保险金|钱|款).{0,8}(到账|打款|支付|付款|打过来|发放|到卡)|"
+    r"(多久|什么时候|几天|何时|哪天).{0,6}(到账|打款|付款|赔付|给钱|拿到钱|付钱)|到账|"
+    r"\bwhen\b.{0,30}\b(money|payment|payout|paid|pay me|reimburs\w*)|"
+    r"\bhow (long|soon)\b.{0,40}\b(paid|payment|money|payout|pay)\b|"
+    r"\b(money|payment|payout)\b.{0,20}\b(arrive|come|hit|land|reach)",
+    re.IGNORECASE,
+)
+_REMAINING = re.compile(
+    r"(还剩|剩余|剩下|还有多少|余额|还能赔多少|还能报多少).{0,8}(保额|额度|保险金额|可以赔|能赔|能报)?|"
+    r"(保额|额度).{0,6}(还剩|剩|还有多少|用了多少)|"
+    r"\bremaining\b.{0,12}\b(sum insured|cover|limit|balance|amount)|"
+    r"\bhow much\b.{0,30}\b(left|remaining)\b|\b(left|remaining) (on|in|under) my\b",
+    re.IGNORECASE,
+)
+_DEDUCTIBLE = re.compile(r"免赔|起付线|\bdeductible\b|\bexcess\b", re.IGNORECASE)
+_EXCLUDED = re.compile(
+    r"不保什么|不赔什么|哪些不保|哪些不赔|不保哪些|不赔哪些|除外|免责|责任免除|"
+    r"\bexclu\w*|\bnot covered\b|\bisn'?t covered\b|\bdoes(n'?t| not) cover\b",
+    re.IGNORECASE,
+)
+_COVER = re.compile(
+    r"(保单|保险|医疗险|车险|意外险|保障).{0,3}(保|赔|报|包括|包含|管|涵盖|覆盖|cover)|"
+    r"(能|可以|给|可不可以)(报|赔|理赔|报销)|"
+    r"\b(does|do|will|would|can|is)\b.{0,12}\bmy\b.{0,20}"
+    r"\b(cover|covers|pay|pays|include|includes|reimburse)\b|"
+    r"\bam i (covered|insured)\b|\bcovered (by|under|on) my\b|"
+    r"\bmy (policy|insurance|plan) (covers?|includes?|pays?)\b",
+    re.IGNORECASE,
+)
+# The kind of policy a question names (我的医疗险, my car insurance).
+LINES = {
+    "medical": re.compile(r"医疗险|医疗保险|住院险|\bmedical\b|\bhealth\b", re.IGNORECASE),
+    "motor": re.compile(
+        r"车险|机动车|汽车保险|\bcar\b|\bmotor\b|\bauto\b|\bvehicle\b", re.IGNORECASE
+    ),
+    "accident": re.compile(r"意外险|意外保险|\baccident (insurance|policy|cover)\b", re.IGNORECASE),
+}
+
+
+_OVERVIEW = re.compile(
+    r"保什么|保哪些|保障什么|保障内容|包括什么|有哪些保障|"
+    r"\bwhat (does|do)\b.{0,25}\b(cover|include)\b(\W*$|\s+and\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_overview(text: str) -> bool:
+    """The question asks what a policy covers in general, not about one thing."""
+    return bool(_OVERVIEW.search(text))
+
+
+def preferred_entry(text: str) -> str | None:
+    """The knowledge-base entry (key) that answers a general question of a known answer
+    type: asked in general when the money arrives, the payment-timing entry."""
+    return "payment-when" if _PAYMENT.search(text) else None
+
+
+def is_personal(text: str) -> bool:
+    """The message asks about the writer's own records (我的保单, my claim)."""
+    return bool(
+        re.search(_MINE, text, re.IGNORECASE)
+        or re.search(r"\b(am i|do i have|have i got|i have)\b|我还|我能|我可以", text, re.I)
+        or CLAIM_NUMBER.search(text)
+    )
+
+
+def policy_line(text: str) -> str | None:
+    """The line of business (medical, motor, accident) a message names, if any."""
+    return next((line for line, words in LINES.items() if words.search(text)), None)
+
+
 def intent_of(text: str) -> Intent:
-    """The intent a fresh message (not an answer to one of our questions) asks for."""
+    """The answer type a fresh message (not an answer to one of our questions) asks for.
+    Questions about the writer's own records (with 我的 / my, or a claim number) get
+    answers from those records; the same questions asked in general go to the knowledge
+    base, except the remaining sum insured, which only the records can tell."""
     if _HANDOFF.search(text):
         return Intent.HANDOFF
     if _COMPLAINT.search(text):
         return Intent.COMPLAINT
     if _REPORT.search(text):
         return Intent.REPORT_CLAIM
-    if _MISSING.search(text) and (re.search(_MINE, text, re.I) or CLAIM_NUMBER.search(text)):
+    mine = is_personal(text)
+    if _MISSING.search(text) and mine:
         return Intent.MISSING_DOCUMENTS
+    if _PAYMENT.search(text) and mine:
+        return Intent.PAYMENT_TIMING
     if CLAIM_NUMBER.search(text) or _STATUS.search(text):
         return Intent.CLAIM_STATUS
+    if mine and asks_overview(text):
+        return Intent.POLICY_COVER
+    if _REMAINING.search(text) and (mine or policy_line(text) or "保额" in text):
+        return Intent.REMAINING
+    if mine and _DEDUCTIBLE.search(text):
+        return Intent.DEDUCTIBLE
+    if mine and _EXCLUDED.search(text):
+        return Intent.EXCLUSIONS
+    if mine and _COVER.search(text):
+        return Intent.COVER_CHECK
     if _POLICY.search(text) or POLICY_NUMBER.search(text):
         return Intent.POLICY_COVER
     return Intent.QUESTION

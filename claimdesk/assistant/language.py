@@ -7,10 +7,13 @@ import re
 from functools import cache
 
 import jieba
+import snowballstemmer
 
 ZH = "zh-CN"
 EN = "en"
 LOCALES = (ZH, EN)
+# Raise when tokenize() changes: the terms stored with knowledge-base entries are remade.
+TERMS_VERSION = 2
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -93,18 +96,22 @@ def detect_locale(text: str, default: str = EN) -> str:
     return EN if latin_words >= 2 or (latin_words and not han and len(text) > 12) else default
 
 
+@cache
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+@cache
 def _stem(word: str) -> str:
-    """A light English stem: plurals and -ing/-ed forms meet their base word."""
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: len(word) - len(suffix)] + keep
-    return word
+    """The Snowball (Porter 2) stem: "hospitalised", "hospitalization" and "hospital"
+    meet as far as English allows; British and American spellings too (-ise, -ize)."""
+    return str(_stemmer().stemWord(word.replace("ize", "ise").replace("yze", "yse")))
 
 
 def tokenize(text: str) -> list[str]:
     """Words for BM25, without stop words: for Chinese, jieba's search-mode segments plus
     every character bigram and character (a paraphrase rarely keeps jieba's words, it
-    often keeps their characters); for English, lightly stemmed words."""
+    often keeps their characters); for English, Snowball stems."""
     words: list[str] = []
     for run in _TOKEN.findall(text.lower()):
         if _HAN.match(run):

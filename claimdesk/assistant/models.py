@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.assistant.enums import EntryStatus
@@ -32,6 +41,16 @@ class KbEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What retrieval reads, kept with the entry so an index loads without recomputing:
+    # the SHA-1 of the passage text, its BM25 terms (space-separated, made by tokenizer
+    # ``terms_version``) and its float32 vectors (passage and title rows) made by
+    # ``vector_model`` from the text whose hash is ``vector_hash``.
+    text_hash: Mapped[str | None] = mapped_column(String(40))
+    terms: Mapped[str | None] = mapped_column(Text)
+    terms_version: Mapped[int | None] = mapped_column(Integer)
+    vectors: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    vector_model: Mapped[str | None] = mapped_column(String(64))
+    vector_hash: Mapped[str | None] = mapped_column(String(40))
 
 
 class Conversation(Base):
@@ -66,6 +85,7 @@ class ConversationMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[float | None] = mapped_column(Float)
-    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The sources cited: {"id", "kind", "entry_id", "title"} each (earlier rows: the id only).
+    sources: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -1,36 +1,108 @@
-"""Retrieval over knowledge-base passages: BM25 (jieba words for Chinese), E5 embeddings,
-and their fusion. Pure: no database; the assistant and `claimdesk assistant rank` share it.
+"""Retrieval over knowledge-base passages, in two stages. Pure: no database; the assistant
+and `claimdesk assistant rank` share it.
 
-Fusion: each method's scores over the candidates (the passages in the question's
-language) are standardised (z-scores), then combined as
-``LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * semantic``. On the dev split of the
-evaluation set this beat min-max scaling and reciprocal rank fusion (k = 5, 20, 60); the
-weight and the confidence thresholds were chosen there, never on the test split
-(docs/benchmarks.md).
+1. Candidates: the passages in the question's language, scored by BM25 over the
+   question's words plus their insurance synonyms in both languages (synonyms.toml), by
+   the E5 cosine of question and passage and by the E5 cosine of question and title (the
+   title embedded as a question); each standardised (z-scores) over the candidates and
+   fused with the weights below.
+2. Reranking: the best ``RERANK_DEPTH`` of them are scored again by a logistic model
+   (reranker.toml) over what is known of each pair: the fused score and its rank, the
+   E5 cosine with the passage and with its title (its first line), BM25 on the plain and
+   on the expanded words, how much of the question's words the passage holds.
+3. Confidence: a second logistic model judges from the best passage's logit, its lead
+   over the runner-up and its own evidence whether it is the right answer at all; below
+   the thresholds the assistant asks back or says it does not know (off-topic questions).
+
+The weights were fitted on the dev split of the evaluation set only
+(``python -m bench.tune_assistant``); the test split was never used to choose them.
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
 
 import bm25s
 import numpy as np
 
 from claimdesk.assistant.embedding import Embedder
-from claimdesk.assistant.language import detect_locale, tokenize
+from claimdesk.assistant.language import ZH, detect_locale, tokenize
 
-LEXICAL_WEIGHT = 0.25
-# E5 cosines are high for any pair of texts, higher in Chinese: below the floor a question
-# and an entry are unrelated, at the ceiling clearly on the same subject (dev split).
-COSINE_BANDS = {"en": (0.80, 0.90), "zh-CN": (0.85, 0.93)}
-# BM25 score at which lexical evidence counts as half convincing.
-LEXICAL_HALF = 4.0
-# Confidence at which the best entry is given as the answer; between the two the assistant
-# asks which of the best entries was meant; below CLARIFY_AT it says it does not know.
-ANSWER_AT = 0.45
+# First-stage fusion of the z-scores: BM25, E5 question-passage, E5 question-title.
+LEXICAL_WEIGHT = 0.2
+PASSAGE_WEIGHT = 0.3
+TITLE_WEIGHT = 0.5
+RERANK_DEPTH = 20
+# Confidence (the reranker's probability for its best passage) at which that passage is
+# given as the answer; between the two the assistant asks which of the best entries was
+# meant; below CLARIFY_AT it says it does not know (chosen on the dev split).
+ANSWER_AT = 0.6
 CLARIFY_AT = 0.25
+
+FEATURES = (
+    "fused",
+    "fused_rank",
+    "cosine",
+    "cosine_gap",
+    "title_cosine",
+    "lexical",
+    "expanded_lexical",
+    "coverage",
+    "title_overlap",
+    "documents_match",
+    "time_match",
+    "amount_match",
+    "chinese",
+    "chinese_cosine",
+)
+# What kind of answer a question wants, and the entry categories that give it: a
+# question about documents is best answered by an entry about documents.
+ANSWER_TYPES = {
+    "documents_match": (
+        re.compile(
+            r"\bdocument|\bpaperwork|\bpapers\b|\bupload|\bevidence\b|\bproof\b|"
+            r"what (do|should|must) i (send|provide|submit|bring)|"
+            r"材料|资料|单据|单证|证明|要交|上传",
+            re.IGNORECASE,
+        ),
+        frozenset({"documents"}),
+    ),
+    "time_match": (
+        re.compile(
+            r"\bhow (long|soon)\b|\bhow many days\b|\bwhen\b|\bdeadline|\btime limit|"
+            r"多久|多长时间|几天|什么时候|时限|期限|多快",
+            re.IGNORECASE,
+        ),
+        frozenset({"time_limits", "payment"}),
+    ),
+    "amount_match": (
+        re.compile(
+            r"\bhow much\b|\bpercent|\blimit|多少钱|赔多少|报多少|能赔多少|比例|限额|额度",
+            re.IGNORECASE,
+        ),
+        frozenset({"payout"}),
+    ),
+}
+
+
+# What the answer's confidence is judged on: the reranker's logit for the best passage,
+# its lead over the runner-up, and the best passage's own evidence.
+CONFIDENCE_FEATURES = (
+    "logit",
+    "margin",
+    "cosine",
+    "title_cosine",
+    "lexical",
+    "coverage",
+    "chinese",
+)
 
 
 class Method(StrEnum):
@@ -44,6 +116,7 @@ class Passage:
     id: str
     text: str
     lang: str | None = None
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +125,100 @@ class Hit:
     score: float
     lexical: float
     semantic: float
+    confidence: float = 0.0
+
+
+def passage_title(text: str) -> str:
+    """A passage's first line (an entry's title), else its first sentence."""
+    first = text.strip().split("\n", 1)[0]
+    sentence = re.split(r"(?<=[.?!。？！])\s*", first, maxsplit=1)[0]
+    return sentence[:200]
+
+
+# ---------------------------------------------------------------- query handling
+
+
+@cache
+def _synonyms() -> dict[str, list[Any]]:
+    text = resources.files("claimdesk.assistant").joinpath("synonyms.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def _synonym_groups() -> list[tuple[frozenset[str], tuple[str, ...]]]:
+    """Each group: the words that trigger it (lower case) and its members."""
+    return [
+        (frozenset(m.lower() for m in members), tuple(members)) for members in _synonyms()["groups"]
+    ]
+
+
+@cache
+def _domain_words() -> frozenset[str]:
+    words = {w.lower() for w in _synonyms()["domain"]}
+    return frozenset(words | {m for triggers, _ in _synonym_groups() for m in triggers})
+
+
+def _says(lowered: str, padded: str, word: str) -> bool:
+    """Whether a lower-case text uses a word: whole words in English, anywhere in Chinese."""
+    return (f" {word} " in padded) if word.isascii() else (word in lowered)
+
+
+def _padded(lowered: str) -> str:
+    return f" {' '.join(re.findall(r'[a-z0-9]+(?:-[a-z0-9]+)*', lowered))} "
+
+
+def in_domain(text: str) -> bool:
+    """Whether a question uses any insurance word (synonyms.toml: groups and domain)."""
+    lowered = text.lower()
+    padded = _padded(lowered)
+    return any(_says(lowered, padded, word) for word in _domain_words())
+
+
+def expand(text: str, lang: str) -> list[str]:
+    """Synonyms, in the question's language ``lang``, of the insurance words it uses in
+    either language: a question saying 到账 also searches 打款 and 赔款, one saying
+    "excess" or 免赔额 in an English sentence also searches "deductible"."""
+    lowered = text.lower()
+    padded = _padded(lowered)
+    found: list[str] = []
+    for triggers, members in _synonym_groups():
+        if any(_says(lowered, padded, word) for word in triggers):
+            found.extend(
+                m for m in members if m.lower() not in lowered and m.isascii() == (lang != ZH)
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    lang: str | None
+    words: list[str]
+    expanded: list[str]
+
+
+def prepare(text: str, lang: str | None) -> Query:
+    """The question's words and, after them, its synonyms' words."""
+    words = tokenize(text)
+    extra = [
+        w for w in tokenize(" ".join(expand(text, lang or detect_locale(text)))) if w not in words
+    ]
+    return Query(text, lang, words, words + extra)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The first stage's scores of every passage for one question."""
+
+    query: Query
+    vector: np.ndarray
+    fused: np.ndarray
+    cosines: np.ndarray
+    expanded: np.ndarray
+    mask: np.ndarray
+
+
+# ---------------------------------------------------------------- the index
 
 
 def _standardised(scores: np.ndarray) -> np.ndarray:
@@ -60,21 +227,65 @@ def _standardised(scores: np.ndarray) -> np.ndarray:
     return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
 
 
+@dataclass(frozen=True)
+class Weights:
+    ranking: np.ndarray
+    ranking_intercept: float
+    confidence: np.ndarray
+    confidence_intercept: float
+
+
+@cache
+def _weights() -> Weights:
+    text = resources.files("claimdesk.assistant").joinpath("reranker.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return Weights(
+        np.array([data["ranking"][f] for f in FEATURES]),
+        float(data["ranking"]["intercept"]),
+        np.array([data["confidence"][f] for f in CONFIDENCE_FEATURES]),
+        float(data["confidence"]["intercept"]),
+    )
+
+
+def confidence_features(logits: np.ndarray, rows: np.ndarray, domain: bool) -> np.ndarray:
+    """The answerability view of a reranked list: see CONFIDENCE_FEATURES."""
+    best = int(np.argmax(logits))
+    others = np.delete(logits, best)
+    margin = float(logits[best] - others.max()) if len(others) else 10.0
+    row = rows[best]
+    picked = [FEATURES.index(name) for name in CONFIDENCE_FEATURES[3:]]
+    return np.array([float(logits[best]), min(margin, 10.0), float(domain), *row[picked]])
+
+
 class Index:
-    """BM25 and embedding indexes over the same passages, built once."""
+    """BM25 and embedding indexes over the same passages, built once. ``terms`` (each
+    passage's BM25 words) and ``vectors`` (passage and title vectors, shape (n, 2, dim))
+    may come stored with the passages; what is not given is computed here."""
 
     def __init__(
-        self, passages: Sequence[Passage], embedder: Embedder | None, *, k1: float = 1.2
+        self,
+        passages: Sequence[Passage],
+        embedder: Embedder | None,
+        *,
+        terms: Sequence[list[str]] | None = None,
+        vectors: np.ndarray | None = None,
+        k1: float = 1.2,
     ) -> None:
         self.passages = list(passages)
         self.embedder = embedder
         self._bm25 = bm25s.BM25(k1=k1, b=0.75)
-        tokens = [tokenize(p.text) or [""] for p in self.passages]
+        split = [_split_terms(t) for t in terms] if terms else None
+        split = split or [passage_terms(p.text) for p in self.passages]
+        self._title_terms = [set(title) for title, _ in split]
+        self._terms = [(title + body) or [""] for title, body in split]
+        self._held = [set(t) for t in self._terms]
         if self.passages:
-            self._bm25.index(tokens, show_progress=False)
-        self._vectors = (
-            embedder.passages([p.text for p in self.passages]) if embedder is not None else None
-        )
+            self._bm25.index(self._terms, show_progress=False)
+        self._categories = [p.category for p in self.passages]
+        if vectors is None and embedder is not None:
+            vectors = embed_passages(embedder, [p.text for p in self.passages])
+        self._vectors = vectors[:, 0] if vectors is not None else None
+        self._titles = vectors[:, 1] if vectors is not None else None
         self._langs = np.array([p.lang or "" for p in self.passages])
 
     def __len__(self) -> int:
@@ -87,23 +298,10 @@ class Index:
         mask = (self._langs == lang) | (self._langs == "")
         return mask if mask.any() else np.ones(len(self.passages), dtype=bool)
 
-    def scores(
-        self, query: str, lang: str | None, *, semantic: bool = True
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per passage: BM25 score, E5 cosine (zeros without an embedder or when not asked
-        for), candidate mask."""
-        size = len(self.passages)
-        mask = self._candidates(lang)
-        words = tokenize(query)
-        lexical = (
-            np.asarray(self._bm25.get_scores(words), dtype=np.float64)
-            if size and words
-            else np.zeros(size)
-        )
-        cosines = np.zeros(size)
-        if semantic and self._vectors is not None and self.embedder is not None and size:
-            cosines = (self._vectors @ self.embedder.query(query)).astype(np.float64)
-        return lexical, cosines, mask
+    def _bm25_scores(self, words: list[str]) -> np.ndarray:
+        if not words:
+            return np.zeros(len(self.passages))
+        return np.asarray(self._bm25.get_scores(words), dtype=np.float64)
 
     def search(
         self,
@@ -113,25 +311,55 @@ class Index:
         method: Method = Method.FUSED,
         lang: str | None = None,
         detect_language: bool = False,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """The best ``top`` passages, best first. ``detect_language`` restricts the search
-        to passages in the query's language (when passages carry one)."""
+        to passages in the query's language (when passages carry one); ``vector`` is the
+        query's embedding when the caller has it already."""
         if not self.passages:
             return []
         if detect_language and lang is None:
             lang = detect_locale(query)
-        if method != Method.LEXICAL and self.embedder is None:
+        if method != Method.LEXICAL and (self.embedder is None or self._vectors is None):
             raise ValueError(f"The {method} method needs an embedding model.")
-        lexical, semantic, mask = self.scores(query, lang, semantic=method != Method.LEXICAL)
         if method == Method.LEXICAL:
-            combined = lexical
-        elif method == Method.SEMANTIC:
-            combined = semantic
-        else:
-            combined = np.zeros_like(lexical)
-            combined[mask] = LEXICAL_WEIGHT * _standardised(lexical[mask]) + (
-                1 - LEXICAL_WEIGHT
-            ) * _standardised(semantic[mask])
+            prepared = prepare(query, lang)
+            mask = self._candidates(lang)
+            expanded = self._bm25_scores(prepared.expanded)
+            return self._hits(expanded, expanded, np.zeros_like(expanded), mask, top)
+        first = self.first_stage(query, lang, vector)
+        if method == Method.SEMANTIC:
+            return self._hits(first.cosines, first.expanded, first.cosines, first.mask, top)
+        return self._rerank(first, top)
+
+    def first_stage(self, query: str, lang: str | None, vector: np.ndarray | None) -> Stage:
+        """BM25 on the expanded words and E5 cosines over the candidates, fused."""
+        assert self.embedder is not None and self._vectors is not None
+        prepared = prepare(query, lang)
+        mask = self._candidates(lang)
+        expanded = self._bm25_scores(prepared.expanded)
+        if vector is None:
+            vector = self.embedder.query(query)
+        cosines = (self._vectors @ vector).astype(np.float64)
+        assert self._titles is not None
+        titles = (self._titles @ vector).astype(np.float64)
+        fused = np.full_like(cosines, -np.inf)
+        fused[mask] = (
+            LEXICAL_WEIGHT * _standardised(expanded[mask])
+            + PASSAGE_WEIGHT * _standardised(cosines[mask])
+            + TITLE_WEIGHT * _standardised(titles[mask])
+        )
+        return Stage(prepared, vector, fused, cosines, expanded, mask)
+
+    def _hits(
+        self,
+        combined: np.ndarray,
+        lexical: np.ndarray,
+        semantic: np.ndarray,
+        mask: np.ndarray,
+        top: int,
+        confidences: np.ndarray | None = None,
+    ) -> list[Hit]:
         order = np.flatnonzero(mask)
         order = order[np.lexsort((order, -combined[order]))][:top]
         return [
@@ -140,22 +368,101 @@ class Index:
                 score=float(combined[i]),
                 lexical=float(lexical[i]),
                 semantic=float(semantic[i]),
+                confidence=float(confidences[i]) if confidences is not None else 0.0,
             )
             for i in order
         ]
 
+    def features(self, first: Stage) -> tuple[np.ndarray, np.ndarray]:
+        """The reranker's view of the best candidates: their indexes and feature rows."""
+        fused, cosines, expanded = first.fused, first.cosines, first.expanded
+        order = np.flatnonzero(first.mask)
+        order = order[np.lexsort((order, -fused[order]))][:RERANK_DEPTH]
+        assert self._titles is not None
+        plain = self._bm25_scores(first.query.words)[order]
+        asked = set(first.query.words)
+        chinese = 1.0 if first.query.lang == ZH else 0.0
+        wanted = [
+            (pattern.search(first.query.text) is not None, categories)
+            for pattern, categories in ANSWER_TYPES.values()
+        ]
+        best_cosine = float(cosines[order].max())
+        rows = []
+        for rank, i in enumerate(order):
+            held = len(asked & self._held[i]) / len(asked) if asked else 0.0
+            in_title = len(asked & self._title_terms[i]) / len(asked) if asked else 0.0
+            category = self._categories[i]
+            matches = [float(want and category in kinds) for want, kinds in wanted]
+            rows.append(
+                (
+                    fused[i],
+                    1.0 / (1.0 + rank),
+                    cosines[i],
+                    best_cosine - cosines[i],
+                    float(self._titles[i] @ first.vector),
+                    plain[rank] / (plain[rank] + 4.0),
+                    expanded[i] / (expanded[i] + 4.0),
+                    held,
+                    in_title,
+                    *matches,
+                    chinese,
+                    chinese * cosines[i],
+                )
+            )
+        return order, np.array(rows, dtype=np.float64)
 
-def confidence(hits: Sequence[Hit], lang: str) -> float:
-    """How sure the best hit answers the question, in [0, 1]: its E5 cosine placed in the
-    language's band, and its BM25 score (saturating), less when the runner-up is as good."""
-    if not hits:
-        return 0.0
-    best = hits[0]
-    floor, ceiling = COSINE_BANDS.get(lang, COSINE_BANDS["en"])
-    semantic = min(1.0, max(0.0, (best.semantic - floor) / (ceiling - floor)))
-    lexical = best.lexical / (best.lexical + LEXICAL_HALF)
-    evidence = 0.6 * semantic + 0.4 * lexical
-    if len(hits) > 1 and best.score > 0:
-        margin = min(1.0, max(0.0, (best.score - hits[1].score) / best.score))
-        evidence *= 0.8 + 0.2 * min(1.0, margin * 5)
-    return round(evidence, 3)
+    def _rerank(self, first: Stage, top: int) -> list[Hit]:
+        order, rows = self.features(first)
+        weights = _weights()
+        logits = rows @ weights.ranking + weights.ranking_intercept
+        domain = in_domain(first.query.text)
+        answerable = confidence_features(logits, rows, domain) @ weights.confidence
+        score = np.full_like(first.fused, -np.inf)
+        confidences = np.zeros_like(first.fused)
+        score[order] = logits + 1000.0  # the reranked ones ahead of the rest
+        best = order[int(np.argmax(logits))]
+        confidences[best] = 1.0 / (1.0 + np.exp(-(answerable + weights.confidence_intercept)))
+        rest = first.mask.copy()
+        rest[order] = False
+        score[rest] = first.fused[rest]
+        return self._hits(score, first.expanded, first.cosines, first.mask, top, confidences)
+
+
+TITLE_MARK = "|"  # separates a passage's title terms from its body terms when stored
+
+
+def passage_terms(text: str) -> tuple[list[str], list[str]]:
+    """A passage's BM25 words: those of its title (first line), those of the rest."""
+    title = passage_title(text)
+    rest = text.strip()[len(title) :] if text.strip().startswith(title) else text
+    return tokenize(title), tokenize(rest)
+
+
+def stored_terms(text: str) -> str:
+    """A passage's terms as kept with its entry: title words, the mark, body words."""
+    title, body = passage_terms(text)
+    return " ".join([*title, TITLE_MARK, *body])
+
+
+def _split_terms(terms: list[str]) -> tuple[list[str], list[str]]:
+    if TITLE_MARK not in terms:
+        return [], terms
+    at = terms.index(TITLE_MARK)
+    return terms[:at], terms[at + 1 :]
+
+
+def embed_passages(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Passage and title vectors of each text: shape (n, 2, dim). A title is embedded as
+    a question (E5's query prefix): an entry's title and a customer's question are two
+    wordings of one question, and E5 matches like with like best."""
+    if not texts:
+        return np.zeros((0, 2, 1), dtype=np.float32)
+    whole = embedder.passages(list(texts))
+    titles = embedder.queries([passage_title(t) for t in texts])
+    return np.stack([whole, titles], axis=1).astype(np.float32)
+
+
+def confidence(hits: Sequence[Hit]) -> float:
+    """How sure the best hit answers the question, in [0, 1] (the answerability model's
+    probability that the reranker's best passage is the right one)."""
+    return round(hits[0].confidence, 3) if hits else 0.0

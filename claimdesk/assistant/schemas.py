@@ -56,8 +56,12 @@ class MessageIn(BaseModel):
 
 
 class SourceOut(BaseModel):
-    id: str = Field(description="<locale>/<key> of the knowledge-base entry")
-    entry_id: int
+    id: str = Field(
+        description="<locale>/<key> of a knowledge-base entry, or policy/<number>/<clause> "
+        "of a clause of the customer's policy, or claim/<number>"
+    )
+    kind: str = Field(default="entry", description="entry, clause or claim")
+    entry_id: int | None = Field(default=None, description="The entry's id (entries only)")
     title: str
 
 
@@ -71,3 +75,8 @@ class ReplyOut(BaseModel):
     )
     sources: list[SourceOut]
     handoff_ticket_id: int | None = None
+    handoff_offered: bool = Field(
+        default=False,
+        description="True when the assistant was not sure: a person can take over "
+        "(say 转人工 / talk to a person).",
+    )

@@ -4,33 +4,50 @@ and hand-off to a person through the service desk."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import ColumnElement, case, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
-from claimdesk.assistant import dialogue
+from claimdesk.assistant import dialogue, rules
 from claimdesk.assistant.dialogue import say
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.enums import EntryStatus, Intent
-from claimdesk.assistant.knowledge import entry_ref, passage_text, starter_entries
-from claimdesk.assistant.language import EN, detect_locale
+from claimdesk.assistant.knowledge import (
+    entry_ref,
+    passage_text,
+    shipped_vectors,
+    starter_entries,
+    text_hash,
+)
+from claimdesk.assistant.language import EN, TERMS_VERSION, detect_locale
 from claimdesk.assistant.models import Conversation, ConversationMessage, KbEntry
-from claimdesk.assistant.retrieval import ANSWER_AT, CLARIFY_AT, Index, Passage, confidence
+from claimdesk.assistant.retrieval import (
+    ANSWER_AT,
+    CLARIFY_AT,
+    Index,
+    Passage,
+    confidence,
+    embed_passages,
+    stored_terms,
+)
 from claimdesk.assistant.schemas import EntryIn, EntryUpdateIn, MessageIn, ReplyOut, SourceOut
+from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import Channel, ClaimStatus
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import ClaimIn
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
+from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from claimdesk.documents import service as documents
 from claimdesk.policies import service as policies
@@ -45,6 +62,7 @@ from claimdesk.support.schemas import ComplaintIn, TicketIn
 from claimdesk.support.schemas import MessageIn as TicketMessageIn
 
 FINISHED = frozenset({ClaimStatus.CLOSED, ClaimStatus.ARCHIVED, ClaimStatus.WITHDRAWN})
+UNSURE = frozenset({Intent.CLARIFY, Intent.NOT_FOUND})  # a person is offered
 LOW_CONFIDENCE_HANDOFF = 2  # answers in a row below ANSWER_AT before a person takes over
 TRANSCRIPT_LIMIT = 8000  # a ticket message's size; the oldest turns are left out first
 
@@ -53,33 +71,135 @@ TRANSCRIPT_LIMIT = 8000  # a ticket message's size; the oldest turns are left ou
 
 
 def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
-    """Insert the starter entries that are missing (by key and locale), published; entries
-    already there, edited by staff or not, are left as they are."""
-    existing = {
-        (key, locale) for key, locale in session.execute(select(KbEntry.key, KbEntry.locale))
-    }
-    added = 0
+    """Insert the starter entries that are missing (by key and locale), published; starter
+    entries no one on the staff has edited follow the shipped text, entries staff edited
+    or created are left as they are. Search terms made by an older tokenizer are remade;
+    passage vectors that are missing or stale are made by the job runner
+    (``embed_entries``). Returns how many entries were added or brought up to date."""
+    existing = {(e.key, e.locale): e for e in session.scalars(select(KbEntry))}
+    changed = 0
     for entry in starter_entries():
-        if (entry.key, entry.locale) in existing:
-            continue
-        session.add(
-            KbEntry(
+        shipped = {
+            "kind": entry.kind,
+            "category": entry.category,
+            "product_code": entry.product,
+            "title": entry.title,
+            "body": entry.body,
+        }
+        row = existing.get((entry.key, entry.locale))
+        if row is None:
+            row = KbEntry(
                 key=entry.key,
                 locale=entry.locale,
-                kind=entry.kind,
-                category=entry.category,
-                product_code=entry.product,
-                title=entry.title,
-                body=entry.body,
+                **shipped,
                 status=EntryStatus.PUBLISHED,
                 origin="starter",
                 created_at=now,
-                updated_at=now,
             )
-        )
-        added += 1
+            session.add(row)
+        elif _follows_shipped(row, shipped):
+            for name, value in shipped.items():
+                setattr(row, name, value)
+        else:
+            continue
+        row.updated_at = now
+        _derive_terms(row)
+        changed += 1
+    for row in existing.values():
+        if row.terms_version != TERMS_VERSION:
+            _derive_terms(row)
     session.flush()
-    return added
+    _use_shipped_vectors(session)
+    _embed_later(session)
+    return changed
+
+
+def _use_shipped_vectors(session: Session) -> None:
+    """Entries whose text is the shipped one take the vectors shipped for the model in
+    use (knowledge/vectors.npz): a fresh installation needs no embedding to answer."""
+    from claimdesk.bootstrap import installed
+
+    model = installed().embedder.name
+    shipped = shipped_vectors(model)
+    if not shipped:
+        return
+    for row in session.scalars(select(KbEntry).where(_stale_vectors(model))):
+        if row.text_hash in shipped:
+            row.vectors = shipped[row.text_hash]
+            row.vector_model = model
+            row.vector_hash = row.text_hash
+    session.flush()
+
+
+def _follows_shipped(row: KbEntry, shipped: dict[str, Any]) -> bool:
+    """A starter entry no one on the staff has edited, whose shipped text has changed."""
+    untouched = row.origin == "starter" and row.updated_by_id is None
+    return untouched and any(getattr(row, name) != value for name, value in shipped.items())
+
+
+def _derive_terms(entry: KbEntry) -> None:
+    """What retrieval reads of an entry's text, made when the text is written."""
+    text = passage_text(entry.title, entry.body)
+    entry.text_hash = text_hash(text)
+    entry.terms = stored_terms(text)
+    entry.terms_version = TERMS_VERSION
+
+
+def _stale_vectors(name: str) -> ColumnElement[bool]:
+    return or_(
+        KbEntry.vector_model.is_(None),
+        KbEntry.vector_model != name,
+        KbEntry.vector_hash.is_(None),
+        KbEntry.vector_hash != KbEntry.text_hash,
+    )
+
+
+def _embed_later(session: Session) -> None:
+    """Queue the embedding job after the commit when an entry's vectors are stale."""
+    from claimdesk.assistant.tasks import embed_entries
+    from claimdesk.bootstrap import installed
+    from claimdesk.jobs.queue import enqueue_after_commit
+
+    stale = _stale_vectors(installed().embedder.name)
+    if session.scalar(select(KbEntry.id).where(stale).limit(1)) is not None:
+        enqueue_after_commit(session, embed_entries)
+
+
+def refresh_vectors(
+    sessions: sessionmaker[Session], *, embedder: Embedder, batch: int = 128
+) -> int:
+    """Embed every entry whose stored vectors are missing, stale or made by another
+    model, ``batch`` entries per transaction (the model runs outside it); an entry edited
+    meanwhile keeps its new hash and is embedded on the next round. Returns how many."""
+    done = 0
+    skipped: set[int] = set()
+    stale = _stale_vectors(embedder.name)
+    while True:
+        with sessions() as session:
+            rows = session.execute(
+                select(KbEntry.id, KbEntry.title, KbEntry.body, KbEntry.text_hash)
+                .where(stale, KbEntry.id.not_in(skipped) if skipped else true())
+                .order_by(KbEntry.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return done
+        vectors = embed_passages(embedder, [passage_text(r.title, r.body) for r in rows])
+        with unit_of_work(sessions) as session:
+            for row, vector in zip(rows, vectors, strict=True):
+                updated = session.execute(
+                    update(KbEntry)
+                    .where(KbEntry.id == row.id, KbEntry.text_hash == row.text_hash)
+                    .values(
+                        vectors=vector.tobytes(),
+                        vector_model=embedder.name,
+                        vector_hash=row.text_hash,
+                    )
+                )
+                if updated.rowcount:  # type: ignore[attr-defined]
+                    done += 1
+                else:
+                    skipped.add(row.id)
 
 
 def _manager(actor: Actor | None) -> bool:
@@ -128,6 +248,7 @@ def create_entry(session: Session, *, actor: Actor, data: EntryIn, now: datetime
         updated_at=now,
         updated_by_id=actor.user_id,
     )
+    _derive_terms(entry)
     session.add(entry)
     try:
         session.flush()
@@ -135,6 +256,7 @@ def create_entry(session: Session, *, actor: Actor, data: EntryIn, now: datetime
         raise Conflict(
             f"An entry '{data.key}' in {data.locale} exists already; update it instead."
         ) from exc
+    _embed_later(session)
     return entry
 
 
@@ -143,11 +265,13 @@ def _edit(
 ) -> KbEntry:
     require(actor, "assistant.kb.manage")
     entry = get_entry(session, actor=actor, entry_id=entry_id)
-    for field, value in changes.items():
-        setattr(entry, field, value)
+    for name, value in changes.items():
+        setattr(entry, name, value)
     entry.updated_at = now
     entry.updated_by_id = actor.user_id
+    _derive_terms(entry)
     session.flush()
+    _embed_later(session)
     return entry
 
 
@@ -186,8 +310,10 @@ _indexes: dict[tuple[Any, ...], KnowledgeIndex] = {}
 
 
 def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
-    """The index of the published entries, built once per process and rebuilt when an entry
-    is added, edited, published or withdrawn (one aggregate query tells)."""
+    """The index of the published entries, built once per process from the terms and
+    vectors stored with them (only entries without fresh vectors for this model are
+    embedded here), and rebuilt when an entry is added, edited, published or withdrawn
+    (one aggregate query tells)."""
     published = KbEntry.status == EntryStatus.PUBLISHED
     count, last_change, last_id = session.execute(
         select(func.count(KbEntry.id), func.max(KbEntry.updated_at), func.max(KbEntry.id)).where(
@@ -198,18 +324,60 @@ def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
     cached = _indexes.get(fingerprint)
     if cached is not None:
         return cached
-    rows = session.scalars(select(KbEntry).where(published).order_by(KbEntry.id))
-    entries = {
-        entry_ref(e.locale, e.key): IndexedEntry(
-            e.id, entry_ref(e.locale, e.key), e.locale, e.title, e.body
+    fresh = (KbEntry.vector_model == embedder.name) & (KbEntry.vector_hash == KbEntry.text_hash)
+    rows = session.execute(
+        select(
+            KbEntry.id,
+            KbEntry.key,
+            KbEntry.locale,
+            KbEntry.category,
+            KbEntry.title,
+            KbEntry.body,
+            KbEntry.terms,
+            KbEntry.terms_version,
+            case((fresh, KbEntry.vectors), else_=None).label("vectors"),
         )
-        for e in rows
-    }
-    passages = [Passage(ref, passage_text(e.title, e.body), e.locale) for ref, e in entries.items()]
-    built = KnowledgeIndex(Index(passages, embedder), entries)
+        .where(published)
+        .order_by(KbEntry.id)
+    ).all()
+    entries: dict[str, IndexedEntry] = {}
+    passages, terms, stored = [], [], []
+    for row in rows:
+        ref = entry_ref(row.locale, row.key)
+        entries[ref] = IndexedEntry(row.id, ref, row.locale, row.title, row.body)
+        text = passage_text(row.title, row.body)
+        passages.append(Passage(ref, text, row.locale, row.category))
+        current = row.terms_version == TERMS_VERSION and row.terms is not None
+        terms.append(row.terms.split() if current else stored_terms(text).split())
+        stored.append(row.vectors)
+    built = KnowledgeIndex(
+        Index(passages, embedder, terms=terms, vectors=_vectors(embedder, passages, stored)),
+        entries,
+    )
     _indexes.clear()
     _indexes[fingerprint] = built
     return built
+
+
+def _vectors(
+    embedder: Embedder, passages: list[Passage], stored: list[bytes | None]
+) -> np.ndarray | None:
+    """The stored vectors, the missing ones embedded now in one batch."""
+    if not passages:
+        return None
+    missing = [i for i, blob in enumerate(stored) if blob is None]
+    made = embed_passages(embedder, [passages[i].text for i in missing]) if missing else None
+    shaped = {i: made[n] for n, i in enumerate(missing)} if made is not None else {}
+    dim = next(
+        (len(blob) // 8 for blob in stored if blob is not None),
+        made.shape[2] if made is not None else 0,
+    )
+    return np.stack(
+        [
+            shaped[i] if blob is None else np.frombuffer(blob, np.float32).reshape(2, dim)
+            for i, blob in enumerate(stored)
+        ]
+    )
 
 
 # ---------------------------------------------------------------- conversations
@@ -223,6 +391,7 @@ class _Turn:
     intent: Intent
     confidence: float | None = None
     sources: list[IndexedEntry] | None = None
+    cited: list[SourceOut] = field(default_factory=list)  # clauses and claims
     ticket: Ticket | None = None
 
 
@@ -275,6 +444,9 @@ def handle_message(
     session.flush()
     context = _Context(session, actor, conversation, locale, now, settings, embedder)
     turn = context.respond(data.text)
+    sources = [
+        SourceOut(id=s.ref, entry_id=s.entry_id, title=s.title) for s in turn.sources or []
+    ] + turn.cited
     conversation.messages.append(
         ConversationMessage(
             at=now,
@@ -282,7 +454,7 @@ def handle_message(
             text=turn.answer,
             intent=turn.intent,
             confidence=turn.confidence,
-            sources=[s.ref for s in turn.sources or []],
+            sources=[source.model_dump() for source in sources],
         )
     )
     flag_modified(conversation, "state")
@@ -293,11 +465,50 @@ def handle_message(
         locale=locale,
         intent=turn.intent,
         confidence=turn.confidence,
-        sources=[
-            SourceOut(id=s.ref, entry_id=s.entry_id, title=s.title) for s in turn.sources or []
-        ],
+        sources=sources,
         handoff_ticket_id=turn.ticket.id if turn.ticket else None,
+        handoff_offered=turn.intent in UNSURE,
     )
+
+
+def conversation_history(
+    session: Session, *, actor: Actor | None, session_id: str | None
+) -> list[tuple[str, ReplyOut]]:
+    """The questions and answers of a conversation so far, oldest first (for the chat
+    page after a reload); nothing for a conversation that is not the user's."""
+    conversation = session.get(Conversation, session_id) if session_id else None
+    if conversation is None or conversation.user_id != (actor.user_id if actor else None):
+        return []
+    turns: list[tuple[str, ReplyOut]] = []
+    question = None
+    for message in conversation.messages:
+        if message.author == "customer":
+            question = message.text
+            continue
+        if question is None:
+            continue
+        intent = message.intent or Intent.QUESTION
+        handed = intent in (Intent.HANDOFF, Intent.COMPLAINT)
+        reply = ReplyOut(
+            session_id=conversation.id,
+            answer=message.text,
+            locale=conversation.locale,
+            intent=intent,
+            confidence=message.confidence,
+            sources=[_stored_source(s) for s in message.sources],
+            handoff_ticket_id=conversation.handoff_ticket_id if handed else None,
+            handoff_offered=intent in UNSURE,
+        )
+        turns.append((question, reply))
+        question = None
+    return turns
+
+
+def _stored_source(stored: str | dict[str, Any]) -> SourceOut:
+    """A source as kept with a message (older messages kept the reference only)."""
+    if isinstance(stored, str):
+        return SourceOut(id=stored, title=stored)
+    return SourceOut.model_validate(stored)
 
 
 @dataclass
@@ -341,6 +552,11 @@ class _Context:
             Intent.CLAIM_STATUS: self._claim_status,
             Intent.MISSING_DOCUMENTS: self._missing_documents,
             Intent.POLICY_COVER: self._policy_cover,
+            Intent.COVER_CHECK: self._cover_check,
+            Intent.EXCLUSIONS: self._exclusions,
+            Intent.REMAINING: self._remaining,
+            Intent.DEDUCTIBLE: self._deductible,
+            Intent.PAYMENT_TIMING: self._payment_timing,
             Intent.REPORT_CLAIM: self._start_report,
         }
         if intent in personal:
@@ -357,7 +573,11 @@ class _Context:
     def _knowledge(self, text: str) -> _Turn:
         known = knowledge_index(self.session, self.embedder)
         hits = known.index.search(text, top=3, lang=self.locale)
-        score = confidence(hits, self.locale)
+        score = confidence(hits)
+        preferred = dialogue.preferred_entry(text)
+        if preferred is not None:  # the answer type names the entry, if retrieval found it
+            ref = entry_ref(self.locale, preferred)
+            hits = sorted(hits, key=lambda hit: hit.id != ref)
         found = [known.entries[h.id] for h in hits]
         if score >= ANSWER_AT:
             self.state["low_streak"] = 0
@@ -486,7 +706,8 @@ class _Context:
                 per_item=self._money(c.per_item_limit, policy.currency),
                 annual=self._money(c.annual_limit, policy.currency),
                 waiting=c.waiting_period_days,
-                exclusions=", ".join(c.exclusions) or self.say("no_limit"),
+                exclusions=", ".join(rules.exclusion_label(x, self.locale) for x in c.exclusions)
+                or self.say("no_limit"),
             )
             for c in policy.product.coverages
         )
@@ -501,12 +722,343 @@ class _Context:
             approved=self._money(view.approved_to_date, policy.currency),
             remaining=self._money(view.remaining_sum_insured, policy.currency),
             coverages=lines,
-            exclusions=", ".join(policy.product.exclusions) or self.say("no_limit"),
+            exclusions=", ".join(
+                rules.exclusion_label(x, self.locale) for x in policy.product.exclusions
+            )
+            or self.say("no_limit"),
         )
         return _Turn(answer, Intent.POLICY_COVER)
 
     def _product_name(self, policy: Policy) -> str:
         return policy.product.name_zh if self.locale == "zh-CN" else policy.product.name_en
+
+    # ------------------------------------------------------------ cover from the terms
+
+    def _asked_policies(self, text: str) -> list[Policy] | _Turn:
+        """The policies a question is about: the one it names by number, else those of
+        the line it names (我的医疗险) among the customer's policies in force (or all of
+        them when only one), else every policy in force."""
+        assert self.actor is not None
+        own = policies.list_policies(self.session, actor=self.actor)
+        match = dialogue.POLICY_NUMBER.search(text)
+        if match:
+            chosen = [p for p in own if p.number.upper() == match.group().upper()]
+        else:
+            in_force = [p for p in own if policies.policy_status(p, self.today) == "in_force"]
+            chosen = own if len(own) == 1 else in_force
+            line = dialogue.policy_line(text)
+            if line is not None:
+                chosen = [p for p in chosen if p.product.line == line]
+        if not chosen:
+            return _Turn(self.say("no_policies"), Intent.POLICY_COVER)
+        return chosen
+
+    def _name(self, named: Any) -> str:
+        return str(named.name_zh if self.locale == "zh-CN" else named.name_en)
+
+    def _clause(self, policy: Policy, reply: str, **values: str) -> tuple[str, SourceOut]:
+        """A clause of the policy's terms: its citation text and its source."""
+        title = self.say(reply, number=policy.number, **values)
+        ref = "/".join(["policy", policy.number, reply.removeprefix("clause_"), *values.values()])
+        return title, SourceOut(id=ref, kind="clause", title=title)
+
+    def _exclusion_clause(
+        self, policy: Policy, exclusion: rules.Exclusion
+    ) -> tuple[str, str, SourceOut]:
+        label = rules.exclusion_label(exclusion.code, self.locale)
+        coverage = policy.product.coverage(exclusion.coverage) if exclusion.coverage else None
+        if coverage is None:
+            title, source = self._clause(policy, "clause_exclusion", name=label)
+        else:
+            title, source = self._clause(
+                policy, "clause_exclusion_of", coverage=self._name(coverage), name=label
+            )
+        return label, title, source
+
+    def _coverage_list(self, policy: Policy) -> str:
+        return ("、" if self.locale == "zh-CN" else ", ").join(
+            self._name(c) for c in policy.product.coverages
+        )
+
+    def _all_exclusions(self, policy: Policy) -> str:
+        codes = list(policy.product.exclusions)
+        codes += [x for c in policy.product.coverages for x in c.exclusions if x not in codes]
+        separator = "、" if self.locale == "zh-CN" else ", "
+        return separator.join(rules.exclusion_label(code, self.locale) for code in codes)
+
+    def _entry(self, key: str) -> IndexedEntry | None:
+        """A published knowledge-base entry in the reply's language, to cite with an
+        answer from the customer's records."""
+        known = knowledge_index(self.session, self.embedder)
+        return known.entries.get(entry_ref(self.locale, key))
+
+    def _cover_check(self, text: str) -> _Turn:
+        """Does my policy cover X: from the policy's terms only. Covered only when a
+        coverage of the policy pays for X and no exclusion rules it out; else it says
+        the cover cannot be found and cites what the policy covers and excludes."""
+        topic = rules.find_topic(text)
+        if topic is None:
+            return self._unknown_topic(text)
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        zh = self.locale == "zh-CN"
+        answers, cited = [], []
+        for policy in chosen:
+            verdict = rules.judge_cover(topic, claims.policy_terms(policy))
+            conditions = ""
+            for condition, exclusion in verdict.conditions:
+                label, title, source = self._exclusion_clause(policy, exclusion)
+                when = condition.when_zh if zh else condition.when_en
+                conditions += self.say("cover_condition", when=when, exclusion=label, clause=title)
+                cited.append(source)
+            common = {
+                "number": policy.number,
+                "product": self._product_name(policy),
+                "topic": topic.zh if zh else topic.en,
+            }
+            if verdict.verdict == rules.Verdict.EXCLUDED:
+                label, title, source = self._exclusion_clause(policy, verdict.exclusions[0])
+                answers.append(self.say("cover_excluded", **common, exclusion=label, clause=title))
+                cited.append(source)
+            elif verdict.verdict == rules.Verdict.COVERED:
+                coverage = policy.product.coverage(verdict.coverages[0])
+                assert coverage is not None
+                title, source = self._clause(policy, "clause_coverage", name=self._name(coverage))
+                view = policies.policy_view(self.session, policy, self.today)
+                note = topic.when_covered_zh if zh else topic.when_covered_en
+                answers.append(
+                    self.say(
+                        "cover_covered",
+                        **common,
+                        coverage=self._name(coverage),
+                        clause=title,
+                        deductible=self._money(coverage.deductible, policy.currency),
+                        basis=self.say(f"basis_{coverage.deductible_basis}"),
+                        copay=f"{(coverage.copay_ratio * 100).normalize():f}",
+                        annual=self._money(coverage.annual_limit, policy.currency),
+                        waiting=coverage.waiting_period_days,
+                        remaining=self._money(view.remaining_sum_insured, policy.currency),
+                        note=f" {note}" if note and not zh else note,
+                        conditions=conditions,
+                    )
+                )
+                cited.append(source)
+            else:
+                title, source = self._clause(policy, "clause_cover_list")
+                answers.append(
+                    self.say(
+                        "cover_not_found",
+                        **common,
+                        coverages=self._coverage_list(policy),
+                        clause=title,
+                        conditions=conditions,
+                    )
+                )
+                cited.append(source)
+        entry = self._entry(topic.entry)
+        return _Turn(
+            "\n\n".join(answers), Intent.COVER_CHECK, None, [entry] if entry else [], cited
+        )
+
+    def _unknown_topic(self, text: str) -> _Turn:
+        """A cover question about something the terms vocabulary does not know: the
+        policy's cover and exclusions, and no promise."""
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        if dialogue.asks_overview(text):
+            return self._policy_cover(text)
+        answers, cited = [], []
+        for policy in chosen:
+            title, source = self._clause(policy, "clause_cover_list")
+            answers.append(
+                self.say(
+                    "cover_unknown_topic",
+                    number=policy.number,
+                    product=self._product_name(policy),
+                    coverages=self._coverage_list(policy),
+                    exclusions=self._all_exclusions(policy),
+                    clause=title,
+                )
+            )
+            cited.append(source)
+        return _Turn("\n\n".join(answers), Intent.COVER_CHECK, cited=cited)
+
+    def _exclusions(self, text: str) -> _Turn:
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        separator = "、" if self.locale == "zh-CN" else ", "
+        answers, cited = [], []
+        for policy in chosen:
+            general = policy.product.exclusions
+            lines = "".join(
+                self.say(
+                    "exclusions_line",
+                    name=self._name(c),
+                    exclusions=separator.join(
+                        rules.exclusion_label(x, self.locale) for x in c.exclusions
+                    ),
+                )
+                for c in policy.product.coverages
+                if [x for x in c.exclusions if x not in general]
+            )
+            title, source = self._clause(policy, "clause_exclusions")
+            answers.append(
+                self.say(
+                    "exclusions_list",
+                    number=policy.number,
+                    product=self._product_name(policy),
+                    general=separator.join(rules.exclusion_label(x, self.locale) for x in general)
+                    or self.say("no_limit"),
+                    clause=title,
+                    lines=lines,
+                )
+            )
+            cited.append(source)
+        entry = self._entry("payout-exclusions")
+        return _Turn("\n\n".join(answers), Intent.EXCLUSIONS, None, [entry] if entry else [], cited)
+
+    def _remaining(self, text: str) -> _Turn:
+        """The remaining sum insured and what each coverage's annual limit has left."""
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        answers, cited = [], []
+        for policy in chosen:
+            view = policies.policy_view(self.session, policy, self.today)
+            usage = claims.prior_usage(self.session, policy_id=policy.id, exclude_claim_id=None)
+            lines = ""
+            for coverage in policy.product.coverages:
+                if coverage.annual_limit is None:
+                    continue
+                used = usage.paid_by_coverage.get(coverage.code, Decimal("0"))
+                lines += self.say(
+                    "remaining_line",
+                    name=self._name(coverage),
+                    annual=self._money(coverage.annual_limit, policy.currency),
+                    used=self._money(used, policy.currency),
+                    left=self._money(
+                        max(coverage.annual_limit - used, Decimal("0")), policy.currency
+                    ),
+                )
+            title, source = self._clause(policy, "clause_sum_insured")
+            answers.append(
+                self.say(
+                    "remaining",
+                    number=policy.number,
+                    product=self._product_name(policy),
+                    sum_insured=self._money(view.sum_insured, policy.currency),
+                    approved=self._money(view.approved_to_date, policy.currency),
+                    remaining=self._money(view.remaining_sum_insured, policy.currency),
+                    clause=title,
+                    lines=lines,
+                )
+            )
+            cited.append(source)
+        return _Turn("\n\n".join(answers), Intent.REMAINING, cited=cited)
+
+    def _deductible(self, text: str) -> _Turn:
+        """Each coverage's deductible and, for an annual one, what is used and left."""
+        chosen = self._asked_policies(text)
+        if isinstance(chosen, _Turn):
+            return chosen
+        answers, cited = [], []
+        for policy in chosen:
+            usage = claims.prior_usage(self.session, policy_id=policy.id, exclude_claim_id=None)
+            lines = ""
+            for coverage in policy.product.coverages:
+                used = ""
+                if coverage.deductible_basis == "annual" and coverage.deductible > 0:
+                    taken = usage.deductible_used_by_coverage.get(coverage.code, Decimal("0"))
+                    used = self.say(
+                        "deductible_used",
+                        used=self._money(taken, policy.currency),
+                        left=self._money(
+                            max(coverage.deductible - taken, Decimal("0")), policy.currency
+                        ),
+                    )
+                lines += self.say(
+                    "deductible_line",
+                    name=self._name(coverage),
+                    deductible=self._money(coverage.deductible, policy.currency),
+                    basis=self.say(f"basis_{coverage.deductible_basis}"),
+                    used=used,
+                )
+            title, source = self._clause(policy, "clause_deductible")
+            answers.append(
+                self.say(
+                    "deductible",
+                    number=policy.number,
+                    product=self._product_name(policy),
+                    clause=title,
+                    lines=lines,
+                )
+            )
+            cited.append(source)
+        entry = self._entry("payout-deductible")
+        return _Turn("\n\n".join(answers), Intent.DEDUCTIBLE, None, [entry] if entry else [], cited)
+
+    # ------------------------------------------------------------ when the money arrives
+
+    def _payment_timing(self, text: str) -> _Turn:
+        """When a claim's money arrives, from the claim: paid (when, reference), approved
+        (due 10 days after the agreement, Insurance Law art. 23), undecided (the decision
+        clock), denied or ended."""
+        claim = self._claim(text, Intent.PAYMENT_TIMING)
+        if isinstance(claim, _Turn):
+            return claim
+        zone = self.settings.display_timezone
+        status = ClaimStatus(claim.status)
+        values: dict[str, Any] = {"number": claim.number}
+        if claim.payments:
+            payment = claim.payments[-1]
+            answer = self.say(
+                "pay_paid",
+                **values,
+                amount=self._money(payment.amount, payment.currency),
+                date=local_date(payment.paid_at, zone).isoformat(),
+                reference=payment.reference,
+            )
+        elif status in (ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED) and claim.decided_at:
+            answer = self.say(
+                "pay_approved",
+                **values,
+                amount=self._money(claim.approved_amount, claim.currency),
+                date=local_date(claim.decided_at, zone).isoformat(),
+                due=local_date(rules.payment_due(claim.decided_at), zone).isoformat(),
+            )
+        elif status == ClaimStatus.DENIED:
+            answer = self.say("pay_denied", **values)
+        elif status in FINISHED:
+            answer = self.say(
+                "pay_ended", **values, status=dialogue.status_label(self.locale, status)
+            )
+        else:
+            clock = claim_rules.statutory_clock(
+                completed_at=claim.completed_at,
+                decided_at=claim.decided_at,
+                now=self.now,
+                decision_days=self.settings.statutory_decision_days,
+                warning_days=self.settings.statutory_warning_days,
+            )
+            decision = (
+                self.say("pay_decision_due", due=local_date(clock.due_at, zone).isoformat())
+                if clock.due_at is not None
+                else self.say("pay_decision_waiting")
+            )
+            answer = self.say(
+                "pay_undecided",
+                **values,
+                status=dialogue.status_label(self.locale, status),
+                decision=decision,
+            )
+        claim_source = SourceOut(
+            id=f"claim/{claim.number}", kind="claim", title=claim.number or str(claim.id)
+        )
+        entry = self._entry("payment-when")
+        return _Turn(answer, Intent.PAYMENT_TIMING, None, [entry] if entry else [], [claim_source])
 
     # ------------------------------------------------------------ opening a claim
 

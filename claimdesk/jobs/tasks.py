@@ -1,6 +1,7 @@
 """Imports every domain's tasks so a worker knows them all (add a line per tasks module)."""
 
 import claimdesk.analytics.tasks
+import claimdesk.assistant.tasks
 import claimdesk.customers.tasks
 import claimdesk.documents.tasks
 import claimdesk.fraud.tasks

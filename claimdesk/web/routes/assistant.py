@@ -22,8 +22,14 @@ CONVERSATION = "assistant_session"
 
 
 @router.get("/assistant")
-def chat_page(request: Request, user: OptionalUser) -> Response:
-    return render(request, "portal/assistant.html", {"turns": [], "text": ""})
+def chat_page(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """The conversation so far (kept across reloads for this browser session)."""
+    turns = assistant.conversation_history(
+        session,
+        actor=actor_of(user) if user else None,
+        session_id=request.session.get(CONVERSATION),
+    )
+    return render(request, "portal/assistant.html", {"turns": turns, "text": ""})
 
 
 @router.post("/assistant")
@@ -55,7 +61,9 @@ def ask(
             return render(request, "fragments/chat_turn.html", context)
         return render(request, "portal/assistant.html", context, status_code=422)
     request.session[CONVERSATION] = reply.session_id
-    context = {"turns": [(text, reply)], "text": ""}
     if fragment:
-        return render(request, "fragments/chat_turn.html", context)
-    return render(request, "portal/assistant.html", context)
+        return render(request, "fragments/chat_turn.html", {"turns": [(text, reply)]})
+    turns = assistant.conversation_history(
+        session, actor=actor_of(user) if user else None, session_id=reply.session_id
+    )
+    return render(request, "portal/assistant.html", {"turns": turns, "text": ""})

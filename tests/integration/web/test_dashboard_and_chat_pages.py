@@ -3,6 +3,8 @@ the chat page (the assistant's service)."""
 
 from __future__ import annotations
 
+from claimdesk.api.routers.assistant import get_embedder
+from claimdesk.assistant.embedding import HashingEmbedder
 from claimdesk.assistant.service import ensure_knowledge_base
 from claimdesk.core.db import unit_of_work
 from claimdesk.security.enums import Role
@@ -84,3 +86,33 @@ def test_an_empty_chat_message_is_refused_with_a_message(world):
     page = customer.post("/assistant", {"text": ""}, headers={"Accept-Language": "en"})
     assert page.status_code == 422
     assert "Write your question" in page.text
+
+
+def test_the_conversation_is_still_there_after_a_reload(world):
+    world.client.app.dependency_overrides[get_embedder] = HashingEmbedder
+    with unit_of_work(world.container.sessions) as session:
+        ensure_knowledge_base(session, now=world.now)
+    customer = signed_in(world, Role.CUSTOMER, world.customer())
+    customer.get("/assistant")
+    first = customer.post("/assistant", {"text": "住院理赔需要提交哪些材料？"})
+    second = customer.post("/assistant", {"text": "我的医疗险还剩多少保额？"})
+    assert first.status_code == second.status_code == 200
+    page = customer.get("/assistant")
+    assert page.text.count('<li class="me">') == 2
+    assert "住院理赔需要提交哪些材料？" in page.text and "我的医疗险还剩多少保额？" in page.text
+    assert "没有找到您名下的保单" in page.text  # the second answer, from the records
+    stranger = signed_in(world, Role.CUSTOMER, world.customer())
+    assert '<li class="me">' not in stranger.get("/assistant").text
+    world.client.app.dependency_overrides.clear()
+
+
+def test_an_answer_the_assistant_is_unsure_of_offers_a_person(world):
+    world.client.app.dependency_overrides[get_embedder] = HashingEmbedder
+    with unit_of_work(world.container.sessions) as session:
+        ensure_knowledge_base(session, now=world.now)
+    customer = signed_in(world, Role.CUSTOMER, world.customer())
+    customer.get("/assistant")
+    page = customer.post("/assistant", {"text": "zxqv plorth"}, headers={"Accept-Language": "en"})
+    assert 'class="handoff-offer"' in page.text
+    assert 'name="text" value="talk to a person"' in page.text
+    world.client.app.dependency_overrides.clear()

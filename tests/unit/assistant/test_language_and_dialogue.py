@@ -45,7 +45,7 @@ def test_english_words_lose_stop_words_and_plural_endings() -> None:
         ("status of CLM20260615000001?", Intent.CLAIM_STATUS),
         ("我的案件还缺什么材料", Intent.MISSING_DOCUMENTS),
         ("which documents are still missing for my claim", Intent.MISSING_DOCUMENTS),
-        ("我的保单还剩多少保额", Intent.POLICY_COVER),
+        ("我的保单还剩多少保额", Intent.REMAINING),
         ("what does my policy cover", Intent.POLICY_COVER),
         ("How do I report a claim online?", Intent.QUESTION),
         ("怎么投诉？", Intent.QUESTION),

@@ -44,12 +44,12 @@ def test_lexical_search_needs_no_model_but_semantic_does() -> None:
 def test_an_empty_index_finds_nothing_with_no_confidence() -> None:
     index = Index([], HashingEmbedder())
     assert index.search("anything") == []
-    assert confidence([], "en") == 0.0
+    assert confidence([]) == 0.0
 
 
 def test_confidence_is_higher_for_a_question_the_passages_answer(index: Index) -> None:
-    on_topic = confidence(index.search("deductible you pay yourself", lang="en"), "en")
-    off_topic = confidence(index.search("weather tomorrow in Paris", lang="en"), "en")
+    on_topic = confidence(index.search("deductible you pay yourself", lang="en"))
+    off_topic = confidence(index.search("weather tomorrow in Paris", lang="en"))
     assert 0.0 <= off_topic < on_topic <= 1.0
 
 
