@@ -18,6 +18,8 @@ from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
 from claimdesk.core.events import EventBus
 from claimdesk.policies.service import ensure_catalogue
 from claimdesk.security import crypto
+from claimdesk.security import service as security
+from claimdesk.security.service import TokenCache
 
 
 @dataclass
@@ -27,12 +29,15 @@ class Container:
     sessions: sessionmaker[Session]
     bus: EventBus
     clock: Clock = field(default_factory=SystemClock)
+    tokens: TokenCache = field(default_factory=TokenCache)
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:
     settings = settings or get_settings()
     crypto.install(crypto.Keyring.from_settings(settings))
-    engine = build_engine(settings.resolved_database_url)
+    engine = build_engine(
+        settings.resolved_database_url, write_wait_seconds=settings.write_wait_seconds
+    )
     bus = EventBus()
     # Imported here: the handlers queue jobs whose module imports this one.
     from claimdesk.catastrophe.handlers import register as register_catastrophe
@@ -46,6 +51,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     register_catastrophe(bus, settings)  # after fraud: triage reads the fresh risk score
     sessions = build_session_factory(engine, bus=bus)
     audit.register(sessions)
+    security.register(sessions)
     return Container(settings, engine, sessions, bus, clock or SystemClock())
 
 

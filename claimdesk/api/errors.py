@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException
 from claimdesk.core import errors
 
 log = logging.getLogger(__name__)
-DATABASE_RETRY_AFTER_SECONDS = 5
 
 STATUS_BY_ERROR: dict[type[errors.ClaimDeskError], int] = {
     errors.NotFound: 404,
@@ -27,6 +26,7 @@ STATUS_BY_ERROR: dict[type[errors.ClaimDeskError], int] = {
     errors.PermissionDenied: 403,
     errors.AccountLocked: 423,
     errors.RateLimited: 429,
+    errors.DatabaseBusy: 503,
 }
 
 
@@ -91,7 +91,7 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
             "seconds. 数据库暂时不可用，未做任何更改，请稍后重试。",
         ),
         status_code=503,
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        headers={"Retry-After": str(errors.DATABASE_RETRY_AFTER_SECONDS)},
     )
 
 

@@ -10,6 +10,33 @@ from claimdesk.jobs.queue import huey
 
 
 @huey.task(retries=2, retry_delay=10)
+def assess_reported_claim(claim_id: int) -> str | None:
+    """Score a newly reported claim once its report is answered and committed, then route it
+    by that score when risk routing is on (one transaction)."""
+    container = installed()
+    evidence = StoredDocuments()
+    with unit_of_work(container.sessions) as session:
+        service.assess_claim(
+            session,
+            claim_id=claim_id,
+            now=container.clock.now(),
+            settings=container.settings,
+            evidence=evidence,
+            trigger="reported",
+        )
+        if not container.settings.risk_routing:
+            return None
+        route = service.route_claim(
+            session,
+            claim_id=claim_id,
+            now=container.clock.now(),
+            settings=container.settings,
+            evidence=evidence,
+        )
+    return str(route) if route else None
+
+
+@huey.task(retries=2, retry_delay=10)
 def route_new_claim(claim_id: int) -> str | None:
     """Route a reported claim by its risk (straight through, review, investigation, SIU)."""
     container = installed()
