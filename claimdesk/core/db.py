@@ -27,13 +27,14 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from claimdesk.core.errors import DATABASE_RETRY_AFTER_SECONDS, DatabaseBusy
+from claimdesk.core.errors import DATABASE_RETRY_AFTER_SECONDS, DatabaseBusy, ValidationFailed
 from claimdesk.core.writer import WriterGate, writer_gate
 
 log = logging.getLogger(__name__)
@@ -213,6 +214,32 @@ def _begin_writing(conn: Connection) -> None:
         dbapi_connection.begin_writing()
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _refuse_out_of_range(
+    _conn: Connection,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    *_: Any,
+) -> None:
+    """The one guard for integers the database cannot hold (an id of 2**63 in a path, a
+    query or a body, from the API, a form or a file): refused as bad input before they
+    reach the driver, which would fail with an overflow. (PostgreSQL's 4-byte columns
+    refuse smaller ones themselves: api/errors.py maps that DataError to 422 too.)"""
+    # Several rows come as a list; one row (or a batch of inserted rows) as a tuple or dict.
+    for row in parameters if isinstance(parameters, list) else (parameters,):
+        values = row.values() if isinstance(row, dict) else row or ()
+        for value in values:
+            if type(value) is int and not INT64_MIN <= value <= INT64_MAX:
+                raise ValidationFailed(
+                    f"The number {value} is out of range (at most {INT64_MAX}). "
+                    f"数字 {value} 超出范围。",
+                    details=[{"reason": "out_of_range"}],
+                )
+
+
 def sqlite_file(url: str) -> Path | None:
     """The database file of an SQLite URL (None for other databases and in-memory ones)."""
     parsed = make_url(url)
@@ -226,7 +253,9 @@ def build_engine(url: str, *, write_wait_seconds: float = 10.0, **kwargs: Any) -
     that queue for their turn for up to ``write_wait_seconds`` (then DatabaseBusy)."""
     path = sqlite_file(url)
     if path is None:
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "before_cursor_execute", _refuse_out_of_range)
+        return engine
     path.parent.mkdir(parents=True, exist_ok=True)
     connection_class = type(
         "GatedConnection",
@@ -247,14 +276,35 @@ def build_engine(url: str, *, write_wait_seconds: float = 10.0, **kwargs: Any) -
         **kwargs,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "before_cursor_execute", _refuse_out_of_range)
     event.listen(engine, "before_cursor_execute", _begin_writing_before)
     event.listen(engine, "before_execute", _begin_writing_for_update)
     return engine
 
 
+def _refuse_nulls(session: Session, _context: object, _instances: object) -> None:
+    """The one guard for explicit nulls where a value is required: a change that would set a
+    NOT NULL column to null (``{"title": null}`` in an update, say) is refused as bad input
+    naming the field, instead of failing in the database."""
+    for obj in session.dirty:
+        state = inspect(obj)
+        columns = state.mapper.columns
+        for key in state.committed_state:
+            column = columns.get(key)
+            if column is not None and not column.nullable and getattr(obj, key) is None:
+                raise ValidationFailed(
+                    f"'{key}' cannot be empty (null); leave it out to keep its value. "
+                    f"字段 '{key}' 不能为空。",
+                    details=[{"field": key, "reason": "null"}],
+                )
+
+
 def build_session_factory(engine: Engine, *, bus: object = None) -> sessionmaker[Session]:
-    """Sessions that carry the event bus in ``session.info`` (see core/events.py)."""
-    return sessionmaker(bind=engine, expire_on_commit=False, info={"bus": bus})
+    """Sessions that carry the event bus in ``session.info`` (see core/events.py) and refuse
+    nulls for required columns."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"bus": bus})
+    event.listen(factory, "before_flush", _refuse_nulls)
+    return factory
 
 
 @contextmanager
