@@ -40,7 +40,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = install(container or build())
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(enforce_access)])
+    api = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[Depends(enforce_access)],
+        responses=errors.ERROR_RESPONSES,
+    )
     for module in (
         auth,
         customers,

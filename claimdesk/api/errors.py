@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
@@ -27,6 +28,38 @@ STATUS_BY_ERROR: dict[type[errors.ClaimDeskError], int] = {
     errors.AccountLocked: 423,
     errors.RateLimited: 429,
     errors.DatabaseBusy: 503,
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[Any] = []
+
+
+class ErrorOut(BaseModel):
+    """The shape of every error answer."""
+
+    error: ErrorDetail
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# What any API route may answer besides its success (documented in the OpenAPI document).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("The request is malformed."),
+    401: _documented("Not signed in, or the token is expired or revoked."),
+    403: _documented("Signed in, but not allowed to do this."),
+    404: _documented("No such record (or not one of yours)."),
+    409: _documented("Conflicts with the record's current state; reload and try again."),
+    413: _documented("The upload is larger than the limit."),
+    415: _documented("The upload is not of an accepted type."),
+    422: _documented("A field is missing, null where a value is required, or out of range."),
+    423: _documented("The account is locked after failed sign-ins (Retry-After)."),
+    429: _documented("Too many requests (Retry-After says when to try again)."),
+    503: _documented("The database is busy or unavailable; nothing was changed (Retry-After)."),
 }
 
 
