@@ -107,8 +107,10 @@ def worker(
     """Run background jobs (document reading, scoring, SLA sweeps, notifications)."""
     from huey.consumer import Consumer
 
+    from claimdesk.core.logs import limit_library_logs
     from claimdesk.jobs.tasks import huey
 
+    limit_library_logs()
     container = install(build())
     patiently(lambda: upgrade_database(container))  # a database restarting: wait, don't die
     # An idle worker polls the embedded (SQLite) queue at least every second, not huey's

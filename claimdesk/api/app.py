@@ -27,9 +27,11 @@ from claimdesk.api.routers import (
     support,
 )
 from claimdesk.bootstrap import Container, build, install
+from claimdesk.core.logs import limit_library_logs
 
 
 def create_app(container: Container | None = None) -> FastAPI:
+    limit_library_logs()
     app = FastAPI(
         title="ClaimDesk",
         version=__version__,
