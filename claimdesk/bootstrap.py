@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.assistant.service import ensure_knowledge_base
 from claimdesk.audit import service as audit
+from claimdesk.claims.cache import ClaimCache
 from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
 from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
@@ -30,6 +31,7 @@ class Container:
     bus: EventBus
     clock: Clock = field(default_factory=SystemClock)
     tokens: TokenCache = field(default_factory=TokenCache)
+    claims: ClaimCache = field(default_factory=ClaimCache)
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Container:

@@ -70,10 +70,10 @@ def list_claims(
 
 def _read(container: Container, actor: Actor, claim_id: int) -> ClaimOut:
     with container.sessions() as session:
-        claim = service.get_claim(session, actor=actor, claim_id=claim_id)
-        return service.claim_view(
-            claim, actor=actor, now=container.clock.now(), settings=container.settings
-        )
+        claim = container.claims.get(session, actor=actor, claim_id=claim_id)
+    return service.claim_view(
+        claim, actor=actor, now=container.clock.now(), settings=container.settings
+    )
 
 
 @router.get("/{claim_id}", response_model=ClaimOut)
