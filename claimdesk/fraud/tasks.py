@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from claimdesk.bootstrap import installed
 from claimdesk.core.db import unit_of_work
+from claimdesk.core.events import publish
 from claimdesk.fraud import service
+from claimdesk.fraud.events import ReportedClaimScored
 from claimdesk.fraud.evidence import StoredDocuments
 from claimdesk.jobs.queue import huey
 
@@ -16,14 +18,16 @@ def assess_reported_claim(claim_id: int) -> str | None:
     container = installed()
     evidence = StoredDocuments()
     with unit_of_work(container.sessions) as session:
+        now = container.clock.now()
         service.assess_claim(
             session,
             claim_id=claim_id,
-            now=container.clock.now(),
+            now=now,
             settings=container.settings,
             evidence=evidence,
             trigger="reported",
         )
+        publish(session, ReportedClaimScored(claim_id=claim_id, at=now))
         if not container.settings.risk_routing:
             return None
         route = service.route_claim(
