@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from claimdesk.assistant.embedding import E5Embedder, Embedder
 from claimdesk.assistant.service import ensure_knowledge_base
 from claimdesk.audit import service as audit
+from claimdesk.claims.cache import ClaimCache
 from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
 from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
 from claimdesk.core.events import EventBus
 from claimdesk.policies.service import ensure_catalogue
 from claimdesk.security import crypto
+from claimdesk.security import service as security
+from claimdesk.security.service import TokenCache
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Container:
     # The model that embeds knowledge-base passages in jobs, on every core (loaded on
     # first use; the worker process's own, apart from the one answering requests).
     embedder: Embedder = field(default_factory=E5Embedder)
+    tokens: TokenCache = field(default_factory=TokenCache)
+    claims: ClaimCache = field(default_factory=ClaimCache)
 
 
 def build(
@@ -38,7 +43,9 @@ def build(
 ) -> Container:
     settings = settings or get_settings()
     crypto.install(crypto.Keyring.from_settings(settings))
-    engine = build_engine(settings.resolved_database_url)
+    engine = build_engine(
+        settings.resolved_database_url, write_wait_seconds=settings.write_wait_seconds
+    )
     bus = EventBus()
     # Imported here: the handlers queue jobs whose module imports this one.
     from claimdesk.catastrophe.handlers import register as register_catastrophe
@@ -52,8 +59,14 @@ def build(
     register_catastrophe(bus, settings)  # after fraud: triage reads the fresh risk score
     sessions = build_session_factory(engine, bus=bus)
     audit.register(sessions)
+    security.register(sessions)
     return Container(
-        settings, engine, sessions, bus, clock or SystemClock(), embedder or E5Embedder()
+        settings,
+        engine,
+        sessions,
+        bus,
+        clock or SystemClock(),
+        embedder=embedder or E5Embedder(),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -58,19 +59,45 @@ def serve(
         ),
     ] = True,
 ) -> None:
-    """Run the API and web UI; creates and migrates the database first."""
+    """Run the API and web UI; creates and migrates the database first. SIGTERM or SIGINT
+    stops the server, then its job runner (finishing the jobs it has started), and waits."""
     import uvicorn
 
     upgrade_database(build())
-    job_runner = subprocess.Popen([sys.executable, "-m", "claimdesk", "worker"]) if jobs else None
+    # uvicorn re-raises the stopping signal once it is done; as SystemExit (not the default
+    # action, which ends the process at once) it lets the job runner be stopped below.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    job_runner = None
     try:
+        if jobs:
+            job_runner = subprocess.Popen([sys.executable, "-m", "claimdesk", "worker"])
         uvicorn.run(
             "claimdesk.api.app:create_app", factory=True, host=host, port=port, workers=workers
         )
     finally:
         if job_runner is not None:
-            job_runner.terminate()
-            job_runner.wait(timeout=30)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM: still reap it
+            _stop_job_runner(job_runner)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_job_runner(child: subprocess.Popen[bytes], *, grace_seconds: float = 30) -> None:
+    """Stop a job runner: SIGINT lets it finish the jobs it runs (huey's graceful stop),
+    SIGTERM after ``grace_seconds``, SIGKILL if even that is ignored; reaped either way."""
+    for stop, wait in ((signal.SIGINT, grace_seconds), (signal.SIGTERM, 10.0)):
+        if child.poll() is not None:
+            return
+        child.send_signal(stop)
+        try:
+            child.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    child.kill()
+    child.wait()
 
 
 @app.command()
@@ -80,8 +107,10 @@ def worker(
     """Run background jobs (document reading, scoring, SLA sweeps, notifications)."""
     from huey.consumer import Consumer
 
+    from claimdesk.core.logs import limit_library_logs
     from claimdesk.jobs.tasks import huey
 
+    limit_library_logs()
     container = install(build())
     patiently(lambda: upgrade_database(container))  # a database restarting: wait, don't die
     # An idle worker polls the embedded (SQLite) queue at least every second, not huey's

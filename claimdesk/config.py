@@ -29,6 +29,18 @@ class Settings(BaseSettings):
         description="redis://host:6379/0 for workers on several machines; "
         "default: a SQLite queue in data_dir.",
     )
+    write_wait_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a change waits for its turn at an SQLite database before the "
+        "request is answered 503 with Retry-After (writers queue, one at a time).",
+    )
+    max_concurrent_writes: int = Field(
+        default=8,
+        gt=0,
+        description="Requests that change data served at once per process; the others wait "
+        "(up to write_wait_seconds, then 503) without holding a thread, so reads go on.",
+    )
     job_lease_seconds: int = Field(
         default=900,
         gt=0,
@@ -65,6 +77,11 @@ class Settings(BaseSettings):
     )
     rate_limit_public: str = Field(
         default="120/minute", description="Requests to other public routes per client address."
+    )
+    rate_limit_user: str = Field(
+        default="1200/minute",
+        description="Requests per signed-in user to the authenticated API routes (limits "
+        "syntax); over it: 429 with Retry-After.",
     )
     rate_limit_storage_url: str = Field(
         default="memory://",

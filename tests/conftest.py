@@ -99,6 +99,7 @@ def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     with container.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+    container.claims.clear()  # the next test's claims reuse ids and versions
     with container.sessions.begin() as session:
         ensure_catalogue(session)
     shutil.rmtree(container.settings.data_dir / "documents", ignore_errors=True)

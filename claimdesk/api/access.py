@@ -7,10 +7,11 @@ router) applies the rule before the handler runs:
 
 - ``PUBLIC``: anyone, rate limited per client address (``LOGIN`` has its own, lower limit);
 - ``PROBE``: anyone, not rate limited (health probes, the OpenAPI document);
-- ``AUTHENTICATED``: any signed-in user; the service applies row-level rules (a customer
-  sees only their own records, an agent only their teams' tickets);
+- ``AUTHENTICATED``: any signed-in user, rate limited per user; the service applies
+  row-level rules (a customer sees only their own records, an agent only their teams'
+  tickets);
 - ``permission("name")``: signed-in users whose role has that permission in
-  ``claimdesk/security/permissions.py`` (the one permission table).
+  ``claimdesk/security/permissions.py`` (the one permission table), rate limited per user.
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ class Access(StrEnum):
 
 
 class RateLimit(StrEnum):
-    """Which configured limit applies (settings ``rate_limit_login`` / ``rate_limit_public``)."""
+    """Which configured limit applies (settings ``rate_limit_login`` / ``rate_limit_public``
+    per client address; ``rate_limit_user`` per user on every signed-in route)."""
 
     LOGIN = "login"
     PUBLIC = "public"
+    USER = "user"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from claimdesk import __version__, web
 from claimdesk.api import access, errors
 from claimdesk.api.access import API_PREFIX
+from claimdesk.api.admission import WriteAdmission
 from claimdesk.api.deps import enforce_access
 from claimdesk.api.ratelimit import RateLimiter
 from claimdesk.api.routers import (
@@ -26,9 +27,11 @@ from claimdesk.api.routers import (
     support,
 )
 from claimdesk.bootstrap import Container, build, install
+from claimdesk.core.logs import limit_library_logs
 
 
 def create_app(container: Container | None = None) -> FastAPI:
+    limit_library_logs()
     app = FastAPI(
         title="ClaimDesk",
         version=__version__,
@@ -39,7 +42,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = install(container or build())
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(enforce_access)])
+    api = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[Depends(enforce_access)],
+        responses=errors.ERROR_RESPONSES,
+    )
     for module in (
         auth,
         customers,
@@ -61,5 +68,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     web.install(app, app.state.container.settings)  # the portal at /, the workbench at /staff
 
     app.state.access_rules = access.check_routes(app.routes, enforce_access)
-    app.state.rate_limiter = RateLimiter(app.state.container.settings)
+    settings = app.state.container.settings
+    app.state.rate_limiter = RateLimiter(settings)
+    app.add_middleware(
+        WriteAdmission,
+        slots=settings.max_concurrent_writes,
+        wait_seconds=settings.write_wait_seconds,
+    )
     return app

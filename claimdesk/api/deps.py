@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
@@ -10,8 +10,9 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from claimdesk.api.access import Access
+from claimdesk.api.access import Access, Rule
 from claimdesk.bootstrap import Container
 from claimdesk.config import Settings
 from claimdesk.core.errors import AuthenticationFailed, PermissionDenied
@@ -21,28 +22,40 @@ from claimdesk.security.service import Actor, actor_for_token
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-# Dependencies that do no I/O are ``async def``: FastAPI runs them on the event loop instead of
-# sending each one to the thread pool, a round trip that costs more than their work.
+# The dependencies are ``async def`` and do no I/O on the event loop: what needs the database
+# goes to the thread pool in one call each. A round trip to the pool costs more than most of
+# their work, so a signed-in read makes two (who is asking; the handler).
 
 
 async def get_container(request: Request) -> Container:
     return request.app.state.container
 
 
-def get_session(container: Annotated[Container, Depends(get_container)]) -> Iterator[Session]:
-    """A session per request; handlers commit what they change, the rest is rolled back."""
+def _close(session: Session) -> None:
+    try:
+        session.rollback()
+    except DBAPIError as exc:
+        # The connection was lost (the database restarted, say): there is nothing left
+        # to roll back, and the pool has discarded the connection.
+        if not exc.connection_invalidated:
+            raise
+    session.close()
+
+
+async def get_session(
+    container: Annotated[Container, Depends(get_container)],
+) -> AsyncIterator[Session]:
+    """A session per request; handlers commit what they change, the rest is rolled back.
+    Opening one does no I/O; closing one that still holds a connection is done off the
+    event loop."""
     session = container.sessions()
     try:
         yield session
     finally:
-        try:
-            session.rollback()
-        except DBAPIError as exc:
-            # The connection was lost (the database restarted, say): there is nothing left
-            # to roll back, and the pool has discarded the connection.
-            if not exc.connection_invalidated:
-                raise
-        session.close()
+        if session.in_transaction():
+            await run_in_threadpool(_close, session)
+        else:
+            session.close()
 
 
 async def get_settings(container: Annotated[Container, Depends(get_container)]) -> Settings:
@@ -53,26 +66,37 @@ async def get_now(container: Annotated[Container, Depends(get_container)]) -> da
     return container.clock.now()
 
 
-def get_actor(
+def _signed_in(request: Request, container: Container, token: str, rule: Rule | None) -> Actor:
+    """The token's actor (cached per process, see security/service.py), counted against
+    the user's rate limit, checked against the route's permission."""
+    with container.sessions() as session:
+        actor = actor_for_token(
+            session, token=token, now=container.clock.now(), cache=container.tokens
+        )
+    request.app.state.rate_limiter.hit_user(actor.user_id)
+    if rule is not None and rule.permission is not None:
+        require(actor, rule.permission)
+    return actor
+
+
+async def get_actor(
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
-    session: Annotated[Session, Depends(get_session)],
-    now: Annotated[datetime, Depends(get_now)],
+    container: Annotated[Container, Depends(get_container)],
 ) -> Actor:
-    known = getattr(request.state, "actor", None)
+    known: Actor | None = getattr(request.state, "actor", None)
     if known is not None:
         return known
     if not token:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    request.state.actor = actor_for_token(session, token=token, now=now)
+    request.state.actor = await run_in_threadpool(_signed_in, request, container, token, None)
     return request.state.actor
 
 
-def enforce_access(
+async def enforce_access(
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
-    session: Annotated[Session, Depends(get_session)],
-    now: Annotated[datetime, Depends(get_now)],
+    container: Annotated[Container, Depends(get_container)],
 ) -> None:
     """Apply the route's rule from claimdesk/api/access.py before its handler runs."""
     method = "GET" if request.method == "HEAD" else request.method
@@ -80,13 +104,15 @@ def enforce_access(
     rule = rules.get((id(request.scope.get("route")), method))
     if rule is None:  # create_app refuses such routes; fail closed all the same
         raise PermissionDenied("This route has no access rule.")
-    if rule.rate_limit is not None:
-        request.app.state.rate_limiter.hit(rule.rate_limit, request)
-    if rule.access in (Access.PUBLIC, Access.PROBE):
+    if rule.access == Access.PROBE:
         return
-    actor = get_actor(request, token, session, now)
-    if rule.permission is not None:
-        require(actor, rule.permission)
+    if rule.access == Access.PUBLIC:
+        if rule.rate_limit is not None:
+            await run_in_threadpool(request.app.state.rate_limiter.hit, rule.rate_limit, request)
+        return
+    if not token:
+        raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
+    request.state.actor = await run_in_threadpool(_signed_in, request, container, token, rule)
 
 
 async def get_purpose(request: Request) -> str:
@@ -94,6 +120,7 @@ async def get_purpose(request: Request) -> str:
     return f"{request.method} {request.url.path}"
 
 
+ContainerDep = Annotated[Container, Depends(get_container)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]

@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException
 from claimdesk.core import errors
 
 log = logging.getLogger(__name__)
-DATABASE_RETRY_AFTER_SECONDS = 5
 
 STATUS_BY_ERROR: dict[type[errors.ClaimDeskError], int] = {
     errors.NotFound: 404,
@@ -27,6 +26,46 @@ STATUS_BY_ERROR: dict[type[errors.ClaimDeskError], int] = {
     errors.PermissionDenied: 403,
     errors.AccountLocked: 423,
     errors.RateLimited: 429,
+    errors.DatabaseBusy: 503,
+}
+
+
+# The shape of every error answer, as a plain JSON schema: a pydantic model here would make
+# FastAPI build a validator per route and status (hundreds, on every app start).
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "array", "items": {}},
+            },
+        }
+    },
+}
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+
+
+# What any API route may answer besides its success (documented in the OpenAPI document).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("The request is malformed."),
+    401: _documented("Not signed in, or the token is expired or revoked."),
+    403: _documented("Signed in, but not allowed to do this."),
+    404: _documented("No such record (or not one of yours)."),
+    409: _documented("Conflicts with the record's current state; reload and try again."),
+    413: _documented("The upload is larger than the limit."),
+    415: _documented("The upload is not of an accepted type."),
+    422: _documented("A field is missing, null where a value is required, or out of range."),
+    423: _documented("The account is locked after failed sign-ins (Retry-After)."),
+    429: _documented("Too many requests (Retry-After says when to try again)."),
+    503: _documented("The database is busy or unavailable; nothing was changed (Retry-After)."),
 }
 
 
@@ -91,7 +130,7 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
             "seconds. 数据库暂时不可用，未做任何更改，请稍后重试。",
         ),
         status_code=503,
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        headers={"Retry-After": str(errors.DATABASE_RETRY_AFTER_SECONDS)},
     )
 
 

@@ -36,6 +36,7 @@ from claimdesk.core.clock import local_date
 from claimdesk.core.errors import ClaimDeskError, Conflict, NotFound, ValidationFailed
 from claimdesk.fraud import service as fraud
 from claimdesk.fraud.enums import Grade, Route
+from claimdesk.fraud.evidence import StoredDocuments
 from claimdesk.policies.models import Policy
 from claimdesk.security.permissions import require
 from claimdesk.security.service import SYSTEM, Actor
@@ -312,6 +313,17 @@ def _take_row(
             data = _claim_in(session, event, row, channel, settings.display_timezone)
             claim, _ = claims.report_claim(
                 session, actor=actor, data=data, now=now, settings=settings
+            )
+            # Triage reads the risk score, which a report otherwise gets from a job after its
+            # commit: a bulk intake is not waited on by a person, so it scores at once (the
+            # job then finds the same score and adds nothing).
+            fraud.assess_claim(
+                session,
+                claim_id=claim.id,
+                now=now,
+                settings=settings,
+                evidence=StoredDocuments(),
+                trigger="reported",
             )
             link = CatastropheClaim(
                 event_id=event.id,

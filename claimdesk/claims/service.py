@@ -70,18 +70,20 @@ INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed", DOCUM
 # ---------------------------------------------------------------- queries
 
 
-# What every claim view needs loaded: policy and product in the claim's statement, loss
-# lines and payments in one more each. The product's coverages and the insured persons load
-# on first use (decisions need them, reads do not).
-_CLAIM_LOADING = (
-    joinedload(Claim.policy, innerjoin=True).joinedload(Policy.product, innerjoin=True),
-    selectinload(Claim.loss_lines),
-    selectinload(Claim.payments),
+# What every claim view needs loaded. One claim: policy, product, loss lines and payments in
+# one statement (a claim has a few lines and payments). A page of claims: policy and product
+# in the claims' statement, lines and payments in one more each (a join would repeat rows
+# under LIMIT). The product's coverages and the insured persons load on first use
+# (decisions need them, reads do not).
+_POLICY_LOADING = joinedload(Claim.policy, innerjoin=True).joinedload(
+    Policy.product, innerjoin=True
 )
+_CLAIM_LOADING = (_POLICY_LOADING, joinedload(Claim.loss_lines), joinedload(Claim.payments))
+_CLAIMS_LOADING = (_POLICY_LOADING, selectinload(Claim.loss_lines), selectinload(Claim.payments))
 
 
 def _claim_query() -> Select[tuple[Claim]]:
-    return select(Claim).options(*_CLAIM_LOADING)
+    return select(Claim).options(*_CLAIMS_LOADING)
 
 
 def can_see(actor: Actor, claim: Claim) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from uuid import uuid4
 
 from sqlalchemy import (
     JSON,
+    Connection,
     DateTime,
     Dialect,
     Engine,
@@ -25,11 +27,15 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from claimdesk.core.errors import DATABASE_RETRY_AFTER_SECONDS, DatabaseBusy, ValidationFailed
+from claimdesk.core.writer import WriterGate, writer_gate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -123,29 +129,182 @@ class HistoryEntry:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by _begin_writing below, not by the driver: reads run outside
+    # a transaction (WAL: they never wait for a writer), writes inside BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def build_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; a SQLite file gets its folder, WAL mode and foreign keys."""
+# Statements that write (or open a savepoint, which is always around writes): on SQLite the
+# first of them in a transaction takes the writer's turn (see core/writer.py).
+_WRITING = ("insert", "update", "delete", "replace", "savepoint")
+
+
+class _GatedConnection(sqlite3.Connection):
+    """A sqlite3 connection that gives its writer's turn back when its transaction ends."""
+
+    gate: WriterGate
+    write_wait_seconds: float
+    holds_turn = False
+
+    def begin_writing(self) -> None:
+        """BEGIN IMMEDIATE once it is this connection's turn (bounded wait)."""
+        if not self.gate.acquire(self.write_wait_seconds):
+            raise DatabaseBusy(
+                f"The database is busy with other changes (waited {self.write_wait_seconds:g} "
+                "s); nothing was changed. Try again in a few seconds. "
+                "数据库正忙于其他更改，未做任何更改，请稍后重试。",
+                retry_after=DATABASE_RETRY_AFTER_SECONDS,
+            )
+        self.holds_turn = True
+        try:
+            self.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._give_turn_back()
+            raise
+
+    def _give_turn_back(self) -> None:
+        if self.holds_turn:
+            self.holds_turn = False
+            self.gate.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            if not self.in_transaction:
+                self._give_turn_back()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._give_turn_back()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._give_turn_back()
+
+
+def _begin_writing_before(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
+    if statement.lstrip()[:9].lower().startswith(_WRITING):
+        _begin_writing(conn)
+
+
+def _begin_writing_for_update(conn: Connection, clause: Any, *_: Any) -> None:
+    """``SELECT ... FOR UPDATE`` means "I am about to write this": SQLite has no row locks,
+    so the transaction takes the writer's turn before it reads."""
+    if getattr(clause, "_for_update_arg", None) is not None:
+        _begin_writing(conn)
+
+
+def _begin_writing(conn: Connection) -> None:
+    dbapi_connection = conn.connection.dbapi_connection
+    if (
+        isinstance(dbapi_connection, _GatedConnection)
+        and not dbapi_connection.in_transaction
+        and conn.in_transaction()  # not in autocommit use (DDL at start-up, say)
+    ):
+        dbapi_connection.begin_writing()
+
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _refuse_out_of_range(
+    _conn: Connection,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    *_: Any,
+) -> None:
+    """The one guard for integers the database cannot hold (an id of 2**63 in a path, a
+    query or a body, from the API, a form or a file): refused as bad input before they
+    reach the driver, which would fail with an overflow. (PostgreSQL's 4-byte columns
+    refuse smaller ones themselves: api/errors.py maps that DataError to 422 too.)"""
+    # Several rows come as a list; one row (or a batch of inserted rows) as a tuple or dict.
+    for row in parameters if isinstance(parameters, list) else (parameters,):
+        values = row.values() if isinstance(row, dict) else row or ()
+        for value in values:
+            if type(value) is int and not INT64_MIN <= value <= INT64_MAX:
+                raise ValidationFailed(
+                    f"The number {value} is out of range (at most {INT64_MAX}). "
+                    f"数字 {value} 超出范围。",
+                    details=[{"reason": "out_of_range"}],
+                )
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of an SQLite URL (None for other databases and in-memory ones)."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def build_engine(url: str, *, write_wait_seconds: float = 10.0, **kwargs: Any) -> Engine:
+    """Create an engine. An SQLite file gets its folder, WAL mode, foreign keys, and writers
+    that queue for their turn for up to ``write_wait_seconds`` (then DatabaseBusy)."""
+    path = sqlite_file(url)
+    if path is None:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "before_cursor_execute", _refuse_out_of_range)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection_class = type(
+        "GatedConnection",
+        (_GatedConnection,),
+        {"gate": writer_gate(path), "write_wait_seconds": write_wait_seconds},
+    )
+    engine = create_engine(
+        url,
+        connect_args={
+            "check_same_thread": False,
+            "factory": connection_class,
+            # Writers not going through the gate (the sqlite3 shell, a migration) wait this long.
+            "timeout": write_wait_seconds,
+        },
+        # Connections are cheap; readers never wait for one behind queued writers.
+        pool_size=10,
+        max_overflow=50,
+        **kwargs,
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "before_cursor_execute", _refuse_out_of_range)
+    event.listen(engine, "before_cursor_execute", _begin_writing_before)
+    event.listen(engine, "before_execute", _begin_writing_for_update)
+    return engine
+
+
+def _refuse_nulls(session: Session, _context: object, _instances: object) -> None:
+    """The one guard for explicit nulls where a value is required: a change that would set a
+    NOT NULL column to null (``{"title": null}`` in an update, say) is refused as bad input
+    naming the field, instead of failing in the database."""
+    for obj in session.dirty:
+        state = inspect(obj)
+        columns = state.mapper.columns
+        for key in state.committed_state:
+            column = columns.get(key)
+            if column is not None and not column.nullable and getattr(obj, key) is None:
+                raise ValidationFailed(
+                    f"'{key}' cannot be empty (null); leave it out to keep its value. "
+                    f"字段 '{key}' 不能为空。",
+                    details=[{"field": key, "reason": "null"}],
+                )
 
 
 def build_session_factory(engine: Engine, *, bus: object = None) -> sessionmaker[Session]:
-    """Sessions that carry the event bus in ``session.info`` (see core/events.py)."""
-    return sessionmaker(bind=engine, expire_on_commit=False, info={"bus": bus})
+    """Sessions that carry the event bus in ``session.info`` (see core/events.py) and refuse
+    nulls for required columns."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"bus": bus})
+    event.listen(factory, "before_flush", _refuse_nulls)
+    return factory
 
 
 @contextmanager

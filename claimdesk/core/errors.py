@@ -72,3 +72,16 @@ class RateLimited(ClaimDeskError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+DATABASE_RETRY_AFTER_SECONDS = 5  # what a 503 tells the client to wait before trying again
+
+
+class DatabaseBusy(ClaimDeskError):
+    """The change did not get its turn at the database in time; nothing was changed."""
+
+    code = "database_busy"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -2,6 +2,9 @@
 
 Refusals say why, so the customer can fix the file: ``TooLarge`` (413),
 ``UnsupportedMediaType`` (415) or ``ValidationFailed`` (422) with a ``reason`` detail.
+Whatever a parser (pypdf, pdfium, Pillow) raises on a file's bytes means the file is
+damaged: hostile bytes reach code paths that fail with any exception (an AssertionError on
+an impossible page count, a KeyError on a missing entry), so every one is a 422.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+import pypdfium2
+from PIL import Image
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from claimdesk.core.errors import TooLarge, UnsupportedMediaType, ValidationFailed
 from claimdesk.documents.enums import MediaType
@@ -111,9 +114,10 @@ def _inspect_pdf(data: bytes) -> Inspected:
                 )
             pages = len(reader.pages)
             sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+        _open_with_pdfium(data)  # scanned pages are rendered with pdfium for OCR later
     except ValidationFailed:
         raise
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+    except Exception as exc:  # any parser failure on these bytes: see the module docstring
         raise _refuse(
             "malformed_pdf", f"This PDF is damaged and cannot be opened ({type(exc).__name__})."
         ) from exc
@@ -144,13 +148,22 @@ def _inspect_image(data: bytes, mime: MediaType) -> Inspected:
             "decompression_bomb",
             "This image would expand to an impossible size in memory; it is refused.",
         ) from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+    except Exception as exc:  # any parser failure on these bytes: see the module docstring
         raise _refuse(
             "malformed_image",
             f"This image is damaged or incomplete and cannot be opened ({exc}). "
             "Take or save the picture again.",
         ) from exc
     return Inspected(mime, 1, width, height)
+
+
+def _open_with_pdfium(data: bytes) -> None:
+    document = pypdfium2.PdfDocument(data)
+    try:
+        if len(document) == 0:
+            raise ValueError("pdfium finds no pages")
+    finally:
+        document.close()
 
 
 def _check_dimensions(width: int, height: int) -> None:

@@ -15,3 +15,11 @@ class ClaimRouted:
     claim_id: int
     route: Route
     at: datetime
+
+
+@dataclass(frozen=True)
+class ReportedClaimScored:
+    """A newly reported claim got its first risk score (a job after the report's commit)."""
+
+    claim_id: int
+    at: datetime

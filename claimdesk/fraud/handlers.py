@@ -1,4 +1,6 @@
-"""Scores follow the claim: on report (then routing, after commit) and when its data changes."""
+"""Scores follow the claim: after a report is committed (a background job scores it and, with
+risk routing on, routes it: the customer's answer does not wait for either) and whenever
+its data changes (in the same transaction)."""
 
 from __future__ import annotations
 
@@ -31,16 +33,7 @@ def register(bus: EventBus, settings: Settings, evidence: DocumentEvidence | Non
     evidence = evidence or StoredDocuments()
 
     def on_reported(session: Session, event: ClaimReported) -> None:
-        service.assess_claim(
-            session,
-            claim_id=event.claim_id,
-            now=event.at,
-            settings=settings,
-            evidence=evidence,
-            trigger="reported",
-        )
-        if settings.risk_routing:
-            enqueue_after_commit(session, tasks.route_new_claim, event.claim_id)
+        enqueue_after_commit(session, tasks.assess_reported_claim, event.claim_id)
 
     def on_transitioned(session: Session, event: ClaimTransitioned) -> None:
         if event.action not in _RESCORING_ACTIONS:

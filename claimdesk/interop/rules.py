@@ -183,6 +183,16 @@ def parse_claim(payload: Any, version: FhirVersion) -> Any:
             for err in exc.errors()
         ]
         raise FhirInvalid(issues, status=400) from exc
+    except Exception as exc:  # the FHIR library fails otherwise on some shapes (an unknown
+        # contained resource type is a KeyError): the resource is invalid all the same
+        raise FhirInvalid(
+            [
+                Issue(
+                    "structure", f"The Claim cannot be read as FHIR ({type(exc).__name__}: {exc})."
+                )
+            ],
+            status=400,
+        ) from exc
 
 
 def _text(concept: Any) -> str:

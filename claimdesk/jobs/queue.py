@@ -11,28 +11,67 @@ dies. Tests run tasks inline (``huey.immediate = True``).
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, RedisHuey, crontab
 from huey.api import TaskWrapper
+from huey.storage import SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from claimdesk.config import Settings, get_settings
 from claimdesk.core.db import patiently
+from claimdesk.core.writer import writer_gate
 from claimdesk.jobs import service
 
 log = logging.getLogger(__name__)
 
 _PENDING = "claimdesk.pending_tasks"
+QUEUE_WAIT_SECONDS = 30  # queue writes are tiny: a longer wait only means a very busy machine
+
+
+class TurnTakingSqliteStorage(SqliteStorage):
+    """huey's SQLite queue whose writers take turns across processes (core/writer.py): the
+    web server's enqueues and the job runner's polls of ``queue.db`` no longer starve each
+    other into "database is locked"."""
+
+    def __init__(self, name: str, *, filename: str, timeout: float, **kwargs: Any) -> None:
+        self._gate = writer_gate(Path(filename).resolve())
+        super().__init__(name, filename=filename, timeout=timeout, **kwargs)
+
+    @contextmanager
+    def db(self, commit: bool = False, close: bool = False) -> Iterator[sqlite3.Cursor]:
+        if not commit:
+            with super().db(commit, close) as cursor:
+                yield cursor
+            return
+        if not self._gate.acquire(self._timeout):
+            raise sqlite3.OperationalError("database is locked (no turn at the queue in time)")
+        try:
+            with super().db(commit, close) as cursor:
+                yield cursor
+        finally:
+            self._gate.release()
 
 
 def build_queue(settings: Settings) -> Huey:
     if settings.queue_url and settings.queue_url.startswith(("redis://", "rediss://")):
         return RedisHuey("claimdesk", url=settings.queue_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("claimdesk", filename=str(settings.data_dir / "queue.db"))
+    return Huey(
+        "claimdesk",
+        storage_class=TurnTakingSqliteStorage,
+        filename=str(settings.data_dir / "queue.db"),
+        timeout=QUEUE_WAIT_SECONDS,
+        # No fsync per message: the job ledger in the database is the durable record, and
+        # its reconciler queues again a message lost with a crash (within 2 minutes).
+        fsync=False,
+    )
 
 
 huey = build_queue(get_settings())

@@ -36,3 +36,15 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthEpoch(Base):
+    """One counter, raised in the same transaction as every change that can end access (a
+    token revoked, a user's role, activation or customer link changed): processes that
+    cache token -> user check it on each request, so such a change applies at once
+    everywhere (claimdesk/security/service.py)."""
+
+    __tablename__ = "auth_epochs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from claimdesk.config import Settings
@@ -25,7 +28,7 @@ from claimdesk.core.errors import (
 )
 from claimdesk.customers.models import Customer
 from claimdesk.security.enums import Role
-from claimdesk.security.models import ApiToken, User
+from claimdesk.security.models import ApiToken, AuthEpoch, User
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -226,18 +229,101 @@ def issue_token(
     return token, record
 
 
-def actor_for_token(session: Session, *, token: str, now: datetime) -> Actor:
+@dataclass(frozen=True)
+class _KnownToken:
+    actor: Actor
+    expires_at: datetime
+    epoch: int
+
+
+class TokenCache:
+    """Token digest -> actor, kept by one process so a request does not look its token and
+    user up again. An entry holds while the auth epoch it was read at is current (see
+    :class:`~claimdesk.security.models.AuthEpoch`): a sign-out, a role change or a disabled
+    account anywhere ends it with the next request."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._entries: dict[str, _KnownToken] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> _KnownToken | None:
+        return self._entries.get(digest)
+
+    def put(self, digest: str, known: _KnownToken) -> None:
+        with self._lock:
+            if len(self._entries) >= self._size:
+                del self._entries[next(iter(self._entries))]  # the oldest
+            self._entries[digest] = known
+
+
+_EPOCH = select(AuthEpoch.value).where(AuthEpoch.id == 1)
+
+
+def auth_epoch(session: Session) -> int:
+    """The current auth epoch (one indexed read of one row)."""
+    return session.connection().scalar(_EPOCH) or 0
+
+
+def actor_for_token(
+    session: Session, *, token: str, now: datetime, cache: TokenCache | None = None
+) -> Actor:
+    """Who a bearer token acts for; from ``cache`` when nothing that ends access changed
+    since it was read (the auth epoch is read first, so a change racing the read is seen
+    by the next request)."""
+    digest = _digest(token)
+    epoch = auth_epoch(session) if cache is not None else 0
+    known = cache.get(digest) if cache is not None else None
+    if known is not None and known.epoch == epoch and known.expires_at > now:
+        return known.actor
     found = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_digest == _digest(token))
+        .where(ApiToken.token_digest == digest)
     ).one_or_none()
     if found is None or found.ApiToken.revoked_at is not None or found.ApiToken.expires_at <= now:
         raise AuthenticationFailed("The token is unknown, expired or revoked; sign in again.")
     user = found.User
     if not user.active:
         raise AuthenticationFailed("This account is disabled.")
-    return Actor(user_id=user.id, role=Role(user.role), customer_id=user.customer_id)
+    actor = Actor(user_id=user.id, role=Role(user.role), customer_id=user.customer_id)
+    if cache is not None:
+        cache.put(digest, _KnownToken(actor, found.ApiToken.expires_at, epoch))
+    return actor
+
+
+def raise_auth_epoch(session: Session) -> None:
+    """Make every cached token -> user stale (in this transaction)."""
+    upsert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = upsert(AuthEpoch).values(id=1, value=1)
+    session.connection().execute(
+        statement.on_conflict_do_update(
+            index_elements=[AuthEpoch.id], set_={"value": AuthEpoch.value + 1}
+        )
+    )
+
+
+_ACCESS_FIELDS = {User: ("role", "active", "customer_id"), ApiToken: ("revoked_at", "user_id")}
+
+
+def _ends_access(session: Session) -> bool:
+    if any(isinstance(obj, User | ApiToken) for obj in session.deleted):
+        return True
+    for obj in session.dirty:
+        fields = _ACCESS_FIELDS.get(type(obj))
+        if fields and any(inspect(obj).attrs[name].history.has_changes() for name in fields):
+            return True
+    return False
+
+
+def _raise_epoch_on_access_change(session: Session, _context: object) -> None:
+    if _ends_access(session):
+        raise_auth_epoch(session)
+
+
+def register(sessions: sessionmaker[Session]) -> None:
+    """Raise the auth epoch whenever a flush changes who may do what."""
+    event.listen(sessions, "after_flush", _raise_epoch_on_access_change)
 
 
 def revoke_token(session: Session, *, token: str, now: datetime) -> None:

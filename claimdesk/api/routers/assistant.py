@@ -10,13 +10,12 @@ from sqlalchemy.orm import Session
 
 from claimdesk.api.deps import (
     ActorDep,
+    ContainerDep,
     NowDep,
     SessionDep,
     SettingsDep,
     bearer_token,
     get_actor,
-    get_now,
-    get_session,
 )
 from claimdesk.assistant import service
 from claimdesk.assistant.embedding import Embedder, default_embedder
@@ -27,14 +26,13 @@ from claimdesk.security.service import Actor
 router = APIRouter(tags=["assistant"])
 
 
-def optional_actor(
+async def optional_actor(
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
-    session: Annotated[Session, Depends(get_session)],
-    now: Annotated[datetime, Depends(get_now)],
+    container: ContainerDep,
 ) -> Actor | None:
     """The signed-in user, or None for an anonymous visitor (a bad token is still refused)."""
-    return get_actor(request, token, session, now) if token else None
+    return await get_actor(request, token, container) if token else None
 
 
 def get_embedder() -> Embedder:

@@ -1,12 +1,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
+from starlette.concurrency import run_in_threadpool
 
-from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from claimdesk.api.deps import ActorDep, ContainerDep, NowDep, SessionDep, SettingsDep
+from claimdesk.bootstrap import Container
 from claimdesk.claims import service
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.claims.schemas import ClaimEventOut, ClaimIn, ClaimOut, TransitionIn
 from claimdesk.core.errors import NotFound
+from claimdesk.security.service import Actor
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -16,23 +19,39 @@ IdempotencyKey = Annotated[
 ]
 
 
+# The two hot routes (report, status read) run their whole database work in one call to the
+# thread pool, with a session of their own; the rest of the request stays on the event loop.
+
+
+def _report(
+    container: Container, actor: Actor, data: ClaimIn, idempotency_key: str | None
+) -> tuple[ClaimOut, bool]:
+    now, settings = container.clock.now(), container.settings
+    with container.sessions() as session:
+        claim, replayed = service.report_claim(
+            session,
+            actor=actor,
+            data=data,
+            now=now,
+            settings=settings,
+            idempotency_key=idempotency_key,
+        )
+        session.commit()
+        return service.claim_view(claim, actor=actor, now=now, settings=settings), replayed
+
+
 @router.post("", response_model=ClaimOut, status_code=201)
-def report_claim(
+async def report_claim(
     data: ClaimIn,
     response: Response,
-    session: SessionDep,
     actor: ActorDep,
-    settings: SettingsDep,
-    now: NowDep,
+    container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ClaimOut:
-    claim, replayed = service.report_claim(
-        session, actor=actor, data=data, now=now, settings=settings, idempotency_key=idempotency_key
-    )
-    session.commit()
+    view, replayed = await run_in_threadpool(_report, container, actor, data, idempotency_key)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return service.claim_view(claim, actor=actor, now=now, settings=settings)
+    return view
 
 
 @router.get("", response_model=list[ClaimOut])
@@ -49,12 +68,17 @@ def list_claims(
     return [service.claim_view(c, actor=actor, now=now, settings=settings) for c in claims]
 
 
+def _read(container: Container, actor: Actor, claim_id: int) -> ClaimOut:
+    with container.sessions() as session:
+        claim = container.claims.get(session, actor=actor, claim_id=claim_id)
+    return service.claim_view(
+        claim, actor=actor, now=container.clock.now(), settings=container.settings
+    )
+
+
 @router.get("/{claim_id}", response_model=ClaimOut)
-def get_claim(
-    claim_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep, now: NowDep
-) -> ClaimOut:
-    claim = service.get_claim(session, actor=actor, claim_id=claim_id)
-    return service.claim_view(claim, actor=actor, now=now, settings=settings)
+async def get_claim(claim_id: int, actor: ActorDep, container: ContainerDep) -> ClaimOut:
+    return await run_in_threadpool(_read, container, actor, claim_id)
 
 
 @router.get("/{claim_id}/timeline", response_model=list[ClaimEventOut])

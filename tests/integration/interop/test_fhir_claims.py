@@ -251,6 +251,18 @@ def test_a_claim_missing_required_elements_gets_an_operation_outcome_400(world):
     assert all(issue.severity == "error" for issue in result.issue)
 
 
+def test_a_claim_containing_a_resource_of_an_unknown_type_gets_an_operation_outcome_400(world):
+    agent = world.staff(Role.AGENT)
+    body = json.dumps(
+        {"resourceType": "Claim", "contained": [{"resourceType": "NoSuchResource", "id": "x"}]}
+    )
+
+    result = outcome(submit(world, agent, body), 400)
+
+    assert result.issue[0].code == "structure"
+    assert "NoSuchResource" in result.issue[0].diagnostics
+
+
 def test_a_body_that_is_not_a_claim_or_not_json_gets_a_400(world):
     agent = world.staff(Role.AGENT)
     assert (

@@ -4,12 +4,16 @@ the error shape); health probes are not."""
 from __future__ import annotations
 
 import dataclasses
+import uuid
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from claimdesk.api.access import ACCESS, PUBLIC
 from claimdesk.api.app import create_app
+from claimdesk.api.ratelimit import RateLimiter
+from claimdesk.security.enums import Role
 from tests.integration.web.pages import Browser
 
 
@@ -57,3 +61,34 @@ def test_the_web_sign_in_page_shares_the_sign_in_limit(strict_client):
     refused = attempts[-1]
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert 'value="nobody"' in refused.text  # the form comes back as typed
+
+
+def user_limited_client(container, storage_url: str, key_prefix: str) -> TestClient:
+    settings = container.settings.model_copy(
+        update={"rate_limit_user": "3/minute", "rate_limit_storage_url": storage_url}
+    )
+    app = create_app(dataclasses.replace(container, settings=settings))
+    app.state.rate_limiter = RateLimiter(settings, key_prefix=key_prefix)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize("storage", ["memory://", "redis://127.0.0.1:6379/0"])
+def test_a_signed_in_user_over_the_limit_gets_429_and_others_are_not_counted(
+    container, world, storage
+):
+    prefix = f"claimdesk-test-load-{uuid.uuid4().hex}"
+    first = world.login(Role.ADJUSTER)
+    second = world.login(Role.ADJUSTER)
+    try:
+        with user_limited_client(container, storage, prefix) as client:
+            codes = [client.get("/api/v1/auth/me", headers=first).status_code for _ in range(4)]
+            other = client.get("/api/v1/auth/me", headers=second)
+            anonymous = client.get("/healthz")
+    finally:
+        create_app(container)  # the suite's container is the installed one again
+        if storage.startswith("redis"):
+            server = redis.Redis.from_url(storage)
+            for key in server.scan_iter(f"{prefix}:*"):
+                server.delete(key)
+    assert codes == [200, 200, 200, 429]
+    assert other.status_code == 200 and anonymous.status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 from PIL import Image
@@ -78,3 +79,52 @@ def test_a_truncated_jpeg_is_refused():
     with pytest.raises(ValidationFailed) as caught:
         inspect_upload(data[: len(data) // 2], max_bytes=LIMIT)
     assert reason(caught.value) == "malformed_image"
+
+
+def damaged(data: bytes, seed: int) -> bytes:
+    """The file with a few bytes of its body overwritten (its signature and end kept)."""
+    rng = random.Random(seed)
+    body = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        start = rng.randrange(16, len(body) - 64)
+        body[start : start + rng.randint(1, 24)] = rng.randbytes(rng.randint(0, 24))
+    return bytes(body)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("pdf", lambda: samples.pdf(samples.INVOICE_EN)),
+        ("scanned pdf", lambda: samples.scanned_pdf(samples.INVOICE_EN)),
+        ("png", lambda: samples.png(samples.INVOICE_EN)),
+        ("jpeg", lambda: samples.jpeg(samples.INVOICE_EN)),
+    ],
+)
+def test_damaged_files_are_accepted_or_refused_as_damaged_never_anything_else(name, make):
+    data = make()
+    for seed in range(60):
+        try:
+            inspect_upload(damaged(data, seed), max_bytes=len(data) + 1024)
+        except ValidationFailed as refusal:
+            assert refusal.details[0]["reason"].startswith(("malformed", "truncated")), seed
+
+
+def test_a_pdf_whose_page_tree_breaks_the_parser_is_a_damaged_file():
+    catalog = b"<< /Type /Catalog /Pages 2 0 R >>"
+    looping_pages = b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"
+    with pytest.raises(ValidationFailed) as refusal:
+        inspect_upload(minimal_pdf(catalog, looping_pages), max_bytes=10_000)
+    assert refusal.value.details[0]["reason"] == "malformed_pdf"
+
+
+def minimal_pdf(*objects: bytes) -> bytes:
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    return out + f"startxref\n{xref}\n%%EOF\n".encode()
