@@ -16,8 +16,10 @@ from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
 from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
 from claimdesk.core.events import EventBus
+from claimdesk.messaging.notifiers import notifier_for
 from claimdesk.policies.service import ensure_catalogue
 from claimdesk.security import crypto
+from claimdesk.support.outbox import Notifier
 
 
 @dataclass
@@ -26,6 +28,9 @@ class Container:
     engine: Engine
     sessions: sessionmaker[Session]
     bus: EventBus
+    # Sends outbox messages: SMTP, the SMS provider or files, as the settings say (a fake
+    # in unit tests).
+    notifier: Notifier
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -38,15 +43,20 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Conta
     from claimdesk.catastrophe.handlers import register as register_catastrophe
     from claimdesk.customers.handlers import register as register_customers
     from claimdesk.fraud.handlers import register as register_fraud
+    from claimdesk.messaging.handlers import register as register_messaging
     from claimdesk.support.handlers import register as register_support
+    from claimdesk.webhooks.handlers import register as register_webhooks
 
     register_support(bus)
+    register_messaging(bus, settings)  # after support: the messages link its surveys
+    register_webhooks(bus)
     register_fraud(bus, settings)
     register_customers(bus)
     register_catastrophe(bus, settings)  # after fraud: triage reads the fresh risk score
     sessions = build_session_factory(engine, bus=bus)
     audit.register(sessions)
-    return Container(settings, engine, sessions, bus, clock or SystemClock())
+    notifier = notifier_for(settings)
+    return Container(settings, engine, sessions, bus, notifier, clock or SystemClock())
 
 
 _installed: Container | None = None

@@ -21,9 +21,11 @@ from claimdesk.api.routers import (
     documents,
     fhir,
     health,
+    messaging,
     policies,
     risk,
     support,
+    webhooks,
 )
 from claimdesk.bootstrap import Container, build, install
 
@@ -54,6 +56,8 @@ def create_app(container: Container | None = None) -> FastAPI:
         fhir,
         assistant,
         catastrophes,
+        messaging,
+        webhooks,
     ):
         api.include_router(module.router)
     app.include_router(api)

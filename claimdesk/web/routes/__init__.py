@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from claimdesk.web.routes import assistant, auth, dashboards, portal, staff
+from claimdesk.web.routes import assistant, auth, dashboards, portal, staff, survey
 
 router = APIRouter()
-for module in (auth, portal, staff, dashboards, assistant):
+for module in (auth, portal, staff, dashboards, assistant, survey):
     router.include_router(module.router)
