@@ -31,12 +31,12 @@ def compose(message: OutgoingMessage, *, sender: str, reply_to: str | None) -> E
     if reply_to and parseaddr(reply_to)[1] != parseaddr(sender)[1]:
         mail["Reply-To"] = reply_to
     mail["Auto-Submitted"] = "auto-generated"
-    mail["Content-Language"] = message.locale
     for name, value in message.headers.items():
         mail[name] = value
     mail.set_content(message.body)
     if message.html:
         mail.add_alternative(message.html, subtype="html")
+    mail["Content-Language"] = message.locale  # after the content, which clears Content-*
     return mail
 
 

@@ -14,7 +14,9 @@ from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
 from claimdesk.claims.models import Claim
 from claimdesk.config import Settings
 from claimdesk.core.errors import ClaimDeskError, NotFound
+from claimdesk.customers.models import Customer
 from claimdesk.messaging.links import survey_of_token
+from claimdesk.messaging.rules import locale_of
 from claimdesk.security.enums import Role
 from claimdesk.security.service import Actor
 from claimdesk.support import surveys
@@ -52,6 +54,9 @@ def survey_form(
     request: Request, token: str, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     survey = _survey(session, settings, token)
+    if "locale" not in request.session:  # the page speaks the language the link was sent in
+        customer = session.get(Customer, survey.customer_id)
+        request.session["locale"] = locale_of(customer.preferred_locale if customer else None)
     return render(request, "survey.html", _context(session, survey, token, now))
 
 
