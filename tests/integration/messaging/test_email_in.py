@@ -18,7 +18,10 @@ from claimdesk.support.models import OutboxMessage, Ticket
 from tests.integration.messaging.conftest import customer_with_email, free_port
 
 SUPPORT = "claims@claimdesk.localhost"
-PASSING = "mx.claimdesk.example; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com; dmarc=pass"
+PASSING = (
+    "mx.claimdesk.example; spf=pass smtp.mailfrom=example.com; "
+    "dkim=pass header.d=example.com; dmarc=pass"
+)
 
 
 @pytest.fixture
