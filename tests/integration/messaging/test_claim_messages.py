@@ -219,3 +219,51 @@ def test_with_no_channel_chosen_only_statutory_notices_go_on_any_channel(world, 
         ("claim_reported", "email"),
         ("claim_reported", "sms"),
     ]
+
+
+def test_automatic_steps_merge_within_the_window_and_a_later_one_starts_a_new_digest(world, clock):
+    from claimdesk.messaging import service
+    from claimdesk.messaging.enums import MessageEvent
+    from claimdesk.messaging.rules import Notice
+
+    customer = customer_with_email(world, phone=None)
+    claim, _ = _medical_claim(world, customer)
+    settings = world.container.settings
+
+    def step(n):
+        notice = Notice(
+            key=f"claim:{claim['id']}:event:test-{n}",
+            event=MessageEvent.CLAIM_STATUS,
+            params={
+                "name": "Li Lei",
+                "number": claim["number"],
+                "status": f"step {n}",
+                "reason": "",
+                "claim_url": "http://example/claims/1",
+            },
+            claim_id=claim["id"],
+        )
+        with world.container.sessions.begin() as session:
+            return service.notify(
+                session,
+                customer=session.merge(customer),
+                notice=notice,
+                automatic=True,
+                now=clock.now(),
+                settings=settings,
+            )
+
+    assert step(1) == []  # held, not sent at once
+    clock.advance(timedelta(seconds=30))
+    step(2)
+    step(2)  # the same step twice is told once
+    clock.advance(timedelta(seconds=31))
+    step(3)  # the first window has closed
+    digests = [m for m in _outbox(world) if ":digest:" in m.key]
+    assert [[p["params"]["status"] for p in m.parts] for m in digests] == [
+        ["step 1", "step 2"],
+        ["step 3"],
+    ]
+    assert digests[0].template == "digest" and digests[1].template == "claim_status"
+    assert digests[0].subject == f"Claim {claim['number']}: 2 updates"
+    assert digests[0].next_attempt_at == digests[1].created_at - timedelta(seconds=1)
