@@ -7,7 +7,8 @@ from tests.integration.messaging.conftest import customer_with_email
 
 URL = "/api/v1/message-templates"
 EDITED = """{% block subject %}We got claim {{ number }}{% endblock %}
-{% block text %}Hi {{ name }}, claim {{ number }} needs {{ documents|length }} documents.{% endblock %}
+{% block text %}Hi {{ name }}, claim {{ number }} needs {{ documents|length }} documents.
+{%- endblock %}
 {% block html %}<p>Hi <b>{{ name }}</b></p>{% endblock %}
 {% block sms %}Claim {{ number }} received{% endblock %}"""
 
