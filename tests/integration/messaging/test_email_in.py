@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -275,3 +276,20 @@ def test_a_bounce_marks_the_message_it_returns(world, gateway, smtp_out):
     assert "5.1.1" in row.last_error and "mailbox unavailable" in row.last_error
     assert _tickets(world) == []
     assert _inbound(world)[-1].outcome == "bounce"
+
+
+def test_staff_see_an_unverified_ticket_flagged_with_its_files_on_the_workbench(world, gateway):
+    from tests.integration.web.pages import signed_in
+
+    mail = _mail("someone@elsewhere.example", "Claim photos", "See attached.")
+    mail.add_attachment(_png(), maintype="image", subtype="png", filename="car.png")
+    _send(gateway, mail)
+    [ticket] = _tickets(world)
+    agent = signed_in(world, Role.AGENT)
+    page = agent.get(f"/staff/tickets/{ticket.id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Unverified sender: this e-mail came from someone@elsewhere.example" in page.text
+    [link] = re.findall(r'href="(/tickets/\d+/attachments/\d+)"', page.text)
+    assert agent.get(link).content == _png()
+    stranger = signed_in(world, Role.CUSTOMER, customer_with_email(world))
+    assert stranger.get(link).status_code == 404
