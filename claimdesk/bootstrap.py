@@ -18,10 +18,12 @@ from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
 from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
 from claimdesk.core.events import EventBus
+from claimdesk.messaging.notifiers import notifier_for
 from claimdesk.policies.service import ensure_catalogue
 from claimdesk.security import crypto
 from claimdesk.security import service as security
 from claimdesk.security.service import TokenCache
+from claimdesk.support.outbox import Notifier
 
 
 @dataclass
@@ -30,6 +32,9 @@ class Container:
     engine: Engine
     sessions: sessionmaker[Session]
     bus: EventBus
+    # Sends outbox messages: SMTP, the SMS provider or files, as the settings say (a fake
+    # in unit tests).
+    notifier: Notifier
     clock: Clock = field(default_factory=SystemClock)
     # The model that embeds knowledge-base passages in jobs, on every core (loaded on
     # first use; the worker process's own, apart from the one answering requests).
@@ -51,9 +56,13 @@ def build(
     from claimdesk.catastrophe.handlers import register as register_catastrophe
     from claimdesk.customers.handlers import register as register_customers
     from claimdesk.fraud.handlers import register as register_fraud
+    from claimdesk.messaging.handlers import register as register_messaging
     from claimdesk.support.handlers import register as register_support
+    from claimdesk.webhooks.handlers import register as register_webhooks
 
     register_support(bus)
+    register_messaging(bus, settings)  # after support: the messages link its surveys
+    register_webhooks(bus)
     register_fraud(bus, settings)
     register_customers(bus)
     register_catastrophe(bus, settings)  # after fraud: triage reads the fresh risk score
@@ -65,6 +74,7 @@ def build(
         engine,
         sessions,
         bus,
+        notifier_for(settings),
         clock or SystemClock(),
         embedder=embedder or E5Embedder(),
     )

@@ -113,9 +113,55 @@ def worker(
     limit_library_logs()
     container = install(build())
     patiently(lambda: upgrade_database(container))  # a database restarting: wait, don't die
+    gateway = None
+    if container.settings.inbound_smtp_port is not None:
+        from claimdesk.messaging.gateway import listener
+
+        gateway = listener(container)
+        gateway.start()
     # An idle worker polls the embedded (SQLite) queue at least every second, not huey's
     # default 10 s: a reported claim is routed within a second. Redis queues block instead.
-    Consumer(huey, workers=workers, worker_type="thread", max_delay=1.0).run()
+    try:
+        Consumer(huey, workers=workers, worker_type="thread", max_delay=1.0).run()
+    finally:
+        if gateway is not None:
+            gateway.stop()
+
+
+@app.command("mail-gateway")
+def mail_gateway(
+    host: Annotated[
+        str | None, typer.Option(help="Interface (default CLAIMDESK_INBOUND_SMTP_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default CLAIMDESK_INBOUND_SMTP_PORT).")
+    ] = None,
+) -> None:
+    """Receive e-mail to the support address over SMTP: each message becomes a ticket (or a
+    message on the ticket it replies to). `claimdesk worker` runs it too when
+    CLAIMDESK_INBOUND_SMTP_PORT is set."""
+    import signal
+    import threading
+
+    from claimdesk.messaging.gateway import listener
+
+    container = install(build())
+    patiently(lambda: upgrade_database(container))
+    try:
+        gateway = listener(container, host=host, port=port)
+    except ValueError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    gateway.start()
+    typer.echo(f"Mail gateway listening on {gateway.hostname}:{gateway.port}")
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        gateway.stop()
 
 
 @db_app.command("upgrade")

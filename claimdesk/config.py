@@ -131,6 +131,61 @@ class Settings(BaseSettings):
         description="Highest amount each role may approve; null means no limit.",
     )
 
+    # Customer communications and partner webhooks (claimdesk/messaging, claimdesk/webhooks).
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where customers reach this site: the base of links in messages "
+        "(survey links, the claim page).",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="Outgoing mail server: smtp://user:pass@host:587 (STARTTLS) or "
+        "smtps://user:pass@host:465; unset: e-mails are written to files in data_dir/outbox.",
+    )
+    mail_from: str = Field(
+        default="ClaimDesk <claims@claimdesk.localhost>",
+        description="The From of customer e-mails (and the support address replies go to).",
+    )
+    support_address: str | None = Field(
+        default=None,
+        description="The address the inbound mail gateway accepts (default: mail_from's).",
+    )
+    inbound_smtp_port: int | None = Field(
+        default=None,
+        gt=0,
+        lt=65536,
+        description="Port of the inbound SMTP listener (e-mail to tickets); unset: no listener.",
+    )
+    inbound_smtp_host: str = "127.0.0.1"
+    inbound_authserv_id: str | None = Field(
+        default=None,
+        description="Trust only Authentication-Results headers added by this host (your own "
+        "mail exchanger); unset: the topmost header is recorded as reported.",
+    )
+    sms_url: SecretStr | None = Field(
+        default=None,
+        description="SMS provider in Twilio's Messages API format: "
+        "twilio://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com?from=%2B8610000000; unset: files.",
+    )
+    sms_country_code: str = Field(
+        default="+86", description="Country code for phone numbers stored without one."
+    )
+    message_digest_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="Automatic claim steps within this window reach the customer as one digest.",
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Private or loopback addresses webhooks may still be sent to, e.g. "
+        '["127.0.0.1/32"]; by default only public addresses.',
+    )
+    webhook_disable_after: int = Field(
+        default=15,
+        gt=0,
+        description="A webhook whose deliveries failed this many times in a row is disabled.",
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment in ("development", "test"):

@@ -77,6 +77,8 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
         # High enough for every test; tests of the limits set their own.
         rate_limit_login="10000/minute",
         rate_limit_public="10000/minute",
+        # Webhook tests send to receivers on this machine.
+        webhook_allowed_networks=["127.0.0.1/32"],
     )
     container = install(build(settings, clock=FixedClock(START), embedder=HashingEmbedder()))
     _drop_everything(container)

@@ -155,6 +155,28 @@ ACCESS: dict[str, Rule] = {
     "POST /api/v1/catastrophes/{event_id}/close": permission("catastrophe.manage"),
     "POST /api/v1/catastrophes/{event_id}/claims": permission("catastrophe.intake"),
     "GET /api/v1/catastrophes/{event_id}/queue": permission("catastrophe.view"),
+    # Customer communications (contact preferences row level: a customer their own, staff
+    # with customers.view_360 to read and customers.create to change them).
+    "GET /api/v1/message-templates": permission("messaging.templates.manage"),
+    "GET /api/v1/message-templates/{event}/{locale}": permission("messaging.templates.manage"),
+    "PUT /api/v1/message-templates/{event}/{locale}": permission("messaging.templates.manage"),
+    "DELETE /api/v1/message-templates/{event}/{locale}": permission("messaging.templates.manage"),
+    "POST /api/v1/message-templates/{event}/{locale}/preview": permission(
+        "messaging.templates.manage"
+    ),
+    "GET /api/v1/customers/{customer_id}/contact-preferences": AUTHENTICATED,
+    "PUT /api/v1/customers/{customer_id}/contact-preferences": AUTHENTICATED,
+    "GET /api/v1/tickets/{ticket_id}/attachments/{attachment_id}/content": AUTHENTICATED,
+    # Partner webhooks (administrators).
+    "POST /api/v1/webhooks": permission("webhooks.manage"),
+    "GET /api/v1/webhooks": permission("webhooks.manage"),
+    "GET /api/v1/webhooks/{webhook_id}": permission("webhooks.manage"),
+    "DELETE /api/v1/webhooks/{webhook_id}": permission("webhooks.manage"),
+    "POST /api/v1/webhooks/{webhook_id}/enable": permission("webhooks.manage"),
+    "GET /api/v1/webhooks/{webhook_id}/deliveries": permission("webhooks.manage"),
+    "POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/replay": permission(
+        "webhooks.manage"
+    ),
 }
 
 

@@ -22,9 +22,11 @@ from claimdesk.api.routers import (
     documents,
     fhir,
     health,
+    messaging,
     policies,
     risk,
     support,
+    webhooks,
 )
 from claimdesk.bootstrap import Container, build, install
 from claimdesk.core.logs import limit_library_logs
@@ -61,6 +63,8 @@ def create_app(container: Container | None = None) -> FastAPI:
         fhir,
         assistant,
         catastrophes,
+        messaging,
+        webhooks,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -15,3 +15,14 @@ class DocumentUploaded:
     customer_id: int
     actor: Actor
     at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentRead:
+    """A document was read: its text taken, its kind and fields found (or it was unreadable)."""
+
+    document_id: int
+    claim_id: int
+    status: str
+    kind: str | None
+    at: datetime

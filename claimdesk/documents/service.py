@@ -25,7 +25,7 @@ from claimdesk.customers.service import verify_by_bank_proof
 from claimdesk.documents import rules
 from claimdesk.documents.checklists import document_kinds, template
 from claimdesk.documents.enums import DocumentStatus, MediaType
-from claimdesk.documents.events import DocumentUploaded
+from claimdesk.documents.events import DocumentRead, DocumentUploaded
 from claimdesk.documents.inspection import inspect_upload
 from claimdesk.documents.models import Document
 from claimdesk.documents.reading import OcrEngine, TextReading, read_text
@@ -268,6 +268,16 @@ def save_reading(
         document.text = reading.text
         document.pages = reading.pages
         document.ocr_pages = reading.ocr_pages
+    publish(
+        session,
+        DocumentRead(
+            document_id=document.id,
+            claim_id=document.claim_id,
+            status=document.status,
+            kind=document.detected_kind or document.declared_kind,
+            at=now,
+        ),
+    )
 
 
 # ---------------------------------------------------------------- completeness

@@ -12,9 +12,11 @@ import claimdesk.documents.models
 import claimdesk.fraud.models
 import claimdesk.interop.models
 import claimdesk.jobs.models
+import claimdesk.messaging.models
 import claimdesk.policies.models
 import claimdesk.security.models
-import claimdesk.support.models  # noqa: F401 - registers the tables
+import claimdesk.support.models
+import claimdesk.webhooks.models  # noqa: F401 - registers the tables
 from claimdesk.core.db import Base
 
 config = context.config

@@ -716,6 +716,7 @@ class _World:
             channel=rng.choice(("phone", "app", "web", "assistant")),
             subject="理赔进度查询 / Claim progress" if claim_id else "保单咨询 / Policy question",
             customer_id=customer_id,
+            verified=True,
             claim_id=claim_id,
             status=steps[-1][2].value,
             priority=rng.choices(PRIORITIES, (2, 6, 2, 0.5))[0].value,

@@ -66,6 +66,9 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         INT: "id ticket_id category severity regulator_reportable",
         PER: "root_cause remedy",
     },
+    "contact_preferences": {
+        INT: "customer_id channels opt_out_non_statutory updated_by_id updated_at"
+    },
     "coverages": {
         PUB: "code name_zh name_en deductible deductible_basis copay_ratio per_item_limit "
         "annual_limit waiting_period_days exclusions",
@@ -99,6 +102,10 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
     "idempotency_records": {
         INT: "id scope user_id key request_digest resource_id created_at",
     },
+    "inbound_emails": {
+        INT: "id message_id size spf dkim dmarc verified outcome ticket_id outbox_id received_at",
+        PER: "sender subject",
+    },
     "insured_persons": {INT: "id policy_id customer_id relationship_to_holder"},
     "jobs": {
         INT: "id task args status attempts max_attempts retry_delay_seconds available_at "
@@ -114,10 +121,11 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         INT: "id customer_id key kind reason points balance_after actor_id actor_role at",
         PER: "note",
     },
+    "message_templates": {INT: "id event locale source updated_by_id updated_at"},
     "notification_outbox": {
         INT: "id key customer_id channel locale template state attempts last_error created_at "
-        "next_attempt_at sent_at",
-        PER: "subject body",
+        "next_attempt_at sent_at claim_id ticket_id category headers provider_id bounced_at",
+        PER: "subject body html parts",
         SEN: "address",
     },
     "payments": {
@@ -163,8 +171,12 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
     "tickets": {
         INT: "id number kind channel customer_id claim_id policy_id product_code status priority "
         "customer_tier owner_id team_id created_by_id version created_at first_response_at "
-        "new_at open_at waiting_on_customer_at resolved_at closed_at reopened_at",
-        PER: "subject",
+        "new_at open_at waiting_on_customer_at resolved_at closed_at reopened_at verified",
+        PER: "subject sender_address",
+    },
+    "ticket_attachments": {
+        INT: "id ticket_id message_id sha256 size mime error uploaded_at",
+        PER: "filename",
     },
     "training_records": {
         INT: "id user_id course provider topic hours completed_on recorded_by_id recorded_at"
@@ -173,6 +185,17 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         INT: "id username password_hash role customer_id active created_at failed_logins "
         "first_failed_at locked_until",
         PER: "full_name",
+    },
+    "webhook_attempts": {INT: "id delivery_id at status_code error duration_ms"},
+    "webhook_deliveries": {
+        INT: "id subscription_id msg_id event_type payload state attempts next_attempt_at "
+        "last_status last_error created_at delivered_at"
+    },
+    "webhook_subscriptions": {
+        INT: "id url events description locale active consecutive_failures disabled_at "
+        "disabled_reason created_by_id created_at",
+        PER: "contact_email",
+        SEN: "secret",
     },
 }
 

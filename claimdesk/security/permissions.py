@@ -58,6 +58,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "catastrophe.intake": frozenset({Role.AGENT}) | HANDLER_ROLES,
     "catastrophe.view": frozenset({Role.AGENT, Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN})
     | HANDLER_ROLES,
+    # Customer communications: staff who answer customers edit the message templates.
+    "messaging.templates.manage": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
+    # Partner webhooks: administrators subscribe URLs, read the delivery log, replay.
+    "webhooks.manage": frozenset({Role.ADMIN}),
 }
 
 

@@ -15,10 +15,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk.core.events import publish
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
 from claimdesk.support import sla
 from claimdesk.support.enums import SlaState
+from claimdesk.support.events import SlaBreached
 from claimdesk.support.models import SlaClock, SlaEvent, Team, Ticket, TicketEvent
 from claimdesk.support.schemas import ClockOut, SlaAlertOut, SlaComplianceRow
 
@@ -116,6 +118,20 @@ def _change_state(
             recipient_id=recipient_id,
         )
         clock.state = state
+        if state == SlaState.BREACHED:
+            if clock.id is None:
+                session.flush()  # a new clock needs its id for the event
+            publish(
+                session,
+                SlaBreached(
+                    clock_id=clock.id,
+                    metric=clock.metric,
+                    kind=clock.kind,
+                    ticket_id=clock.ticket_id,
+                    claim_id=clock.claim_id,
+                    at=now,
+                ),
+            )
 
 
 def live_state(clock: SlaClock, now: datetime) -> SlaState:

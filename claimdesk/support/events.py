@@ -31,3 +31,30 @@ class SurveyAnswered:
     customer_id: int
     score: int
     at: datetime
+
+
+@dataclass(frozen=True)
+class TicketCreated:
+    ticket_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TicketUpdated:
+    """A ticket changed: a message, a lifecycle step, a new owner, complaint details."""
+
+    ticket_id: int
+    change: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SlaBreached:
+    """A service-level clock went past its due time."""
+
+    clock_id: int
+    metric: str
+    kind: str
+    ticket_id: int | None
+    claim_id: int | None
+    at: datetime

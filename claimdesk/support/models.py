@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,7 +74,11 @@ class Ticket(Base):
     kind: Mapped[str] = mapped_column(String(32), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(256))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # None for an e-mail from an unknown sender (unverified) until staff link the customer.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The address an e-mail ticket came from (replies go there while it is unverified).
+    sender_address: Mapped[str | None] = mapped_column(String(256))
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), index=True)
     product_code: Mapped[str | None] = mapped_column(String(32))
@@ -106,6 +112,9 @@ class Ticket(Base):
     complaint: Mapped[Complaint | None] = relationship(
         back_populates="ticket", cascade="all, delete-orphan"
     )
+    attachments: Mapped[list[TicketAttachment]] = relationship(
+        order_by="TicketAttachment.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
 
@@ -128,6 +137,23 @@ class TicketMessage(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class TicketAttachment(Base):
+    """A file that came with a ticket message (an e-mail's attachment), checked and stored
+    like a claim document; ``error`` says why one was refused (then nothing is stored)."""
+
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_messages.id"))
+    filename: Mapped[str] = mapped_column(String(256))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class TicketEvent(HistoryEntry, Base):
@@ -279,17 +305,21 @@ class Survey(Base):
 
 
 class OutboxMessage(Base):
-    """A message to a customer, written in the transaction that caused it, sent by a job.
+    """A message to a customer (or a partner's contact), written in the transaction that
+    caused it, sent by a job.
 
     ``key`` is unique: the same cause never makes two messages, and the adapters receive it
-    as the message id so a resend after a crash is recognised.
+    as the message id so a resend after a crash is recognised. ``parts`` are the notices it
+    carries (more than one: a digest of automatic steps, open until ``next_attempt_at``).
     """
 
     __tablename__ = "notification_outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(128), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     channel: Mapped[str] = mapped_column(String(8))
     # Sensitive: a phone number or e-mail address, stored encrypted.
     address: Mapped[str] = mapped_column(
@@ -297,11 +327,18 @@ class OutboxMessage(Base):
     )
     locale: Mapped[str] = mapped_column(String(8))
     template: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(16), default="optional", server_default="optional")
     subject: Mapped[str] = mapped_column(String(256))
     body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    parts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(8), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The mail server's Message-ID or the SMS provider's message id, once sent.
+    provider_id: Mapped[str | None] = mapped_column(String(512), index=True)
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

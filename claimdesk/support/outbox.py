@@ -4,28 +4,26 @@ later by a job, at most once per key.
 Delivery claims a row with one conditional UPDATE (pending/failed, or a ``sending`` row
 whose lease ran out because its worker died) before calling the adapter, so two workers
 never send the same row; a failed send is retried with backoff up to ``MAX_ATTEMPTS``, then
-left ``dead`` for a person to look at. Adapters get the row's key as the message id: the
-local adapter refuses to write a key twice, and e-mail/SMS gateways deduplicate on it.
+left ``dead`` for a person to look at; a refusal for good (no such mailbox, a number that
+cannot receive SMS) is recorded as ``refused`` and not retried. Adapters get the row's key
+as the message id: the local adapter refuses to write a key twice, e-mails carry a
+Message-ID made from it. What goes in the rows (templates, digests, preferences) is
+:mod:`claimdesk.messaging.service`'s business.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.config import Settings
 from claimdesk.core.db import unit_of_work
-from claimdesk.customers.models import Customer
 from claimdesk.support.models import OutboxMessage
 
 MAX_ATTEMPTS = 5
@@ -41,10 +39,18 @@ class OutgoingMessage:
     locale: str
     subject: str
     body: str
+    html: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Refused(Exception):
+    """The server or provider refused the message for good; sending it again cannot help."""
 
 
 class Notifier(Protocol):
-    def send(self, message: OutgoingMessage) -> None: ...
+    def send(self, message: OutgoingMessage) -> str | None:
+        """Send the message; return the provider's id for it (a Message-ID, an SMS id)."""
+        ...
 
 
 class LocalFileNotifier:
@@ -57,74 +63,15 @@ class LocalFileNotifier:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", message.key)
         return self.folder / message.channel / f"{safe}.json"
 
-    def send(self, message: OutgoingMessage) -> None:
+    def send(self, message: OutgoingMessage) -> str | None:
         path = self.path_for(message)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with path.open("x", encoding="utf-8") as handle:
                 json.dump(asdict(message), handle, ensure_ascii=False, indent=2)
         except FileExistsError:
-            return  # sent before: a retry after a crash between send and bookkeeping
-
-
-def notifier_for(settings: Settings) -> Notifier:
-    return LocalFileNotifier(settings.data_dir / "outbox")
-
-
-@lru_cache
-def templates() -> dict[str, Any]:
-    text = resources.files("claimdesk.support").joinpath("templates.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-def language(customer: Customer) -> str:
-    return "en" if (customer.preferred_locale or "").lower().startswith("en") else "zh"
-
-
-def claim_status_name(status: str, lang: str) -> str:
-    return templates()["claim_status_names"][lang].get(status, status)
-
-
-def queue(
-    session: Session,
-    *,
-    customer: Customer,
-    template: str,
-    key: str,
-    fields: dict[str, Any],
-    now: datetime,
-) -> list[OutboxMessage]:
-    """Write the message for each contact the customer has (e-mail, SMS); a key already
-    queued is skipped. Returns the new rows (flushed, with ids) for the caller to deliver."""
-    lang = language(customer)
-    text = templates()[template][lang]
-    name = customer.name_en if lang == "en" and customer.name_en else customer.name
-    values = {"name": name, **fields}
-    created = []
-    for channel, address in (("email", customer.email), ("sms", customer.phone)):
-        if not address:
-            continue
-        full_key = f"{key}:{channel}"
-        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == full_key)):
-            continue
-        message = OutboxMessage(
-            key=full_key,
-            customer_id=customer.id,
-            channel=channel,
-            address=address,
-            locale=lang,
-            template=template,
-            subject=text["subject"].format(**values),
-            body=text["body"].format(**values),
-            state="pending",
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
-        session.add(message)
-        created.append(message)
-    session.flush()
-    return created
+            pass  # sent before: a retry after a crash between send and bookkeeping
+        return message.headers.get("Message-ID")
 
 
 def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
@@ -159,19 +106,30 @@ def _finish(session: Session, message_id: int, **values: Any) -> None:
 def deliver(
     sessions: sessionmaker[Session], *, message_id: int, now: datetime, notifier: Notifier
 ) -> str:
-    """Send one message if it is due and nobody else is sending it: sent, failed, dead or
-    skipped (already sent, not due, or taken by another worker)."""
+    """Send one message if it is due and nobody else is sending it: sent, failed, dead,
+    refused or skipped (already sent, not due, or taken by another worker)."""
     with unit_of_work(sessions) as session:
         row = _claim(session, message_id, now)
         if row is None:
             return "skipped"
         message = OutgoingMessage(
-            row.key, row.channel, row.address, row.locale, row.subject, row.body
+            row.key,
+            row.channel,
+            row.address,
+            row.locale,
+            row.subject,
+            row.body,
+            row.html,
+            dict(row.headers or {}),
         )
         attempts = row.attempts
     try:
-        notifier.send(message)
-    except Exception as exc:  # any adapter failure is recorded and retried
+        provider_id = notifier.send(message)
+    except Refused as exc:
+        with unit_of_work(sessions) as session:
+            _finish(session, message_id, state="refused", last_error=str(exc)[:2000])
+        return "refused"
+    except Exception as exc:  # any other adapter failure is recorded and retried
         state = "dead" if attempts >= MAX_ATTEMPTS else "failed"
         with unit_of_work(sessions) as session:
             _finish(
@@ -183,12 +141,20 @@ def deliver(
             )
         return state
     with unit_of_work(sessions) as session:
-        _finish(session, message_id, state="sent", sent_at=now, last_error=None)
+        _finish(
+            session,
+            message_id,
+            state="sent",
+            sent_at=now,
+            last_error=None,
+            provider_id=provider_id,
+        )
     return "sent"
 
 
 def due(session: Session, *, now: datetime, limit: int = 500) -> list[int]:
-    """Messages to (re)try now: new, failed after their backoff, or stuck past their lease."""
+    """Messages to (re)try now: new, failed after their backoff, stuck past their lease, or
+    digests whose window has closed."""
     return list(
         session.scalars(
             select(OutboxMessage.id)

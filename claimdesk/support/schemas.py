@@ -134,13 +134,36 @@ class ClaimProgressOut(BaseModel):
     timeline: list[ClaimEventOut]
 
 
+class AttachmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    message_id: int | None
+    filename: str
+    mime: str | None
+    size: int
+    uploaded_at: datetime
+    error: str | None = Field(description="Why the file was refused (then it is not stored).")
+
+
 class TicketOut(BaseModel):
     id: int
     number: str
     kind: str
     channel: str
     subject: str
-    customer_id: int
+    customer_id: int | None = Field(
+        description="Null for an e-mail from an unknown sender until staff link the customer."
+    )
+    verified: bool = Field(
+        default=True,
+        description="False: an e-mail from an address no customer has (or that failed "
+        "SPF/DKIM/DMARC); it gets no access to any customer's data.",
+    )
+    sender_address: str | None = Field(
+        default=None, description="Staff only: the address an e-mail ticket came from."
+    )
+    attachments: list[AttachmentOut] = Field(default_factory=list)
     claim_id: int | None
     policy_id: int | None
     status: str

@@ -25,6 +25,7 @@ from claimdesk.core.errors import (
 from claimdesk.core.events import publish
 from claimdesk.customers import loyalty
 from claimdesk.customers.models import Customer
+from claimdesk.documents.storage import BlobStore
 from claimdesk.policies.models import Policy
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
@@ -40,17 +41,19 @@ from claimdesk.support.enums import (
     TicketChannel,
     TicketStatus,
 )
-from claimdesk.support.events import TicketReplied, TicketResolved
+from claimdesk.support.events import TicketCreated, TicketReplied, TicketResolved, TicketUpdated
 from claimdesk.support.models import (
     Complaint,
     SlaClock,
     Team,
     TeamMember,
     Ticket,
+    TicketAttachment,
     TicketEvent,
     TicketMessage,
 )
 from claimdesk.support.schemas import (
+    AttachmentOut,
     ClaimProgressOut,
     ComplaintIn,
     ComplaintOut,
@@ -66,7 +69,13 @@ from claimdesk.support.schemas import (
 )
 
 CUSTOMER_CHANNELS = frozenset(
-    {TicketChannel.WEB, TicketChannel.APP, TicketChannel.API, TicketChannel.ASSISTANT}
+    {
+        TicketChannel.WEB,
+        TicketChannel.APP,
+        TicketChannel.API,
+        TicketChannel.ASSISTANT,
+        TicketChannel.EMAIL,
+    }
 )
 
 
@@ -173,6 +182,7 @@ def _ticket_query() -> Select[tuple[Ticket]]:
         selectinload(Ticket.events),
         selectinload(Ticket.clocks),
         selectinload(Ticket.complaint),
+        selectinload(Ticket.attachments),
     )
 
 
@@ -343,7 +353,58 @@ def create_ticket(session: Session, *, actor: Actor, data: TicketIn, now: dateti
 
     # Loyalty tiers get their service level (sla.toml `customer_tier`) and least priority.
     tier = loyalty.tier_of(session, customer_id)
-    priority = max(data.priority, Priority(tier.priority), key=list(Priority).index)
+    return _open(
+        session,
+        actor=actor,
+        data=data,
+        channel=channel,
+        customer_id=customer_id,
+        claim=claim,
+        policy=policy,
+        priority=max(data.priority, Priority(tier.priority), key=list(Priority).index),
+        customer_tier=data.customer_tier or tier.service_tier,
+        now=now,
+    )
+
+
+def open_unverified_ticket(
+    session: Session, *, data: TicketIn, sender_address: str, now: datetime
+) -> Ticket:
+    """A ticket for an e-mail from an address no customer has (or whose sender the mail
+    server could not authenticate): worked like any other, linked to nobody's data."""
+    config = sla.load_config()
+    sla.check_kind(config, data.kind)
+    ticket = _open(
+        session,
+        actor=Actor(user_id=None, role=Role.CUSTOMER),
+        data=data,
+        channel=TicketChannel.EMAIL,
+        customer_id=None,
+        claim=None,
+        policy=None,
+        priority=data.priority,
+        customer_tier="standard",
+        now=now,
+    )
+    ticket.verified = False
+    ticket.sender_address = sender_address
+    return ticket
+
+
+def _open(
+    session: Session,
+    *,
+    actor: Actor,
+    data: TicketIn,
+    channel: TicketChannel,
+    customer_id: int | None,
+    claim: Claim | None,
+    policy: Policy | None,
+    priority: Priority,
+    customer_tier: str,
+    now: datetime,
+) -> Ticket:
+    config = sla.load_config()
     team = team_for_kind(session, data.kind)
     first_contact = actor.user_id is not None and actor.role in machine.SUPPORT_ROLES
     owner_id = actor.user_id if first_contact else (pick_owner(session, team) if team else None)
@@ -357,7 +418,7 @@ def create_ticket(session: Session, *, actor: Actor, data: TicketIn, now: dateti
         policy_id=policy.id if policy else None,
         product_code=policy.product.code if policy else None,
         priority=priority,
-        customer_tier=data.customer_tier or tier.service_tier,
+        customer_tier=customer_tier,
         owner_id=owner_id,
         team_id=team.id if team else None,
         created_by_id=actor.user_id,
@@ -405,6 +466,7 @@ def create_ticket(session: Session, *, actor: Actor, data: TicketIn, now: dateti
             session, target=target, config=config, now=now, team_id=ticket.team_id, ticket=ticket
         )
     session.flush()
+    publish(session, TicketCreated(ticket_id=ticket.id, at=now))
     return ticket
 
 
@@ -461,6 +523,7 @@ def transition_ticket(
         )
     _apply(session, ticket, actor, command.action, now, command.reason)
     _flush(session, ticket)
+    publish(session, TicketUpdated(ticket_id=ticket.id, change=command.action, at=now))
     return ticket
 
 
@@ -472,6 +535,24 @@ def add_message(
     ticket = get_ticket(session, actor=actor, ticket_id=ticket_id, for_update=True)
     if data.internal and actor.is_customer:
         raise PermissionDenied("Internal notes are for staff only.")
+    return _write_message(session, ticket, actor, data, now)
+
+
+def add_email_message(
+    session: Session, *, ticket_id: int, customer_id: int | None, body: str, now: datetime
+) -> TicketMessage:
+    """A message its sender wrote by e-mail onto their ticket (the mail gateway found the
+    ticket and checked the sender: the customer, or the same unverified address)."""
+    ticket = session.scalars(
+        _ticket_query().where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+    ).one()
+    author = Actor(user_id=None, role=Role.CUSTOMER, customer_id=customer_id)
+    return _write_message(session, ticket, author, MessageIn(body=body), now)
+
+
+def _write_message(
+    session: Session, ticket: Ticket, actor: Actor, data: MessageIn, now: datetime
+) -> TicketMessage:
     if ticket.status == TicketStatus.CLOSED:
         raise Conflict(f"Ticket {ticket.number} is closed; reopen it to write again.")
     message = TicketMessage(
@@ -493,6 +574,8 @@ def add_message(
             first = [c for c in ticket.clocks if c.metric == SlaMetric.FIRST_RESPONSE]
             clocks.stop(session, first, config=sla.load_config(), now=now)
     _flush(session, ticket)
+    if not data.internal:
+        publish(session, TicketUpdated(ticket_id=ticket.id, change="message", at=now))
     if not actor.is_customer and not data.internal:
         publish(
             session, TicketReplied(ticket_id=ticket.id, message_id=message.id, actor=actor, at=now)
@@ -528,6 +611,7 @@ def assign_ticket(
         data={"from_owner_id": previous, "to_owner_id": owner_id},
     )
     _flush(session, ticket)
+    publish(session, TicketUpdated(ticket_id=ticket.id, change="reassigned", at=now))
     return ticket
 
 
@@ -544,6 +628,7 @@ def update_complaint(
         setattr(ticket.complaint, field, value)
     _record(ticket, actor, now, kind="complaint_updated", data=changes)
     _flush(session, ticket)
+    publish(session, TicketUpdated(ticket_id=ticket.id, change="complaint_updated", at=now))
     return ticket
 
 
@@ -580,6 +665,9 @@ def ticket_view(session: Session, ticket: Ticket, *, actor: Actor, now: datetime
         channel=ticket.channel,
         subject=ticket.subject,
         customer_id=ticket.customer_id,
+        verified=ticket.verified,
+        sender_address=ticket.sender_address if staff else None,
+        attachments=[AttachmentOut.model_validate(a) for a in ticket.attachments],
         claim_id=ticket.claim_id,
         policy_id=ticket.policy_id,
         status=ticket.status,
@@ -608,3 +696,14 @@ def ticket_view(session: Session, ticket: Ticket, *, actor: Actor, now: datetime
             str(a) for a in machine.allowed_actions(TicketStatus(ticket.status), actor.role)
         ],
     )
+
+
+def attachment_content(
+    session: Session, *, actor: Actor, ticket_id: int, attachment_id: int, store: BlobStore
+) -> tuple[TicketAttachment, bytes]:
+    """A file that came with a ticket (visible to whoever may see the ticket)."""
+    ticket = get_ticket(session, actor=actor, ticket_id=ticket_id)
+    attachment = next((a for a in ticket.attachments if a.id == attachment_id), None)
+    if attachment is None or attachment.sha256 is None:
+        raise NotFound(f"Ticket {ticket.number} has no stored file {attachment_id}.")
+    return attachment, store.get(attachment.sha256)

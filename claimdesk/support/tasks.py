@@ -28,17 +28,18 @@ def deliver_message(message_id: int) -> str:
         container.sessions,
         message_id=message_id,
         now=container.clock.now(),
-        notifier=outbox.notifier_for(container.settings),
+        notifier=container.notifier,
     )
 
 
 @huey.periodic_task(crontab(minute="*"))
 def retry_notifications() -> dict[str, int]:
-    """Every minute: send what is due again (failed sends after backoff, dead workers' rows)."""
+    """Every minute: send what is due (failed sends after backoff, dead workers' rows,
+    digests whose window has closed)."""
     container = installed()
     with container.sessions() as session:
         message_ids = outbox.due(session, now=container.clock.now())
-    notifier = outbox.notifier_for(container.settings)
+    notifier = container.notifier
     outcomes: dict[str, int] = {}
     for message_id in message_ids:
         state = outbox.deliver(

@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter
 
-from claimdesk.web.routes import assistant, auth, dashboards, portal, staff
+from claimdesk.web.routes import (
+    assistant,
+    attachments,
+    auth,
+    dashboards,
+    portal,
+    staff,
+    survey,
+)
 
 router = APIRouter()
-for module in (auth, portal, staff, dashboards, assistant):
+for module in (auth, portal, staff, dashboards, assistant, survey, attachments):
     router.include_router(module.router)
