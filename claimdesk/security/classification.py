@@ -27,6 +27,7 @@ PUB, INT, PER, SEN = Level.PUBLIC, Level.INTERNAL, Level.PERSONAL, Level.SENSITI
 # table -> level -> the columns of that level (space-separated).
 CLASSIFICATION: dict[str, dict[Level, str]] = {
     "api_tokens": {INT: "id token_digest user_id created_at expires_at revoked_at"},
+    "auth_epochs": {INT: "id value"},
     "assistant_messages": {INT: "id session_id at author intent confidence sources", PER: "text"},
     "assistant_sessions": {
         INT: "id user_id customer_id locale state handoff_ticket_id created_at updated_at"
@@ -113,7 +114,8 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
     },
     "kb_entries": {
         PUB: "key locale kind category product_code title body",
-        INT: "id status origin created_at updated_at updated_by_id",
+        INT: "id status origin created_at updated_at updated_by_id text_hash terms "
+        "terms_version vectors vector_model vector_hash",
     },
     "loss_lines": {INT: "id claim_id coverage_code amount cause_codes source", PER: "description"},
     "loyalty_accounts": {INT: "customer_id balance earned_total tier updated_at"},
