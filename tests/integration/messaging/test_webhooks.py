@@ -78,8 +78,9 @@ def test_a_partner_verifies_every_event_with_the_standardwebhooks_package(world,
             me, world.policy(customer), bank_account_id=customer.bank_accounts[0].id
         ).json()
         adjuster, senior = world.staff(Role.ADJUSTER), world.staff(Role.SENIOR_ADJUSTER)
+        assert world.act(adjuster, claim["id"], "start_review").status_code == 200
+        world.evidence(me, claim["id"])
         for who, action in (
-            (adjuster, "start_review"),
             (adjuster, "assess"),
             (adjuster, "verify_coverage"),
             (senior, "approve"),
