@@ -39,7 +39,7 @@ def test_an_english_question_is_answered_in_english_citing_its_entry(world: Worl
 
 
 def test_a_less_sure_english_question_is_asked_back_with_the_likely_entries(world: World) -> None:
-    """"Excess" is a synonym of deductible: not sure enough to answer outright, the assistant
+    """ "Excess" is a synonym of deductible: not sure enough to answer outright, the assistant
     offers the entries it found, the deductible ones first, in English."""
     reply = ask(world, "How much is the excess on a hospital stay?")
     assert reply["locale"] == "en"
