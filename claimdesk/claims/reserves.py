@@ -135,7 +135,7 @@ def on_payment(
             now,
             kind=ReserveKind.PAID,
             amount=amount,
-            data={"payment": reference, "paid": f"{paid:.2f}"},
+            data={"payment_reference": reference, "paid": f"{paid:.2f}"},
         )
 
 
