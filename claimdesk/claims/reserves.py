@@ -25,6 +25,7 @@ from claimdesk.claims.models import Claim, ClaimReserve
 from claimdesk.claims.reserve_rules import (
     ZERO,
     ReserveKind,
+    ReserveRule,
     after_payment,
     check_new_reserve,
     initial_reserve,
@@ -106,6 +107,18 @@ def _step(
     return row
 
 
+def _rule_data(rule: ReserveRule, remaining: Decimal) -> dict[str, str]:
+    """The table rule a reserve came from: in words (``rule``) and as figures."""
+    return {
+        "rule": rule.describe(),
+        "basis": rule.basis,
+        "factor": f"{rule.factor:.2f}",
+        "minimum": f"{rule.minimum:.2f}",
+        "fixed_amount": f"{rule.amount:.2f}",
+        "remaining_sum_insured": f"{remaining:.2f}",
+    }
+
+
 def set_initial(session: Session, claim: Claim, actor: Actor, now: datetime) -> None:
     """The reserve of a newly reported claim, from the table (``reserves.toml``)."""
     rule = reserve_table().rule_for(claim.policy.product.code, claim.claim_type)
@@ -118,7 +131,7 @@ def set_initial(session: Session, claim: Claim, actor: Actor, now: datetime) -> 
         now,
         kind=ReserveKind.INITIAL,
         amount=amount,
-        data={"rule": rule.describe(), "remaining_sum_insured": f"{remaining:.2f}"},
+        data=_rule_data(rule, remaining),
     )
 
 
@@ -170,7 +183,7 @@ def follow_transition(
                 now,
                 kind=ReserveKind.REOPENED,
                 amount=amount,
-                data={"rule": rule.describe(), "remaining_sum_insured": f"{remaining:.2f}"},
+                data=_rule_data(rule, remaining),
             )
 
 
