@@ -70,10 +70,13 @@ def development(
     steps: Iterable[tuple[int, datetime, Decimal]],
     payments: Iterable[tuple[int, datetime, Decimal]],
     ends: Sequence[tuple[str, datetime]],
+    *,
+    now: datetime | None = None,
 ) -> list[ReserveMonth]:
     """Reserve, paid and incurred at each month end. ``steps``: (claim, at, reserve after
-    the step) in time order per claim; ``payments``: (claim, paid at, amount). A step or
-    payment exactly at a month end belongs to the next month (ends are exclusive)."""
+    the step); ``payments``: (claim, paid at, amount). A step or payment exactly at a month
+    end belongs to the next month (ends are exclusive), except at ``now``: what happened
+    until now is counted."""
     by_claim: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
     for claim_id, at, amount in steps:
         by_claim[claim_id].append((at, amount))
@@ -82,13 +85,14 @@ def development(
     paid_times = sorted((at, amount) for _, at, amount in payments)
     months: list[ReserveMonth] = []
     for label, end in ends:
+        cutoff = end + timedelta(microseconds=1) if now is not None and end >= now else end
         reserve, open_claims = ZERO, 0
         for history in by_claim.values():
-            before = [amount for at, amount in history if at < end]
+            before = [amount for at, amount in history if at < cutoff]
             if before:
                 reserve += before[-1]
                 open_claims += before[-1] > 0
-        paid = sum((amount for at, amount in paid_times if at < end), ZERO)
+        paid = sum((amount for at, amount in paid_times if at < cutoff), ZERO)
         months.append(
             ReserveMonth(
                 month=label,
@@ -216,7 +220,7 @@ def reserve_report(
             f"Ask for at most {MAX_MONTHS} months at a time. / 一次最多查询 {MAX_MONTHS} 个月。",
             details=[{"field": "from"}],
         )
-    last = max((end for _, end in ends), default=now)
+    last = max((end for _, end in ends), default=now) + timedelta(microseconds=1)
     steps = session.execute(
         select(ClaimReserve.claim_id, ClaimReserve.at, ClaimReserve.amount)
         .join(Claim, Claim.id == ClaimReserve.claim_id)
@@ -232,6 +236,7 @@ def reserve_report(
         ((c, at, amount) for c, at, amount in steps),
         ((c, at, amount) for c, at, amount in payments),
         ends,
+        now=now,
     )
     flagged = _flags(session, product, now)
     adequacy = reserve_table().adequacy

@@ -53,3 +53,11 @@ def test_the_reserve_at_a_month_end_is_each_claims_last_step_before_it():
 def test_no_reserves_and_no_payments_give_zero_months():
     [row] = development([], [], [("2026-11", NOW)])
     assert (row.reserve_amount, row.incurred_amount, row.claims_with_reserve) == (D("0"), D("0"), 0)
+
+
+def test_what_happened_at_now_counts_in_the_current_month():
+    steps = [(1, datetime(2026, 12, 1, tzinfo=UTC), D("800")), (1, NOW, D("0"))]
+    [row] = development(steps, [(1, NOW, D("50"))], [("2026-12", NOW)], now=NOW)
+    assert (row.reserve_amount, row.paid_amount) == (D("0"), D("50"))
+    [before] = development(steps, [(1, NOW, D("50"))], [("2026-12", NOW)])
+    assert (before.reserve_amount, before.paid_amount) == (D("800"), D("0"))
