@@ -70,3 +70,21 @@ def test_staff_who_do_not_handle_claims_see_the_reserve_but_no_form(world):
     )
     assert response.status_code in (303, 403)
     assert world.claim(world.staff(Role.AUDITOR), claim_id)["reserve_amount"] == "5500.00"
+
+
+def test_the_dashboards_show_reserve_development_and_flags(world):
+    holder = world.customer()
+    customer = world.login(Role.CUSTOMER, holder)
+    small = world.policy(holder, sum_insured="900")
+    claim = world.report(customer, small, amount="800.00", claim_type="outpatient").json()
+    supervisor = signed_in(world, Role.SUPERVISOR)
+    page = supervisor.get(
+        "/staff/dashboards?first=2026-05-01&last=2026-06-30", headers={"Accept-Language": "en"}
+    )
+    assert page.status_code == 200
+    assert "Outstanding reserve at month end" in page.text
+    assert "Incurred at month end" in page.text
+    assert f'<a href="/staff/claims/{claim["id"]}">{claim["number"]}</a>' in page.text
+    assert "Reserve above 80.0% of the remaining sum insured" in page.text
+    zh = supervisor.get("/staff/dashboards", headers={"Accept-Language": "zh-CN"})
+    assert "月末未决准备金" in zh.text and "准备金超过剩余保额的 80.0%" in zh.text
