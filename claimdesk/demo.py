@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from claimdesk.bootstrap import Container
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim
+from claimdesk.claims.reserves import change as change_reserve
 from claimdesk.claims.schemas import ClaimIn, LossLineIn, TransitionIn
 from claimdesk.claims.service import documents_for, report_claim, transition
 from claimdesk.compliance.schemas import TrainingIn
@@ -494,6 +495,38 @@ MAX_STEP_DAYS = 3  # a claim moves on after 1 to 3 days
 
 # ------------------------------------------------------------------ small generators
 
+# Reserves a handler revised on open claims: (claim type, state) -> (the claim amount the
+# new reserve follows, its factor, why). Released reserves show on every closed, denied and
+# withdrawn claim; payments lower them on the paid ones.
+RESERVE_REVISIONS: dict[tuple[str, ClaimStatus], tuple[str, str, Bilingual]] = {
+    ("inpatient", ClaimStatus.INVESTIGATING): (
+        "claimed_amount",
+        "1.50",
+        B("并发症需延长住院，上调准备金。", "Complications mean a longer stay: reserve raised."),
+    ),
+    ("vehicle_damage", ClaimStatus.INVESTIGATING): (
+        "claimed_amount",
+        "1.30",
+        B("拆检发现隐藏损伤，上调准备金。", "Strip-down found hidden damage: reserve raised."),
+    ),
+    ("accidental_medical", ClaimStatus.ASSESSED): (
+        "assessed_amount",
+        "1.00",
+        B("按定损金额调整准备金。", "Reserve set to the assessed amount."),
+    ),
+    ("outpatient", ClaimStatus.COVERAGE_VERIFIED): (
+        "payable_amount",
+        "1.00",
+        B("按核定可赔金额调整准备金。", "Reserve set to the payable amount under the terms."),
+    ),
+    ("third_party", ClaimStatus.APPROVED): (
+        "outstanding_amount",
+        "1.00",
+        B("责任已确定，按批准金额调整准备金。", "Liability agreed: reserve set to the approval."),
+    ),
+}
+RESERVE_REVISER = "senior_adjuster"
+
 
 def resident_id(area_code: str, birth_date: date, sequence: int) -> str:
     """An 18-character resident ID number with a valid check character (GB 11643).
@@ -950,6 +983,29 @@ class _Loader:
                 self.session, document_id=document.id, reading=reading, outcome=outcome, now=at
             )
 
+    def revise_reserves(self, claims: list[Claim]) -> None:
+        """A senior adjuster revises the case reserve of some open claims, with a reason, a
+        day after the claim reached its state (not after now)."""
+        for claim in claims:
+            revision = RESERVE_REVISIONS.get((claim.claim_type, ClaimStatus(claim.status)))
+            if revision is None:
+                continue
+            basis, factor, reason = revision
+            amount = (Decimal(getattr(claim, basis) or 0) * Decimal(factor)).quantize(
+                Decimal("0.01")
+            )
+            since = getattr(claim, f"{claim.status}_at") or claim.reported_at
+            if amount == claim.reserve_amount:
+                continue
+            change_reserve(
+                self.session,
+                actor=self.actors[RESERVE_REVISER],
+                claim_id=claim.id,
+                amount=amount,
+                reason=reason.text(),
+                now=min(since + timedelta(days=1), self.now - timedelta(hours=1)),
+            )
+
     def verify_accounts(self) -> None:
         """Accounts held by the customers themselves, verified by a second person."""
         verifier = self.actors[ACCOUNT_VERIFIER]
@@ -984,6 +1040,7 @@ class _Loader:
             for scenario in SCENARIOS
             for channel in scenario.channels
         ]
+        self.revise_reserves(claims)
         # Loyalty points due for tenure and renewals; everyone's behaviour segment.
         loyalty.accrue(self.session, now=self.now, timezone=self.settings.display_timezone)
         segments.recompute(self.session, actor=SYSTEM, now=self.now)

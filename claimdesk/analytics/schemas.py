@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -77,3 +77,56 @@ class KpiBreakdown(BaseModel):
     period_to: date
     by: Breakdown
     rows: list[KpiRow]
+
+
+# ---------------------------------------------------------------- case reserves
+
+
+class ReserveMonth(BaseModel):
+    """Reserve development: the figures at one month's end (docs/kpis.md)."""
+
+    month: str = Field(description="Local month, 'YYYY-MM'.")
+    at: datetime = Field(description="The instant the figures are taken (month end or now).")
+    reserve_amount: Decimal = Field(description="Outstanding case reserves then.")
+    paid_amount: Decimal = Field(description="Paid by then.")
+    incurred_amount: Decimal = Field(description="Paid + outstanding reserves.")
+    claims_with_reserve: int = Field(description="Claims with a reserve above 0 then.")
+
+
+class ReserveFlagCounts(BaseModel):
+    incurred_over_initial: int = Field(
+        description="Claims whose incurred exceeds the ratio of their initial reserve."
+    )
+    reserve_over_remaining_sum_insured: int = Field(
+        description="Claims whose reserve exceeds the share of the remaining sum insured."
+    )
+    reserve_unchanged: int = Field(
+        description="Open claims whose reserve was not set or changed for the set days."
+    )
+
+
+class FlaggedClaim(BaseModel):
+    claim_id: int
+    claim_number: str
+    status: str
+    reserve_amount: Decimal
+    paid_amount: Decimal
+    incurred_amount: Decimal
+    initial_reserve_amount: Decimal | None
+    remaining_sum_insured: Decimal
+    reserve_changed_at: datetime | None
+    flags: list[str]
+
+
+class ReserveReport(BaseModel):
+    """Case reserve KPIs: development by month over the period, adequacy flags as of now."""
+
+    period_from: date
+    period_to: date
+    product: str | None
+    incurred_over_initial_ratio: Decimal
+    reserve_over_remaining_ratio: Decimal
+    unchanged_days: int
+    months: list[ReserveMonth]
+    flag_counts: ReserveFlagCounts
+    flagged_claims: list[FlaggedClaim] = Field(description="Newest first, at most 200.")

@@ -95,6 +95,8 @@ ACCESS: dict[str, Rule] = {
     "GET /api/v1/claims/{claim_id}/payout": AUTHENTICATED,
     "POST /api/v1/claims/{claim_id}/transitions": permission("claims.transition"),
     "GET /api/v1/claims/{claim_id}/risk": permission("claims.view_risk"),
+    "POST /api/v1/claims/{claim_id}/reserve": permission("claims.reserve"),
+    "GET /api/v1/claims/{claim_id}/reserves": permission("claims.view_reserves"),
     # Documents (row level through the claim).
     "POST /api/v1/claims/{claim_id}/documents": permission("documents.upload"),
     "GET /api/v1/claims/{claim_id}/documents": AUTHENTICATED,
@@ -148,6 +150,7 @@ ACCESS: dict[str, Rule] = {
     # Analytics (KPIs for dashboards and exports).
     "GET /api/v1/metrics/kpis": permission("analytics.view"),
     "GET /api/v1/metrics/kpis/breakdown": permission("analytics.view"),
+    "GET /api/v1/metrics/reserves": permission("analytics.view"),
     # Catastrophe mode (events, bulk intake, prioritised queues): staff only.
     "POST /api/v1/catastrophes": permission("catastrophe.manage"),
     "GET /api/v1/catastrophes": permission("catastrophe.view"),

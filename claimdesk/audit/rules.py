@@ -147,7 +147,16 @@ class MoneyFact(StrEnum):
 
 
 # The claim columns each money fact records (after the fact) and verify reconciles.
-MONEY_COLUMN_NAMES = ("claimed_amount", "assessed_amount", "approved_amount", "paid_amount")
+MONEY_COLUMN_NAMES = (
+    "claimed_amount",
+    "assessed_amount",
+    "approved_amount",
+    "paid_amount",
+    "reserve_amount",
+)
+# Money columns added after money facts were first kept, with the value the migration gave
+# existing rows: a money fact written before such a column existed reads it as that value.
+LATER_MONEY_COLUMNS = {"reserve_amount": "0.00"}
 
 
 def _amount(value: Decimal | None) -> str | None:
@@ -200,7 +209,7 @@ def reconcile_money(
     latest: dict[int, tuple[int, dict[str, Any]]] = {}
     paid: dict[str, tuple[int, int, dict[str, Any]]] = {}
     for seq, claim_id, data in entries:
-        latest[claim_id] = (seq, data["state"])
+        latest[claim_id] = (seq, {**LATER_MONEY_COLUMNS, **data["state"]})
         if "payment" in data:
             paid[data["payment"]["reference"]] = (seq, claim_id, data["payment"])
     seen: set[int] = set()

@@ -54,6 +54,9 @@ class Claim(Base):
     payable_amount: Mapped[Decimal | None] = mapped_column(Money)
     approved_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    # Outstanding case reserve: what the insurer still expects to pay (history in
+    # claim_reserves; incurred = paid + reserve).
+    reserve_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"), server_default="0")
     payout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The calculation the current approval was based on (payout may be recalculated after).
     approved_payout: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -102,6 +105,11 @@ class Claim(Base):
     @property
     def outstanding_amount(self) -> Decimal:
         return self.approved_amount - self.paid_amount
+
+    @property
+    def incurred_amount(self) -> Decimal:
+        """Paid so far plus the outstanding case reserve."""
+        return self.paid_amount + self.reserve_amount
 
 
 class LossLine(Base):
@@ -160,3 +168,21 @@ class IdempotencyRecord(Base):
     request_digest: Mapped[str] = mapped_column(String(64))
     resource_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClaimReserve(Base):
+    """One step of a claim's case reserve: set at report, changed by a handler (with a
+    reason), lowered by a payment, released when the claim ends, set again at reopening."""
+
+    __tablename__ = "claim_reserves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    previous_amount: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

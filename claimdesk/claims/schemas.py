@@ -124,6 +124,12 @@ class ClaimOut(BaseModel):
         default=None, description="Staff only: required document kinds waived."
     )
     reported_by_id: int | None = None
+    reserve_amount: Decimal | None = Field(
+        default=None, description="Staff only: the outstanding case reserve."
+    )
+    incurred_amount: Decimal | None = Field(
+        default=None, description="Staff only: paid so far plus the outstanding case reserve."
+    )
 
 
 class ClaimEventOut(BaseModel):
@@ -152,3 +158,26 @@ class WaiverOut(BaseModel):
     kinds: list[str]
     amount: Decimal
     reason: str | None
+
+
+class ReserveIn(BaseModel):
+    """A handler's change of a claim's case reserve."""
+
+    amount: Decimal = Field(max_digits=14, decimal_places=2, description="The new reserve, >= 0.")
+    reason: str = Field(max_length=4000, description="Why the reserve changes.")
+
+
+class ReserveOut(BaseModel):
+    """One step of a claim's case reserve."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str = Field(description="initial, changed, paid, released or reopened.")
+    amount: Decimal = Field(description="The reserve after this step.")
+    previous_amount: Decimal
+    reason: str | None
+    actor_id: int | None
+    actor_role: str
+    at: datetime
+    data: dict[str, Any]

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from claimdesk.audit.rules import MoneyFact
 from claimdesk.audit.service import record_money_fact
-from claimdesk.claims import machine, rules
+from claimdesk.claims import machine, reserves, rules
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.events import ClaimReported, ClaimTransitioned
 from claimdesk.claims.models import Claim, ClaimEvent, IdempotencyRecord, LossLine, Payment
@@ -396,6 +396,7 @@ def report_claim(
         data={"channel": claim.channel, "claimed_amount": str(claim.claimed_amount)},
     )
     _money_fact(session, claim, actor, now, MoneyFact.CLAIMED, claim.claimed_amount)
+    reserves.set_initial(session, claim, actor, now)
     if idempotency_key:
         session.add(
             IdempotencyRecord(
@@ -624,6 +625,9 @@ def _on_pay(ctx: _Context) -> ClaimStatus | None:
         account=f"bank_account:{account.id}",
         payment=payment,
     )
+    reserves.on_payment(
+        ctx.session, claim, ctx.actor, ctx.now, paid=amount, reference=payment.reference
+    )
     return ClaimStatus.PAID if claim.outstanding_amount == 0 else ClaimStatus(claim.status)
 
 
@@ -777,6 +781,7 @@ def transition(
     effect = _EFFECTS.get(command.action)
     target = (effect(ctx) if effect else None) or step.target
     claim.enter(target, now)
+    reserves.follow_transition(session, claim, actor, now, action=command.action)
     flag_modified(claim, "status")  # every transition bumps the version, even a self-loop
     number = claim.number  # read now: after a failed flush the session cannot load it
     try:  # loading the timeline to append to it flushes the claim: a stale version shows here
@@ -867,6 +872,8 @@ def claim_view(claim: Claim, *, actor: Actor, now: datetime, settings: Settings)
         approved_amount=claim.approved_amount,
         paid_amount=claim.paid_amount,
         outstanding_amount=claim.outstanding_amount,
+        reserve_amount=None if actor.is_customer else claim.reserve_amount,
+        incurred_amount=None if actor.is_customer else claim.incurred_amount,
         decision_reason=claim.decision_reason,
         loss_lines=[LossLineOut.model_validate(line) for line in claim.loss_lines],
         required_documents=[DocumentNeeded(**vars(d)) for d in documents_for(claim)],

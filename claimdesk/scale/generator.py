@@ -486,6 +486,7 @@ class _World:
             "payable_amount": None,
             "approved_amount": Decimal("0"),
             "paid_amount": Decimal("0"),
+            "reserve_amount": Decimal("0"),  # generated history: no case reserves kept
             "siu_referred": False,
             "decision_reason": None,
             "decided_at": None,

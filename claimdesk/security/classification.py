@@ -53,6 +53,10 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         INT: "claim_id id at actor_id actor_role kind from_status to_status data",
         PER: "reason",
     },
+    "claim_reserves": {
+        INT: "id claim_id kind amount previous_amount data actor_id actor_role at",
+        PER: "reason",
+    },
     "claims": {
         INT: "id number policy_id customer_id claim_type channel incident_date claimed_amount "
         "currency status version reported_by_id assessor_id approver_id bank_account_id "
@@ -60,7 +64,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "approved_payout completed_at reported_at awaiting_documents_at under_review_at "
         "investigating_at assessed_at coverage_verified_at approved_at partially_approved_at "
         "denied_at paid_at closed_at archived_at withdrawn_at reopened_at decided_at "
-        "waived_documents evidence_waived_at",
+        "waived_documents evidence_waived_at reserve_amount",
         PER: "incident_location description decision_reason closing_feedback",
     },
     "complaints": {

@@ -27,6 +27,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     | HANDLER_ROLES,
     # Claim lifecycle: each action's roles are in claims/machine.py; auditors only read.
     "claims.transition": frozenset(Role) - {Role.AUDITOR},
+    # Case reserves: handlers change them; staff read their history (customers never).
+    "claims.reserve": HANDLER_ROLES,
+    "claims.view_reserves": frozenset(Role) - {Role.CUSTOMER},
     # Risk scores and their factors: staff who handle or audit claims, never customers.
     "claims.view_risk": frozenset({Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN}) | HANDLER_ROLES,
     "documents.upload": frozenset({Role.CUSTOMER, Role.AGENT, Role.INVESTIGATOR}) | HANDLER_ROLES,

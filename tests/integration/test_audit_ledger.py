@@ -50,9 +50,11 @@ def test_every_decision_and_user_is_in_an_intact_ledger(world, paid_claim, conta
     assert actions.count("claim.document_uploaded") == 5
     assert [a for a in actions if a.startswith("money.")] == [
         "money.claimed",
+        "money.reserve_set",
         "money.assessed",
         "money.approved",
         "money.paid",
+        "money.reserve_changed",  # the payment lowered the case reserve
     ]
     assert verdict["entries"] == len(actions)
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from claimdesk.audit.service import verify
 from claimdesk.claims.enums import Channel, ClaimStatus
-from claimdesk.claims.models import Claim
+from claimdesk.claims.models import Claim, ClaimReserve
 from claimdesk.core.clock import local_date
 from claimdesk.core.db import Base
 from claimdesk.customers.models import Customer
@@ -125,3 +126,32 @@ def test_a_demo_customer_sees_only_their_own_claims(demo, client, session):
     response = client.get("/api/v1/claims", params={"limit": 500}, headers=headers)
     assert response.status_code == 200
     assert {claim["id"] for claim in response.json()} == own
+
+
+def test_demo_shows_reserves_set_revised_lowered_and_released(demo, session):
+    claims = session.scalars(select(Claim)).all()
+    kinds = {
+        claim_id: [
+            kind
+            for (kind,) in session.execute(
+                select(ClaimReserve.kind)
+                .where(ClaimReserve.claim_id == claim_id)
+                .order_by(ClaimReserve.id)
+            )
+        ]
+        for claim_id in (claim.id for claim in claims)
+    }
+    assert all(history[0] == "initial" for history in kinds.values())
+    revised = [c for c in claims if "changed" in kinds[c.id]]
+    assert len(revised) >= 3
+    reasons = session.scalars(
+        select(ClaimReserve.reason).where(ClaimReserve.kind == "changed")
+    ).all()
+    assert all(reasons)
+    for claim in claims:
+        if claim.status in (ClaimStatus.CLOSED, ClaimStatus.DENIED, ClaimStatus.WITHDRAWN):
+            assert claim.reserve_amount == 0
+        if claim.paid_amount > 0:
+            assert "paid" in kinds[claim.id]
+    assert any(claim.reserve_amount > 0 for claim in claims)
+    assert verify(session).ok

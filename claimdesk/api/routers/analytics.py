@@ -8,14 +8,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from claimdesk.analytics import service
-from claimdesk.analytics.schemas import Breakdown, KpiBreakdown, KpiReport
+from claimdesk.analytics import reserves, service
+from claimdesk.analytics.schemas import Breakdown, KpiBreakdown, KpiReport, ReserveReport
 from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
 from claimdesk.core.clock import local_date
 
 router = APIRouter(prefix="/metrics", tags=["analytics"])
 
 DEFAULT_DAYS = 30
+RESERVE_DAYS = 180  # reserve development: six months by default
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 DOWNLOADS: dict[int | str, dict[str, Any]] = {
     200: {"content": {media: {} for media in MEDIA_TYPES.values()}}
@@ -101,3 +102,31 @@ def kpi_breakdown(
     result = service.breakdown(session, by=by, **scope)
     name = f"kpis-by-{by}-{scope['period_from']}-{scope['period_to']}"
     return _answer(result, query.format, name)
+
+
+@router.get("/reserves", response_model=ReserveReport)
+def reserve_kpis(
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    settings: SettingsDep,
+    first: Annotated[
+        date | None, Query(alias="from", description="First local day (default: 180 days ago).")
+    ] = None,
+    last: Annotated[
+        date | None, Query(alias="to", description="Last local day (default: today).")
+    ] = None,
+    product: Annotated[str | None, Query(description="Product code, e.g. MED-HOSP.")] = None,
+) -> ReserveReport:
+    """Case reserves: reserve and incurred at each month's end of the period and today's
+    adequacy flags (docs/kpis.md)."""
+    period_to = last or local_date(now, settings.display_timezone)
+    return reserves.reserve_report(
+        session,
+        actor=actor,
+        period_from=first or period_to - timedelta(days=RESERVE_DAYS - 1),
+        period_to=period_to,
+        product=product,
+        now=now,
+        timezone=settings.display_timezone,
+    )

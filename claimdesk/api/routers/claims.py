@@ -5,9 +5,16 @@ from starlette.concurrency import run_in_threadpool
 
 from claimdesk.api.deps import ActorDep, ContainerDep, NowDep, SessionDep, SettingsDep
 from claimdesk.bootstrap import Container
-from claimdesk.claims import service
+from claimdesk.claims import reserves, service
 from claimdesk.claims.enums import ClaimStatus
-from claimdesk.claims.schemas import ClaimEventOut, ClaimIn, ClaimOut, TransitionIn
+from claimdesk.claims.schemas import (
+    ClaimEventOut,
+    ClaimIn,
+    ClaimOut,
+    ReserveIn,
+    ReserveOut,
+    TransitionIn,
+)
 from claimdesk.core.errors import NotFound
 from claimdesk.security.service import Actor
 
@@ -119,3 +126,32 @@ def apply_transition(
     )
     session.commit()
     return service.claim_view(claim, actor=actor, now=now, settings=settings)
+
+
+@router.post("/{claim_id}/reserve", response_model=ClaimOut)
+def change_reserve(
+    claim_id: int,
+    command: ReserveIn,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> ClaimOut:
+    """A handler changes the claim's case reserve, with a reason (never negative)."""
+    claim = reserves.change(
+        session,
+        actor=actor,
+        claim_id=claim_id,
+        amount=command.amount,
+        reason=command.reason,
+        now=now,
+    )
+    session.commit()
+    return service.claim_view(claim, actor=actor, now=now, settings=settings)
+
+
+@router.get("/{claim_id}/reserves", response_model=list[ReserveOut])
+def get_reserves(claim_id: int, session: SessionDep, actor: ActorDep) -> list[ReserveOut]:
+    """The claim's reserve history, newest first (the initial reserve included)."""
+    rows = reserves.history(session, actor=actor, claim_id=claim_id)
+    return [ReserveOut.model_validate(row) for row in rows]

@@ -9,8 +9,9 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from claimdesk.analytics import reserves as reserve_kpis
 from claimdesk.analytics import service as analytics
-from claimdesk.analytics.schemas import KpiBreakdown
+from claimdesk.analytics.schemas import KpiBreakdown, ReserveReport
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
 from claimdesk.claims.enums import Channel
 from claimdesk.config import Settings
@@ -166,6 +167,27 @@ def charts(
     return result
 
 
+def reserve_charts(t: Translator, reserve: ReserveReport) -> list[tuple[str, Any]]:
+    """(title, svg): outstanding reserve and incurred at each month's end."""
+
+    def money(value: float | None) -> str:
+        return t.money(value) if value is not None else "—"
+
+    def series(field: str) -> list[tuple[str, float | None]]:
+        return [(month.month, float(getattr(month, field))) for month in reserve.months]
+
+    return [
+        (
+            t("dashboard.reserve_by_month"),
+            bar_chart(t("dashboard.reserve_by_month"), series("reserve_amount"), fmt=money),
+        ),
+        (
+            t("dashboard.incurred_by_month"),
+            bar_chart(t("dashboard.incurred_by_month"), series("incurred_amount"), fmt=money),
+        ),
+    ]
+
+
 @router.get("/dashboards")
 def dashboards(
     request: Request,
@@ -183,6 +205,15 @@ def dashboards(
     report = analytics.kpis(session, actor=actor, **_scope(filters, now, settings))
     trend = _breakdown(session, actor, filters, now, settings)
     team_rows = _sla_by_team(session, now, t) if allows(actor, "support.reports") else None
+    reserve = reserve_kpis.reserve_report(
+        session,
+        actor=actor,
+        period_from=filters["period_from"],
+        period_to=filters["period_to"],
+        product=filters["product"],
+        now=now,
+        timezone=settings.display_timezone,
+    )
     return render(
         request,
         "staff/dashboards.html",
@@ -190,6 +221,8 @@ def dashboards(
             "filters": filters,
             "report": report,
             "charts": charts(t, report, trend, team_rows),
+            "reserve": reserve,
+            "reserve_charts": reserve_charts(t, reserve),
             "products": policies.list_products(session),
             "channels": [str(c) for c in Channel],
             "percent": percent,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,13 +20,20 @@ from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
 from claimdesk.catastrophe import service as catastrophes
 from claimdesk.catastrophe import triage
 from claimdesk.claims import machine as claim_machine
+from claimdesk.claims import reserves
 from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import ClaimOut
 from claimdesk.config import Settings
-from claimdesk.core.errors import ClaimDeskError, NotFound, PermissionDenied
+from claimdesk.core.errors import (
+    ClaimDeskError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from claimdesk.fraud import service as fraud
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
@@ -245,6 +253,7 @@ def claim_detail(
         can_view_risk=allows(actor, "claims.view_risk"),
         can_manage_disputes=allows(actor, "support.disputes.manage"),
     )
+    context.update(reserve_page_context(session, actor=actor, claim_id=claim.id))
     return render(request, "staff/claim.html", context)
 
 
@@ -441,3 +450,59 @@ def ticket_action(
 
     page = f"/staff/tickets/{ticket_id}"
     return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
+
+
+# ---------------------------------------------------------------- case reserves
+
+
+def reserve_page_context(session: Session, *, actor: Actor, claim_id: int) -> dict[str, Any]:
+    """The claim page's reserve history and whether the reader may change the reserve."""
+    history = (
+        reserves.history(session, actor=actor, claim_id=claim_id)
+        if allows(actor, "claims.view_reserves")
+        else []
+    )
+    return {"reserve_history": history, "can_change_reserve": allows(actor, "claims.reserve")}
+
+
+def _one_language(message: str, is_zh: bool) -> str:
+    """Reserve errors read "English / 中文": the reader's half."""
+    english, separator, chinese = message.rpartition(" / ")
+    if not separator:
+        return message
+    return chinese if is_zh else english
+
+
+@router.post("/claims/{claim_id}/reserve")
+def change_reserve(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """A handler changes the claim's case reserve with a reason."""
+    t = translator(request)
+
+    def act() -> None:
+        try:
+            amount = Decimal(field(form, "amount").strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValidationFailed(t("reserve.error_amount")) from None
+        try:
+            reserves.change(
+                session,
+                actor=actor,
+                claim_id=claim_id,
+                amount=amount,
+                reason=field(form, "reason"),
+                now=now,
+            )
+        except (ValidationFailed, Conflict) as exc:
+            raise type(exc)(_one_language(exc.message, t.is_zh), details=exc.details) from exc
+
+    page = f"/staff/claims/{claim_id}"
+    return forms.act_then_return(
+        request, session, act=act, page=page, notice="notice.reserve_changed"
+    )

@@ -59,10 +59,13 @@ def test_each_money_fact_carries_amount_currency_account_and_actor(world, paid, 
         ).all()
     assert [f.action for f in facts] == [
         "money.claimed",
+        "money.reserve_set",
         "money.assessed",
         "money.approved",
         "money.paid",
+        "money.reserve_changed",  # each payment lowers the case reserve
         "money.paid",
+        "money.reserve_changed",
     ]
     paid_facts = [f for f in facts if f.action == "money.paid"]
     assert [as_dict(f.data)["amount"] for f in paid_facts] == ["400.00", "500.00"]
@@ -71,7 +74,7 @@ def test_each_money_fact_carries_amount_currency_account_and_actor(world, paid, 
         assert data["claim_id"] == claim_id
         assert data["currency"] == "CNY"
         assert data["actor"]["role"] == fact.actor_role
-        assert data["account"].startswith(("claim:", "bank_account:"))
+        assert data["account"].startswith(("claim:", "bank_account:", "reserve:"))
     assert verify(world)["ok"] is True
 
 
@@ -111,7 +114,12 @@ def test_a_deleted_payment_is_named(world, paid, container):
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("approved_amount", "90000.00"), ("paid_amount", "0.00"), ("assessed_amount", "1.00")],
+    [
+        ("approved_amount", "90000.00"),
+        ("paid_amount", "0.00"),
+        ("assessed_amount", "1.00"),
+        ("reserve_amount", "123.00"),
+    ],
 )
 def test_an_edited_money_column_is_named(world, paid, container, column, value):
     claim_id, number = paid

@@ -7,6 +7,7 @@ STATE = {
     "assessed_amount": "900.00",
     "approved_amount": "900.00",
     "paid_amount": "900.00",
+    "reserve_amount": "0.00",
 }
 PAYMENT = {
     "reference": "PAY1-01",
@@ -47,3 +48,13 @@ def test_a_payment_moved_to_another_claim_is_named():
     seq, reason = reconcile_money(entries(), [(1, "CLM1", STATE)], [(2, PAYMENT)])
     assert seq == 11
     assert reason == "payment PAY1-01 was changed outside the application: moved from claim id 1"
+
+
+def test_a_fact_written_before_reserves_were_kept_reads_the_reserve_as_zero():
+    before = {k: v for k, v in STATE.items() if k != "reserve_amount"}
+    assert reconcile_money([(10, 1, {"state": before})], [(1, "CLM1", STATE)], []) is None
+    seq, reason = reconcile_money(
+        [(10, 1, {"state": before})], [(1, "CLM1", {**STATE, "reserve_amount": "5.00"})], []
+    )
+    assert seq == 10
+    assert reason.endswith("reserve_amount is 5.00 but the ledger says 0.00")
