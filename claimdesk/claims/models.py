@@ -101,7 +101,8 @@ class Claim(Base):
 
     @property
     def outstanding_amount(self) -> Decimal:
-        return self.approved_amount - self.paid_amount
+        # Never negative: an advance payment (art. 25) is paid before anything is approved.
+        return max(self.approved_amount - self.paid_amount, Decimal("0"))
 
 
 class LossLine(Base):
@@ -160,3 +161,28 @@ class IdempotencyRecord(Base):
     request_digest: Mapped[str] = mapped_column(String(64))
     resource_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StatutoryClock(Base):
+    """One statutory clock of a claim (PRC Insurance Law arts. 23-25): when it started, when
+    it warns and falls due on the business calendar, and when it was met.
+
+    ``next_check_at`` is the next moment the sweep has work for this clock (a warning, a
+    breach); NULL once it is stopped or breached and escalated. ``provisional`` marks a
+    period that touches a year the holiday package does not know (weekends-only rule).
+    """
+
+    __tablename__ = "statutory_clocks"
+    __table_args__ = (UniqueConstraint("claim_id", "rule"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(24))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    warn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

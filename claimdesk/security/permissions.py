@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     | HANDLER_ROLES,
     # Claim lifecycle: each action's roles are in claims/machine.py; auditors only read.
     "claims.transition": frozenset(Role) - {Role.AUDITOR},
+    "claims.advance_payment": HANDLER_ROLES,  # art. 25 advance, through the claim's rules
     # Risk scores and their factors: staff who handle or audit claims, never customers.
     "claims.view_risk": frozenset({Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN}) | HANDLER_ROLES,
     "documents.upload": frozenset({Role.CUSTOMER, Role.AGENT, Role.INVESTIGATOR}) | HANDLER_ROLES,
