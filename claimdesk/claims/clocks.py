@@ -317,17 +317,28 @@ def sweep(session: Session, *, now: datetime, batch_size: int = 1000) -> SweepRe
 # ---------------------------------------------------------------- KPIs
 
 
-def kpis(session: Session, *, now: datetime) -> list[StatutoryKpiOut]:
+def kpis(
+    session: Session, *, now: datetime, started_within: tuple[datetime, datetime] | None = None
+) -> list[StatutoryKpiOut]:
     """Per rule: clocks met on time, met late, breached (running past due counts), running,
-    and the share met on time among those that ended (met, met late or breached)."""
+    and the share met on time among those that ended (met, met late or breached); only
+    clocks started in ``started_within`` [start, end) when given."""
     counts: dict[str, dict[str, int]] = {
         rule.value: {"clocks": 0, "met": 0, "met_late": 0, "breached": 0, "running": 0}
         for rule in ClockRule
     }
     overdue = (StatutoryClock.due_at <= now).label("overdue")
+    period = (
+        []
+        if started_within is None
+        else [
+            StatutoryClock.started_at >= started_within[0],
+            StatutoryClock.started_at < started_within[1],
+        ]
+    )
     rows = session.execute(
         select(StatutoryClock.rule, StatutoryClock.state, overdue, func.count(StatutoryClock.id))
-        .where(StatutoryClock.state != ClockState.CANCELLED)
+        .where(StatutoryClock.state != ClockState.CANCELLED, *period)
         .group_by(StatutoryClock.rule, StatutoryClock.state, overdue)
     )
     for rule, state, overdue, n in rows:
