@@ -158,7 +158,9 @@ def sync(session: Session, *, claim: Claim, now: datetime, settings: Settings) -
             clock = StatutoryClock(claim_id=claim.id, rule=rule)
             _restart(clock, target, rules[rule], settings.display_timezone)
             session.add(clock)
-        elif clock.started_at != target.started_at:
+        elif clock.started_at != target.started_at or (
+            clock.state == ClockState.CANCELLED and not target.cancelled
+        ):  # a new period: complete again after a request for documents, re-decided
             _restart(clock, target, rules[rule], settings.display_timezone)
         _apply(clock, target, now)
 

@@ -102,7 +102,8 @@ class Claim(Base):
     @property
     def outstanding_amount(self) -> Decimal:
         # Never negative: an advance payment (art. 25) is paid before anything is approved.
-        return max(self.approved_amount - self.paid_amount, Decimal("0"))
+        outstanding = self.approved_amount - self.paid_amount
+        return outstanding if outstanding >= 0 else Decimal("0.00")
 
 
 class LossLine(Base):

@@ -72,7 +72,15 @@ from claimdesk.security.service import Actor
 
 DOCUMENTS_WAIVED = "documents_waived"  # timeline kind of a waiver (who, which kinds, why)
 # Timeline entries a customer does not see.
-INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed", DOCUMENTS_WAIVED})
+INTERNAL_EVENT_KINDS = frozenset(
+    {
+        ClaimAction.REFER_TO_SIU,
+        "risk_routed",
+        DOCUMENTS_WAIVED,
+        "statutory_warning",  # statutory clock alerts to staff (claims.clocks)
+        "statutory_breached",
+    }
+)
 
 
 # ---------------------------------------------------------------- queries
