@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk.claims import rules as claim_rules
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.claims.models import Claim, ClaimEvent, StatutoryClock
 from claimdesk.claims.schemas import StatutoryClockOut, StatutoryKpiOut
@@ -187,6 +188,25 @@ def clock_view(clock: StatutoryClock, now: datetime) -> StatutoryClockOut:
         article=ARTICLE[ClockRule(clock.rule)],
         provisional=clock.provisional,
         calendar_note=PROVISIONAL_RULE if clock.provisional else None,
+    )
+
+
+_LEGACY_STATES = {
+    ClockState.RUNNING: "on_track",
+    ClockState.WARNING: "due_soon",
+    ClockState.BREACHED: "overdue",
+    ClockState.MET: "met",
+    ClockState.MET_LATE: "late",
+    ClockState.CANCELLED: "not_started",
+}
+
+
+def legacy_statutory(clock: StatutoryClock, now: datetime) -> claim_rules.StatutoryClock:
+    """The decision clock in the form of the claim view's older ``statutory`` block."""
+    state = live_state(clock, now)
+    open_ = state not in STOPPED_STATES
+    return claim_rules.StatutoryClock(
+        _LEGACY_STATES[state], clock.due_at, (clock.due_at - now).days if open_ else None
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from claimdesk.audit.rules import MoneyFact
 from claimdesk.audit.service import record_money_fact
 from claimdesk.claims import machine, rules
+from claimdesk.claims.clocks import legacy_statutory
 from claimdesk.claims.clocks import views as statutory_views
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.events import ClaimReported, ClaimTransitioned
@@ -897,6 +898,15 @@ def claim_view(
         now=now,
         decision_days=settings.statutory_decision_days,
         warning_days=settings.statutory_warning_days,
+    )
+    # The decision clock on the business calendar, when kept, is the one `statutory` shows.
+    clock = next(
+        (
+            legacy_statutory(c, now)
+            for c in clocks
+            if c.rule == "decision_30d" and c.started_at == claim.completed_at
+        ),
+        clock,
     )
     ended = (claim.closed_at or claim.withdrawn_at) if claim.status in _ENDED_STATES else None
     status = ClaimStatus(claim.status)
