@@ -71,7 +71,8 @@ class KpiReport(BaseModel):
     statutory_clocks: list[StatutoryKpiOut] = Field(
         default_factory=list,
         description="Statutory clocks (arts. 23-25) started in the period, per rule: met on "
-        "time ÷ ended. Live reports without product, channel or handler filter only.",
+        "time ÷ ended, read live (a cheap count) even when the rest is from a snapshot; "
+        "empty with a product, channel or handler filter.",
     )
 
 

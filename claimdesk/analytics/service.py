@@ -388,7 +388,7 @@ def kpis(
         loss_ratio_by_product=loss_ratios,
         statutory_clocks=(
             statutory_clocks.kpis(session, now=now, started_within=scope.bounds())
-            if session is not None and snapshot is None and not (product or channel or handler)
+            if session is not None and not (product or channel or handler)
             else []
         ),
     )
