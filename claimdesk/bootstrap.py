@@ -54,12 +54,14 @@ def build(
     bus = EventBus()
     # Imported here: the handlers queue jobs whose module imports this one.
     from claimdesk.catastrophe.handlers import register as register_catastrophe
+    from claimdesk.claims.handlers import register as register_claims
     from claimdesk.customers.handlers import register as register_customers
     from claimdesk.fraud.handlers import register as register_fraud
     from claimdesk.messaging.handlers import register as register_messaging
     from claimdesk.support.handlers import register as register_support
     from claimdesk.webhooks.handlers import register as register_webhooks
 
+    register_claims(bus, settings)  # statutory clocks
     register_support(bus)
     register_messaging(bus, settings)  # after support: the messages link its surveys
     register_webhooks(bus)

@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     statutory_decision_days: int = Field(default=30, gt=0)
     statutory_warning_days: int = Field(default=5, ge=0)
+    # Statutory clocks (arts. 23-25), calendar days with the last day moved to a working day.
+    statutory_payment_days: int = Field(default=10, gt=0)
+    statutory_denial_notice_days: int = Field(default=3, gt=0)
+    statutory_advance_days: int = Field(default=60, gt=0)
     risk_routing: bool = Field(
         default=False,
         description="Route new claims by risk grade (review, investigation, SIU, straight "

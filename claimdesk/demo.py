@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,11 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.bootstrap import Container
+from claimdesk.claims import clocks as statutory_clocks
+from claimdesk.claims.advances import advance_payment
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim
 from claimdesk.claims.reserves import change as change_reserve
-from claimdesk.claims.schemas import ClaimIn, LossLineIn, TransitionIn
-from claimdesk.claims.service import documents_for, report_claim, transition
+from claimdesk.claims.schemas import AdvancePaymentIn, ClaimIn, LossLineIn, TransitionIn
+from claimdesk.claims.service import calculate, documents_for, report_claim, transition
 from claimdesk.compliance.schemas import TrainingIn
 from claimdesk.compliance.service import add_training, certify_for_every_gate
 from claimdesk.core.clock import local_date
@@ -316,6 +318,11 @@ WAIVER = B(
 FIRST_INSTALMENT = B(
     "先行支付部分赔款，余款待伤残鉴定复核后支付。",
     "First instalment; the rest after the disability review.",
+)
+ADVANCE_REASON = B(
+    "住院费用已可确定，先予支付；其余待出院结算后核定（保险法第二十五条）。",
+    "The hospital bills so far are certain: paid in advance, the rest after discharge "
+    "(Insurance Law art. 25).",
 )
 CLOSING_FEEDBACK = (
     B("理赔很快，谢谢！", "Quick settlement, thank you!"),
@@ -916,18 +923,29 @@ class _Loader:
                 return username
         return APPROVERS[-1]
 
-    def add_claim(self, scenario: Scenario, channel: Channel) -> Claim:
+    def add_claim(
+        self, scenario: Scenario, channel: Channel, *, on_days: Sequence[date] = ()
+    ) -> Claim:
+        """One claim of ``scenario``; ``on_days``: its report day and a day per action
+        (placed, for the statutory clocks), else random days in the policy's window."""
         rng = self.rng
-        policy = self.pick_policy(scenario, channel)
+        policy = (
+            self.policy_for_days(scenario, channel, on_days[0] - timedelta(days=1))
+            if on_days
+            else self.pick_policy(scenario, channel)
+        )
         if channel in SELF_SERVICE_CHANNELS:
             reporter = self.customer_actors[policy.holder_id]
             claimant_id = policy.holder_id
         else:
             reporter = self.actors[STAFF_INTAKE]
             claimant_id = rng.choice([person.customer_id for person in policy.insured])
-        earliest, latest = self.window(policy, scenario)
-        incident = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
-        days = self._step_days(incident, len(scenario.path))
+        if on_days:
+            incident, days = on_days[0] - timedelta(days=1), iter(on_days)
+        else:
+            earliest, latest = self.window(policy, scenario)
+            incident = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
+            days = self._step_days(incident, len(scenario.path))
         data = self.claim_in(scenario, channel, policy, claimant_id, incident)
         reported_at = self.at(next(days))
         claim, _ = report_claim(
@@ -945,6 +963,60 @@ class _Loader:
                 settings=self.settings,
             )
         return claim
+
+    def policy_for_days(self, scenario: Scenario, channel: Channel, incident: date) -> Policy:
+        """A policy in force with a verified payee that covers ``incident``."""
+        for policy in self.policies:
+            coverage = policy.product.coverage(scenario.claim_type)
+            if (
+                coverage is not None
+                and policy.start_date + timedelta(days=coverage.waiting_period_days) <= incident
+                and self.today <= policy.end_date
+                and (
+                    channel not in SELF_SERVICE_CHANNELS or policy.holder_id in self.customer_actors
+                )
+                and self.payee(policy, policy.holder_id) is not None
+            ):
+                self.policy_uses[policy.id] += 1
+                return policy
+        raise RuntimeError(f"No demo policy covers {scenario.claim_type} on {incident}.")
+
+    def statutory_showcase(self) -> list[Claim]:
+        """Claims placed in time so their statutory clocks (arts. 23-25) show each state the
+        other claims may not: a decision due soon (warning), one overdue (breached) on a
+        claim that got an advance payment of the amount already determinable (art. 25), and
+        a payment made after its 10 days (met late). Running, met and not-applicable
+        (cancelled) clocks come with the other claims. The sweep then records the warnings
+        and escalations on the timelines."""
+        today = self.today
+
+        def ago(*days: int) -> list[date]:
+            return [today - timedelta(days=n) for n in days]
+
+        warning = self.add_claim(
+            Scenario("inpatient", REVIEW, (C.WEB,)), C.WEB, on_days=ago(27, 27)
+        )
+        late = self.add_claim(
+            Scenario("outpatient", PAY, (C.COUNTER,)),
+            C.COUNTER,
+            on_days=ago(40, 39, 38, 38, 36, 22),
+        )
+        scenario = Scenario("inpatient", VERIFY, (C.WEB,))
+        advanced = self.add_claim(scenario, C.WEB, on_days=ago(45, 44, 42, 41))
+        reporter = self.customer_actors[advanced.customer_id]
+        self.papers(advanced, scenario, reporter, self.at(today - timedelta(days=44)))
+        payable = calculate(self.session, advanced).total_payable
+        amount = max(payable / 2 // 100 * 100, Decimal("100.00"))
+        advanced = advance_payment(
+            self.session,
+            actor=self.actors[self.approver(amount)],
+            claim_id=advanced.id,
+            data=AdvancePaymentIn(amount=amount, reason=ADVANCE_REASON.text()),
+            now=min(self.at(today), self.now - timedelta(hours=1)),
+            settings=self.settings,
+        )
+        statutory_clocks.sweep(self.session, now=self.now - timedelta(minutes=1))
+        return [warning, late, advanced]
 
     def papers(self, claim: Claim, scenario: Scenario, reporter: Actor, at: datetime) -> None:
         """The claim's required documents (less those its scenario waives), uploaded by
@@ -1041,6 +1113,7 @@ class _Loader:
             for channel in scenario.channels
         ]
         self.revise_reserves(claims)
+        claims += self.statutory_showcase()
         # Loyalty points due for tenure and renewals; everyone's behaviour segment.
         loyalty.accrue(self.session, now=self.now, timezone=self.settings.display_timezone)
         segments.recompute(self.session, actor=SYSTEM, now=self.now)

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from claimdesk.claims.schemas import StatutoryKpiOut
+
 Breakdown = Literal["product", "channel", "handler", "month", "week", "day"]
 ExportFormat = Literal["csv", "parquet"]
 
@@ -65,6 +67,12 @@ class KpiReport(BaseModel):
     totals: KpiValues
     loss_ratio_by_product: list[LossRatioRow] = Field(
         description="Empty when a channel or handler filter is set: premium has neither."
+    )
+    statutory_clocks: list[StatutoryKpiOut] = Field(
+        default_factory=list,
+        description="Statutory clocks (arts. 23-25) started in the period, per rule: met on "
+        "time ÷ ended, read live (a cheap count) even when the rest is from a snapshot; "
+        "empty with a product, channel or handler filter.",
     )
 
 

@@ -40,6 +40,7 @@ from claimdesk.analytics.schemas import (
     KpiValues,
     LossRatioRow,
 )
+from claimdesk.claims import clocks as statutory_clocks
 from claimdesk.core.calendar import is_working_day
 from claimdesk.core.errors import ValidationFailed
 from claimdesk.security.permissions import require
@@ -385,6 +386,11 @@ def kpis(
         source="live" if snapshot is None else f"snapshot {snapshot_time(snapshot)}",
         totals=totals,
         loss_ratio_by_product=loss_ratios,
+        statutory_clocks=(
+            statutory_clocks.kpis(session, now=now, started_within=scope.bounds())
+            if session is not None and not (product or channel or handler)
+            else []
+        ),
     )
 
 

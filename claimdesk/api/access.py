@@ -94,6 +94,7 @@ ACCESS: dict[str, Rule] = {
     "GET /api/v1/claims/{claim_id}/timeline": AUTHENTICATED,
     "GET /api/v1/claims/{claim_id}/payout": AUTHENTICATED,
     "POST /api/v1/claims/{claim_id}/transitions": permission("claims.transition"),
+    "POST /api/v1/claims/{claim_id}/advance-payments": permission("claims.advance_payment"),
     "GET /api/v1/claims/{claim_id}/risk": permission("claims.view_risk"),
     "POST /api/v1/claims/{claim_id}/reserve": permission("claims.reserve"),
     "GET /api/v1/claims/{claim_id}/reserves": permission("claims.view_reserves"),

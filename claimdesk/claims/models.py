@@ -104,7 +104,9 @@ class Claim(Base):
 
     @property
     def outstanding_amount(self) -> Decimal:
-        return self.approved_amount - self.paid_amount
+        # Never negative: an advance payment (art. 25) is paid before anything is approved.
+        outstanding = self.approved_amount - self.paid_amount
+        return outstanding if outstanding >= 0 else Decimal("0.00")
 
     @property
     def incurred_amount(self) -> Decimal:
@@ -186,3 +188,28 @@ class ClaimReserve(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_role: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class StatutoryClock(Base):
+    """One statutory clock of a claim (PRC Insurance Law arts. 23-25): when it started, when
+    it warns and falls due on the business calendar, and when it was met.
+
+    ``next_check_at`` is the next moment the sweep has work for this clock (a warning, a
+    breach); NULL once it is stopped or breached and escalated. ``provisional`` marks a
+    period that touches a year the holiday package does not know (weekends-only rule).
+    """
+
+    __tablename__ = "statutory_clocks"
+    __table_args__ = (UniqueConstraint("claim_id", "rule"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(24))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    warn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

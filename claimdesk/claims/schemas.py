@@ -80,6 +80,46 @@ class StatutoryOut(BaseModel):
     days_left: int | None
 
 
+class StatutoryClockOut(BaseModel):
+    """A statutory clock (PRC Insurance Law arts. 23-25) on the business calendar."""
+
+    rule: str = Field(
+        description="decision_30d, payment_10d, denial_notice_3d or advance_payment_60d."
+    )
+    started_at: datetime
+    due_at: datetime
+    state: str = Field(description="running, warning, breached, met, met_late or cancelled.")
+    met_at: datetime | None
+    warn_at: datetime | None = None
+    article: int | None = None
+    provisional: bool = Field(
+        default=False,
+        description="The period touches a year the holiday calendar does not know: counted "
+        "Monday to Friday without holidays (calendar_note), the due time may still move.",
+    )
+    calendar_note: str | None = None
+
+
+class StatutoryKpiOut(BaseModel):
+    rule: str
+    clocks: int
+    met: int
+    met_late: int
+    breached: int
+    running: int
+    met_on_time: float | None
+
+
+class AdvancePaymentIn(BaseModel):
+    """Art. 25: advance the amount already determinable while the full amount is not."""
+
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    reason: str | None = Field(default=None, max_length=4000)
+    bank_account_id: int | None = None
+    idempotency_key: str | None = Field(default=None, max_length=128)
+    waive_documents: list[str] = Field(default_factory=list)
+
+
 class PaymentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -117,6 +157,7 @@ class ClaimOut(BaseModel):
     payments: list[PaymentOut]
     state_times: dict[str, datetime]
     statutory: StatutoryOut
+    statutory_clocks: list[StatutoryClockOut] = Field(default_factory=list)
     cycle_time_working_days: int
     allowed_actions: list[str]
     siu_referred: bool | None = Field(default=None, description="Staff only.")

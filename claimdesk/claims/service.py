@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,9 +19,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from claimdesk.audit.rules import MoneyFact
 from claimdesk.audit.service import record_money_fact
 from claimdesk.claims import machine, reserves, rules
+from claimdesk.claims.clocks import legacy_statutory
+from claimdesk.claims.clocks import views as statutory_views
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.events import ClaimReported, ClaimTransitioned
-from claimdesk.claims.models import Claim, ClaimEvent, IdempotencyRecord, LossLine, Payment
+from claimdesk.claims.models import (
+    Claim,
+    ClaimEvent,
+    IdempotencyRecord,
+    LossLine,
+    Payment,
+    StatutoryClock,
+)
 from claimdesk.claims.payout import (
     CoverageTerms,
     LossItem,
@@ -64,7 +73,15 @@ from claimdesk.security.service import Actor
 
 DOCUMENTS_WAIVED = "documents_waived"  # timeline kind of a waiver (who, which kinds, why)
 # Timeline entries a customer does not see.
-INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed", DOCUMENTS_WAIVED})
+INTERNAL_EVENT_KINDS = frozenset(
+    {
+        ClaimAction.REFER_TO_SIU,
+        "risk_routed",
+        DOCUMENTS_WAIVED,
+        "statutory_warning",  # statutory clock alerts to staff (claims.clocks)
+        "statutory_breached",
+    }
+)
 
 
 # ---------------------------------------------------------------- queries
@@ -682,42 +699,71 @@ def _risk_grade(session: Session, claim_id: int) -> str | None:
 def _require_evidence(ctx: _Context, amount: Decimal) -> None:
     """Money moves only with every required document read and consistent, or waived by a
     role with waiver authority (recorded on the timeline and as a money fact)."""
-    claim, command = ctx.claim, ctx.command
+    waived = require_evidence_for(
+        ctx.session,
+        claim=ctx.claim,
+        actor=ctx.actor,
+        now=ctx.now,
+        settings=ctx.settings,
+        action=str(ctx.command.action),
+        amount=amount,
+        waive=ctx.command.waive_documents,
+        reason=ctx.command.reason,
+    )
+    if waived:
+        ctx.data["waived_documents"] = waived
+
+
+def require_evidence_for(
+    session: Session,
+    *,
+    claim: Claim,
+    actor: Actor,
+    now: datetime,
+    settings: Settings,
+    action: str,
+    amount: Decimal,
+    waive: list[str],
+    reason: str | None,
+) -> list[str]:
+    """The evidence guard of every money action (approve, pay, advance payment); returns the
+    document kinds waived by this request (none without ``waive``)."""
     required = [d.kind for d in documents_for(claim)]
-    if command.waive_documents:
-        kinds = list(dict.fromkeys(command.waive_documents))
+    kinds: list[str] = []
+    if waive:
+        kinds = list(dict.fromkeys(waive))
         rules.check_waiver(
-            role=ctx.actor.role,
-            waiver_roles=ctx.settings.waiver_roles,
+            role=actor.role,
+            waiver_roles=settings.waiver_roles,
             kinds=kinds,
             required=required,
-            reason=command.reason,
+            reason=reason,
         )
         claim.waived_documents = sorted({*claim.waived_documents, *kinds})
-        claim.evidence_waived_at = ctx.now
+        claim.evidence_waived_at = now
         record_event(
             claim,
-            ctx.actor,
-            ctx.now,
+            actor,
+            now,
             kind=DOCUMENTS_WAIVED,
             to_status=None,
-            reason=command.reason,
-            data={"kinds": kinds, "action": command.action, "amount": f"{amount:.2f}"},
+            reason=reason,
+            data={"kinds": kinds, "action": action, "amount": f"{amount:.2f}"},
         )
         _money_fact(
-            ctx.session,
+            session,
             claim,
-            ctx.actor,
-            ctx.now,
+            actor,
+            now,
             MoneyFact.WAIVED,
             amount,
-            details={"kinds": kinds, "action": str(command.action), "reason": command.reason},
+            details={"kinds": kinds, "action": action, "reason": reason},
         )
-        ctx.data["waived_documents"] = kinds
     gaps = rules.evidence_gaps(
-        evidence_of(ctx.session, claim), required=required, waived=claim.waived_documents
+        evidence_of(session, claim), required=required, waived=claim.waived_documents
     )
-    rules.require_evidence(gaps, action=str(command.action))
+    rules.require_evidence(gaps, action=action)
+    return kinds
 
 
 def _on_close(ctx: _Context) -> None:
@@ -842,13 +888,30 @@ def record_event(
 # ---------------------------------------------------------------- views
 
 
-def claim_view(claim: Claim, *, actor: Actor, now: datetime, settings: Settings) -> ClaimOut:
+def claim_view(
+    claim: Claim,
+    *,
+    actor: Actor,
+    now: datetime,
+    settings: Settings,
+    clocks: Sequence[StatutoryClock] = (),
+) -> ClaimOut:
+    """The claim as ``actor`` sees it; ``clocks`` its statutory clocks (claims.clocks)."""
     clock = rules.statutory_clock(
         completed_at=claim.completed_at,
         decided_at=claim.decided_at,
         now=now,
         decision_days=settings.statutory_decision_days,
         warning_days=settings.statutory_warning_days,
+    )
+    # The decision clock on the business calendar, when kept, is the one `statutory` shows.
+    clock = next(
+        (
+            legacy_statutory(c, now)
+            for c in clocks
+            if c.rule == "decision_30d" and c.started_at == claim.completed_at
+        ),
+        clock,
     )
     ended = (claim.closed_at or claim.withdrawn_at) if claim.status in _ENDED_STATES else None
     status = ClaimStatus(claim.status)
@@ -889,6 +952,7 @@ def claim_view(claim: Claim, *, actor: Actor, now: datetime, settings: Settings)
             state=clock.state,
             days_left=clock.days_left,
         ),
+        statutory_clocks=statutory_views(clocks, now),
         cycle_time_working_days=rules.cycle_working_days(
             claim.reported_at, ended or now, settings.display_timezone
         ),

@@ -24,6 +24,25 @@ def is_working_day(day: date) -> bool:
         return day.weekday() < 5
 
 
+def calendar_known(day: date) -> bool:
+    """Whether the holiday package knows ``day``'s year (else :func:`is_working_day` guesses
+    Monday to Friday, a provisional rule that clocks must flag)."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def next_working_day(day: date) -> date:
+    """``day`` itself when it is a working day, else the first working day after it."""
+    for _ in range(_MAX_DAYS):
+        if is_working_day(day):
+            return day
+        day += timedelta(days=1)
+    raise ValueError(f"no working day within {_MAX_DAYS} days of {day}")
+
+
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
     count = 0

@@ -156,6 +156,10 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "escalation_level"
     },
     "sla_events": {INT: "id clock_id at kind from_state to_state recipient_id"},
+    "statutory_clocks": {
+        INT: "id claim_id rule started_at warn_at due_at met_at state provisional "
+        "escalation_level next_check_at"
+    },
     "staff_qualifications": {
         INT: "id user_id kind issuer issued_on expires_on recorded_by_id recorded_at",
         PER: "number",

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Case reserves: handlers change them; staff read their history (customers never).
     "claims.reserve": HANDLER_ROLES,
     "claims.view_reserves": frozenset(Role) - {Role.CUSTOMER},
+    "claims.advance_payment": HANDLER_ROLES,  # art. 25 advance, through the claim's rules
     # Risk scores and their factors: staff who handle or audit claims, never customers.
     "claims.view_risk": frozenset({Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN}) | HANDLER_ROLES,
     "documents.upload": frozenset({Role.CUSTOMER, Role.AGENT, Role.INVESTIGATOR}) | HANDLER_ROLES,

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from huey import crontab
 
 from claimdesk.bootstrap import installed
+from claimdesk.claims import clocks as statutory_clocks
 from claimdesk.core.db import unit_of_work
 from claimdesk.jobs.queue import huey
 from claimdesk.support import clocks, outbox
@@ -14,11 +15,13 @@ from claimdesk.support import clocks, outbox
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_sla_clocks() -> dict[str, int]:
-    """Every minute: warn owners of clocks at risk, escalate breached ones."""
+    """Every minute: warn owners of clocks at risk, escalate breached ones; the claims'
+    statutory clocks (arts. 23-25) likewise, to the handler and a supervisor."""
     container = installed()
     with unit_of_work(container.sessions) as session:
         result = clocks.sweep(session, now=container.clock.now())
-    return asdict(result)
+        statutory = statutory_clocks.sweep(session, now=container.clock.now())
+    return {**asdict(result), **{f"statutory_{k}": v for k, v in asdict(statutory).items()}}
 
 
 @huey.task()

@@ -155,3 +155,21 @@ def test_demo_shows_reserves_set_revised_lowered_and_released(demo, session):
             assert "paid" in kinds[claim.id]
     assert any(claim.reserve_amount > 0 for claim in claims)
     assert verify(session).ok
+
+
+def test_demo_shows_statutory_clocks_in_every_state_and_an_advance_payment(
+    demo, container, session
+):
+    from claimdesk.claims import clocks
+    from claimdesk.claims.models import StatutoryClock
+
+    now = container.clock.now()
+    states = {clocks.live_state(c, now) for c in session.scalars(select(StatutoryClock))}
+    assert states == {"running", "warning", "breached", "met", "met_late", "cancelled"}
+    advanced = session.scalars(
+        select(Claim).where(Claim.paid_amount > 0, Claim.approved_amount == 0)
+    ).all()
+    assert len(advanced) == 1
+    rules = {c.rule: clocks.live_state(c, now) for c in clocks.of_claim(session, advanced[0].id)}
+    assert rules["advance_payment_60d"] == "met"
+    assert rules["decision_30d"] == "breached"

@@ -5,9 +5,10 @@ from starlette.concurrency import run_in_threadpool
 
 from claimdesk.api.deps import ActorDep, ContainerDep, NowDep, SessionDep, SettingsDep
 from claimdesk.bootstrap import Container
-from claimdesk.claims import reserves, service
+from claimdesk.claims import advances, clocks, reserves, service
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.claims.schemas import (
+    AdvancePaymentIn,
     ClaimEventOut,
     ClaimIn,
     ClaimOut,
@@ -72,14 +73,24 @@ def list_claims(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ClaimOut]:
     claims = service.list_claims(session, actor=actor, status=status, limit=limit, offset=offset)
-    return [service.claim_view(c, actor=actor, now=now, settings=settings) for c in claims]
+    found = clocks.of_claims(session, [c.id for c in claims])
+    return [
+        service.claim_view(c, actor=actor, now=now, settings=settings, clocks=found.get(c.id, []))
+        for c in claims
+    ]
 
 
 def _read(container: Container, actor: Actor, claim_id: int) -> ClaimOut:
     with container.sessions() as session:
         claim = container.claims.get(session, actor=actor, claim_id=claim_id)
+        # Read every time: the sweep changes clocks without changing the claim's version.
+        statutory = clocks.of_claim(session, claim.id)
     return service.claim_view(
-        claim, actor=actor, now=container.clock.now(), settings=container.settings
+        claim,
+        actor=actor,
+        now=container.clock.now(),
+        settings=container.settings,
+        clocks=statutory,
     )
 
 
@@ -125,7 +136,9 @@ def apply_transition(
         idempotency_key=idempotency_key,
     )
     session.commit()
-    return service.claim_view(claim, actor=actor, now=now, settings=settings)
+    return service.claim_view(
+        claim, actor=actor, now=now, settings=settings, clocks=clocks.of_claim(session, claim.id)
+    )
 
 
 @router.post("/{claim_id}/reserve", response_model=ClaimOut)
@@ -147,7 +160,9 @@ def change_reserve(
         now=now,
     )
     session.commit()
-    return service.claim_view(claim, actor=actor, now=now, settings=settings)
+    return service.claim_view(
+        claim, actor=actor, now=now, settings=settings, clocks=clocks.of_claim(session, claim.id)
+    )
 
 
 @router.get("/{claim_id}/reserves", response_model=list[ReserveOut])
@@ -155,3 +170,23 @@ def get_reserves(claim_id: int, session: SessionDep, actor: ActorDep) -> list[Re
     """The claim's reserve history, newest first (the initial reserve included)."""
     rows = reserves.history(session, actor=actor, claim_id=claim_id)
     return [ReserveOut.model_validate(row) for row in rows]
+
+
+@router.post("/{claim_id}/advance-payments", response_model=ClaimOut)
+def pay_advance(
+    claim_id: int,
+    data: AdvancePaymentIn,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> ClaimOut:
+    """Art. 25: advance the amount already determinable (staff; evidence-guarded like pay).
+    The claim's status does not change; the final payment after approval pays the rest."""
+    claim = advances.advance_payment(
+        session, actor=actor, claim_id=claim_id, data=data, now=now, settings=settings
+    )
+    session.commit()
+    return service.claim_view(
+        claim, actor=actor, now=now, settings=settings, clocks=clocks.of_claim(session, claim.id)
+    )

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
+from claimdesk.claims import advances
+from claimdesk.claims import clocks as statutory_clocks
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import Channel, ClaimAction
 from claimdesk.claims.models import Claim
-from claimdesk.claims.schemas import TransitionIn
+from claimdesk.claims.schemas import AdvancePaymentIn, TransitionIn
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import ClaimDeskError, NotFound
@@ -186,7 +188,13 @@ def claim_page_context(
     """What the claim pages show (customer and staff alike, each seeing their share)."""
     payout = claim.approved_payout or claim.payout
     return {
-        "claim": claims.claim_view(claim, actor=actor, now=now, settings=settings),
+        "claim": claims.claim_view(
+            claim,
+            actor=actor,
+            now=now,
+            settings=settings,
+            clocks=statutory_clocks.of_claim(session, claim.id),
+        ),
         "events": claims.timeline(session, actor=actor, claim_id=claim.id),
         "payout": payout,
         "payout_steps": forms.payout_steps(payout),
@@ -331,6 +339,31 @@ def claim_action(
         )
         claims.transition(
             session, actor=actor, claim_id=claim_id, command=command, now=now, settings=settings
+        )
+
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
+
+
+@router.post("/claims/{claim_id}/advance-payment")
+def claim_advance_payment(
+    request: Request,
+    claim_id: int,
+    user: CurrentUser,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """Art. 25 advance payment from the staff claim page; errors come back on the page."""
+    actor = actor_of(user)
+    page = f"/claims/{claim_id}" if actor.is_customer else f"/staff/claims/{claim_id}"
+
+    def act() -> None:
+        data = AdvancePaymentIn.model_validate(
+            {"amount": field(form, "amount"), "reason": field(form, "reason") or None}
+        )
+        advances.advance_payment(
+            session, actor=actor, claim_id=claim_id, data=data, now=now, settings=settings
         )
 
     return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")

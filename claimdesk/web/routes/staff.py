@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
 from claimdesk.catastrophe import service as catastrophes
 from claimdesk.catastrophe import triage
+from claimdesk.claims import advances
+from claimdesk.claims import clocks as statutory_clocks
 from claimdesk.claims import machine as claim_machine
 from claimdesk.claims import reserves
 from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim
-from claimdesk.claims.schemas import ClaimOut
+from claimdesk.claims.schemas import ClaimOut, StatutoryClockOut
 from claimdesk.config import Settings
 from claimdesk.core.errors import (
     ClaimDeskError,
@@ -102,19 +104,43 @@ def _can_decide(claim: ClaimOut) -> bool:
 # ---------------------------------------------------------------- queues
 
 
+_OPEN_CLOCK_STATES = ("running", "warning", "breached")
+
+
+def nearest_clock(claim: ClaimOut) -> StatutoryClockOut | None:
+    """The claim's statutory clock still open that falls due first (queues show it)."""
+    running = [c for c in claim.statutory_clocks if c.state in _OPEN_CLOCK_STATES]
+    return min(running, key=lambda c: c.due_at) if running else None
+
+
 def _due(claim: ClaimOut) -> tuple[int, datetime]:
-    due = claim.statutory.decision_due_at
+    nearest = nearest_clock(claim)
+    due = nearest.due_at if nearest else claim.statutory.decision_due_at
     return (0, due) if due else (1, claim.state_times.get("reported") or datetime.max)
+
+
+def _at_risk(claim: ClaimOut) -> bool:
+    nearest = nearest_clock(claim)
+    return claim.statutory.state in _AT_RISK or (
+        nearest is not None and nearest.state in ("warning", "breached")
+    )
 
 
 def claim_queues(
     session: Session, *, actor: Actor, now: datetime, settings: Settings
 ) -> dict[str, list[ClaimOut]]:
     def views(statuses: tuple[ClaimStatus, ...]) -> list[ClaimOut]:
-        rows = [
-            claims.claim_view(c, actor=actor, now=now, settings=settings)
+        found = [
+            c
             for status in statuses
             for c in claims.list_claims(session, actor=actor, status=status, limit=200)
+        ]
+        clocks_of = statutory_clocks.of_claims(session, [c.id for c in found])
+        rows = [
+            claims.claim_view(
+                c, actor=actor, now=now, settings=settings, clocks=clocks_of.get(c.id, [])
+            )
+            for c in found
         ]
         return sorted(rows, key=_due)
 
@@ -125,7 +151,7 @@ def claim_queues(
         "new": views(NEW_STATUSES),
         "handling": [c for c in handling if not c.siu_referred],
         "decision": deciding,
-        "sla": sorted([c for c in everything if c.statutory.state in _AT_RISK], key=_due),
+        "sla": sorted([c for c in everything if _at_risk(c)], key=_due),
         "siu": [c for c in handling if c.siu_referred],
     }
 
@@ -185,6 +211,7 @@ def workbench(
             "rows": queues.get(queue, []),
             "tickets": tickets if queue == "tickets" else sla_tickets if queue == "sla" else [],
             "sla_state": lambda t: ticket_sla_state(t, now),
+            "nearest_clock": nearest_clock,
             "can_intake": allows(actor, "claims.report"),
             "can_see_catastrophes": allows(actor, "catastrophe.view"),
         },
@@ -252,6 +279,10 @@ def claim_detail(
         risk=risk,
         can_view_risk=allows(actor, "claims.view_risk"),
         can_manage_disputes=allows(actor, "support.disputes.manage"),
+        can_advance=allows(actor, "claims.advance_payment")
+        and claim.status in advances.OPEN_FOR_ADVANCE
+        and claim.completed_at is not None
+        and claim.assessed_amount is not None,
     )
     context.update(reserve_page_context(session, actor=actor, claim_id=claim.id))
     return render(request, "staff/claim.html", context)
