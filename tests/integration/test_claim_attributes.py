@@ -159,3 +159,43 @@ def test_the_web_report_form_takes_the_attributes_and_names_a_bad_one(world):
     claim = world.claim(world.staff(Role.ADJUSTER), claim_id)
     assert claim["attributes"]["fault"] == "policy_holder"
     assert claim["attributes"]["witness_present"] is True
+
+
+def test_catastrophe_bulk_intake_validates_and_stores_the_attributes(world):
+    _holder, policy = _motor(world)
+    declared = world.client.post(
+        "/api/v1/catastrophes",
+        json={
+            "code": "HL-2026-SH",
+            "name_zh": "上海冰雹",
+            "name_en": "Shanghai hailstorm",
+            "peril": "hail",
+            "region": "上海 Shanghai",
+            "started_at": "2026-06-01T00:00:00+08:00",
+        },
+        headers=world.staff(Role.SUPERVISOR),
+    )
+    assert declared.status_code == 201, declared.text
+    row = {
+        "policy_number": policy.number,
+        "claim_type": "vehicle_damage",
+        "incident_date": "2026-06-02",
+        "description": "冰雹砸车 / Hail dents",
+        "claimed_amount": "3200.00",
+    }
+    response = world.client.post(
+        f"/api/v1/catastrophes/{declared.json()['id']}/claims",
+        json=[
+            {**row, "external_ref": "A-1", "attributes": {"accident_area": "urban"}},
+            {**row, "external_ref": "A-2", "attributes": {"accident_area": "downtown"}},
+        ],
+        headers=world.staff(Role.AGENT),
+    )
+    assert response.status_code == 200, response.text
+    first, second = response.json()["rows"]
+    assert first["outcome"] == "created"
+    assert (
+        world.claim(world.staff(Role.ADJUSTER), first["claim_id"])["attributes"]["accident_area"]
+        == "urban"
+    )
+    assert second["outcome"] == "rejected" and "attributes.accident_area" in second["reason"]
