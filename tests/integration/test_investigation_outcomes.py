@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from claimdesk.audit.models import AuditEntry
 from claimdesk.security.enums import Role
+from tests.integration.web.pages import signed_in
 
 
 def _investigated(world, *, siu: bool = True):
@@ -100,3 +101,15 @@ def test_an_outcome_is_refused_when_no_investigation_ends(world):
     unknown = world.act(adjuster, claim["id"], "start_review", investigation_outcome="guilty")
     assert unknown.status_code == 422
     assert world.claim(adjuster, claim["id"])["status"] == "reported"
+
+
+def test_the_staff_claim_page_shows_the_outcome_in_the_readers_language(world):
+    claim_id, _ = _investigated(world)
+    world.act(world.staff(Role.INVESTIGATOR), claim_id, "assess", investigation_outcome="cleared")
+    browser = signed_in(world, Role.SUPERVISOR)
+    english = browser.get(f"/staff/claims/{claim_id}", headers={"Accept-Language": "en"})
+    assert english.status_code == 200
+    assert "Investigation outcome" in english.text and "Cleared" in english.text
+    assert "Investigation closed" in english.text
+    chinese = browser.get(f"/staff/claims/{claim_id}", headers={"Accept-Language": "zh-CN"}).text
+    assert "调查结论" in chinese and "排除嫌疑" in chinese
