@@ -112,13 +112,6 @@ class FeedMapping:
     claim: tuple[FieldMap, ...]
     insured_object: tuple[FieldMap, ...]
 
-    @property
-    def columns(self) -> set[str]:
-        """The columns the mapping reads (a feed needs the keys and dates at least)."""
-        dates = {*vars(self.reported).values(), *vars(self.incident).values()}
-        mapped = {f.column for f in (*self.claim, *self.insured_object)}
-        return {self.claim_ref, self.policy_ref, *dates, *mapped}
-
 
 def _fields(section: dict[str, Any]) -> tuple[FieldMap, ...]:
     return tuple(
