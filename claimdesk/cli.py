@@ -14,6 +14,7 @@ from claimdesk.analytics.cli import app as analytics_app
 from claimdesk.assistant.cli import app as assistant_app
 from claimdesk.bootstrap import build, install, upgrade_database
 from claimdesk.catastrophe.cli import app as catastrophe_app
+from claimdesk.claims.cli import app as claims_app
 from claimdesk.compliance.cli import compliance_app, staff_app
 from claimdesk.core.db import patiently, unit_of_work
 from claimdesk.core.errors import ClaimDeskError
@@ -41,6 +42,7 @@ app.add_typer(assistant_app, name="assistant")
 app.add_typer(security_app, name="security")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(catastrophe_app, name="catastrophe")
+app.add_typer(claims_app, name="claims")
 app.command("generate")(generate_command)
 app.add_typer(simulate_app, name="simulate")
 

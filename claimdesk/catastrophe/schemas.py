@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +67,9 @@ class BulkClaimIn(BaseModel):
     loss_lines: list[LossLineIn] = Field(default_factory=list)
     channel: Channel | None = Field(default=None, description="Default: the request's channel.")
     bank_account_id: int | None = None
+    attributes: dict[str, Any] = Field(
+        default_factory=dict, description="First-notice attributes, per the product's schema."
+    )
 
 
 class RowResult(BaseModel):

@@ -275,6 +275,7 @@ def _claim_in(
         loss_lines=row.loss_lines,
         channel=row.channel or channel,
         bank_account_id=row.bank_account_id,
+        attributes=row.attributes,
     )
 
 

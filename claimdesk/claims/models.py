@@ -65,6 +65,12 @@ class Claim(Base):
     waived_documents: Mapped[list[str]] = mapped_column(JSON, default=list)
     evidence_waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_feedback: Mapped[str | None] = mapped_column(Text)
+    # What adjusters collect at first notice, per the product's attribute schema
+    # (claimdesk/policies/attributes/<product>.toml), validated at intake.
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # How an investigation (SIU or field) ended: fraud_confirmed, cleared or inconclusive.
+    investigation_outcome: Mapped[str | None] = mapped_column(String(24))
+    investigation_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # When the claim became complete (all documents in): starts the statutory clock.
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -213,3 +219,19 @@ class StatutoryClock(Base):
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class FeedRecord(Base):
+    """A record loaded from a partner or legacy feed (bordereau): the feed's key of a policy
+    or a claim and the ClaimDesk record made from it, so a re-run creates nothing twice."""
+
+    __tablename__ = "feed_records"
+    __table_args__ = (UniqueConstraint("product_code", "kind", "ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_code: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # policy | claim
+    ref: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(Integer)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

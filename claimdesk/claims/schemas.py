@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from claimdesk.claims.enums import Channel, ClaimAction
+from claimdesk.fraud.enums import InvestigationOutcome
 
 
 class LossLineIn(BaseModel):
@@ -43,6 +44,11 @@ class ClaimIn(BaseModel):
         default=None, description="Claimant, for staff intake; defaults to the policy holder."
     )
     bank_account_id: int | None = None
+    attributes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What was collected at first notice, per the product's attribute schema "
+        "(e.g. motor: fault, accident_area, police_report_filed); unknown or invalid -> 422.",
+    )
 
 
 class TransitionIn(BaseModel):
@@ -64,6 +70,11 @@ class TransitionIn(BaseModel):
         max_length=20,
         description="For 'approve' and 'pay': required document kinds to waive (a role with "
         "waiver authority, with a reason).",
+    )
+    investigation_outcome: InvestigationOutcome | None = Field(
+        default=None,
+        description="For 'assess' or 'deny' of an investigated claim: how the investigation "
+        "ended (fraud_confirmed only with 'deny').",
     )
 
 
@@ -171,6 +182,8 @@ class ClaimOut(BaseModel):
     incurred_amount: Decimal | None = Field(
         default=None, description="Staff only: paid so far plus the outstanding case reserve."
     )
+    attributes: dict[str, str | int | bool] = Field(default_factory=dict)
+    investigation_outcome: str | None = Field(default=None, description="Staff only.")
 
 
 class ClaimEventOut(BaseModel):

@@ -66,7 +66,9 @@ from claimdesk.core.events import publish
 from claimdesk.customers.models import BankAccount
 from claimdesk.documents.checklists import DocumentRequirement, required_documents
 from claimdesk.documents.rules import Completeness
+from claimdesk.fraud import outcomes
 from claimdesk.fraud.models import RiskAssessment
+from claimdesk.policies import attribute_schema
 from claimdesk.policies.models import Policy, Product
 from claimdesk.security.enums import Role
 from claimdesk.security.service import Actor
@@ -78,6 +80,7 @@ INTERNAL_EVENT_KINDS = frozenset(
         ClaimAction.REFER_TO_SIU,
         "risk_routed",
         DOCUMENTS_WAIVED,
+        outcomes.INVESTIGATION_CLOSED,
         "statutory_warning",  # statutory clock alerts to staff (claims.clocks)
         "statutory_breached",
     }
@@ -363,6 +366,13 @@ def report_claim(
         )
     if data.currency != policy.currency:
         raise ValidationFailed(f"The policy is in {policy.currency}; claim in that currency.")
+    schema = attribute_schema.schema_for(policy.product.code)
+    attributes = attribute_schema.derive_claim_attributes(
+        schema,
+        attribute_schema.validate_attributes(schema, "claim", data.attributes, field="attributes"),
+        policy_start=policy.start_date,
+        incident_date=data.incident_date,
+    )
     lines = data.loss_lines or [
         LossLineIn(description=data.description[:256], amount=data.claimed_amount)
     ]
@@ -396,6 +406,7 @@ def report_claim(
         status=ClaimStatus.REPORTED,
         reported_by_id=actor.user_id,
         bank_account_id=data.bank_account_id,
+        attributes=attributes,
         reported_at=now,
         loss_lines=_loss_lines(lines, data.claim_type, "claimant"),
         events=[],
@@ -816,6 +827,9 @@ def transition(
         data["payment_key"] = key
     source = ClaimStatus(claim.status)
     step = machine.check_transition(source, command.action, actor.role, command.reason)
+    outcome = outcomes.check_outcome(
+        outcome=command.investigation_outcome, action=command.action, source=source
+    )
     compliance.require_qualified(
         session,
         actor=actor,
@@ -826,6 +840,10 @@ def transition(
     ctx = _Context(session, claim, actor, command, now, settings, data)
     effect = _EFFECTS.get(command.action)
     target = (effect(ctx) if effect else None) or step.target
+    if outcome is not None:
+        claim.investigation_outcome = outcome
+        claim.investigation_closed_at = now
+        data["investigation_outcome"] = str(outcome)
     claim.enter(target, now)
     reserves.follow_transition(session, claim, actor, now, action=command.action)
     flag_modified(claim, "status")  # every transition bumps the version, even a self-loop
@@ -841,6 +859,16 @@ def transition(
             reason=command.reason,
             data=data,
         )
+        if outcome is not None:  # the label, on the timeline and so in the ledger
+            record_event(
+                claim,
+                actor,
+                now,
+                kind=outcomes.INVESTIGATION_CLOSED,
+                to_status=None,
+                reason=command.reason,
+                data={"outcome": str(outcome), "action": str(command.action)},
+            )
         session.flush()
     except StaleDataError as exc:
         raise StaleVersion(f"Claim {number} was changed by someone else; reload it.") from exc
@@ -960,6 +988,8 @@ def claim_view(
         siu_referred=None if actor.is_customer else claim.siu_referred,
         waived_documents=None if actor.is_customer else list(claim.waived_documents),
         reported_by_id=None if actor.is_customer else claim.reported_by_id,
+        attributes=dict(claim.attributes or {}),
+        investigation_outcome=None if actor.is_customer else claim.investigation_outcome,
     )
 
 

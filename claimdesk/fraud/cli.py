@@ -154,3 +154,107 @@ def evaluate_command(
     )
     typer.echo(json.dumps([r.row() for r in results], indent=2))
     typer.echo(f"Report: {paths['markdown']}, {paths['html']}, {paths['png']}")
+
+
+@app.command("import-history")
+def import_history(
+    product: Annotated[str, typer.Option("--product", help="Product code, e.g. MOTOR-COMP.")],
+    data: DataOption,
+    label: Annotated[
+        str, typer.Option("--label", help="Label column: 1/Y = fraud found, 0/N = none.")
+    ],
+    rejected: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the rejected rows (default DATA.rejected.csv)."),
+    ] = None,
+) -> None:
+    """Load labelled past claims as ClaimDesk records through the services: the holder, the
+    policy with its insured object, the claim with its attributes, taken to its end with the
+    investigation outcome the label gives (fraud_confirmed: referred, denied, closed;
+    cleared: investigated, assessed, withdrawn as settled in the legacy system).
+
+    The feed's columns map onto the product as for `claimdesk claims import`
+    (claimdesk/claims/feed_mappings/<PRODUCT>.toml). Idempotent: a re-run finds every
+    claim already present. Rows that cannot be taken go to the rejected-rows file with
+    their row number and reason.
+    """
+    import csv
+    import time
+    from collections import Counter
+
+    from rich.progress import MofNCompleteColumn
+    from rich.table import Table
+
+    from claimdesk.bootstrap import build, upgrade_database
+    from claimdesk.claims import imports
+    from claimdesk.claims.cli import read_feed, scorer
+    from claimdesk.claims.enums import Channel
+    from claimdesk.core.db import unit_of_work
+    from claimdesk.core.errors import ClaimDeskError
+    from claimdesk.fraud import history
+    from claimdesk.security.service import SYSTEM
+
+    container = build()
+    upgrade_database(container)
+    try:
+        mapping = imports.mapping_for(product)
+    except ClaimDeskError as exc:
+        raise _fail(exc) from exc
+    rows = read_feed(data, mapping)
+    if rows and label not in rows[0]:
+        raise _fail(ValueError(f"{data}: the feed has no label column {label}"))
+    settings = container.settings
+    score = scorer(settings)
+    results: list[imports.RowResult] = []
+    started = time.perf_counter()
+    with Progress(
+        TextColumn(f"[bold]{product} history"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("rows", total=len(rows))
+        for start in range(0, len(rows), 100):
+            with unit_of_work(container.sessions) as session:
+                for number, row in enumerate(rows[start : start + 100], start=start + 1):
+                    try:
+                        outcome = history.outcome_of(row.get(label, ""), label)
+                    except imports.RowRejected as exc:
+                        results.append(
+                            imports.RowResult(number, imports.RowStatus.REJECTED, reason=exc.reason)
+                        )
+                        continue
+                    result, _claim = imports.import_row(
+                        session,
+                        actor=SYSTEM,
+                        mapping=mapping,
+                        row_number=number,
+                        row=row,
+                        channel=Channel.API,
+                        settings=settings,
+                        after_intake=history.closer(outcome, settings, first=score),
+                    )
+                    results.append(result)
+            progress.advance(task, len(rows[start : start + 100]))
+    seconds = time.perf_counter() - started
+    counts = Counter(r.status for r in results)
+    table = Table(title=f"{product} history: {len(rows):,} rows in {seconds:.1f} s")
+    table.add_column("status")
+    table.add_column("rows", justify="right")
+    for status in imports.RowStatus:
+        table.add_row(status.value, f"{counts.get(status, 0):,}")
+    Console().print(table)
+    bad = [r for r in results if r.status == imports.RowStatus.REJECTED]
+    if bad:
+        out = rejected or data.with_suffix(".rejected.csv")
+        columns = list(rows[0])
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["row", "reason", *columns])
+            for result in bad:
+                row = rows[result.row - 1]
+                writer.writerow([result.row, result.reason, *(row.get(c, "") for c in columns)])
+        for result in bad[:10]:
+            typer.echo(f"  row {result.row}: {result.reason}")
+        typer.echo(f"Rejected rows with their row number and reason: {out}")

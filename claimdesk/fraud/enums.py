@@ -17,3 +17,17 @@ class Route(StrEnum):
     REVIEW = "review"
     INVESTIGATION = "investigation"
     SIU = "siu"
+
+
+class InvestigationOutcome(StrEnum):
+    """How an SIU or field investigation ended: the training label of a claim."""
+
+    FRAUD_CONFIRMED = "fraud_confirmed"
+    CLEARED = "cleared"
+    INCONCLUSIVE = "inconclusive"
+
+    @property
+    def zh(self) -> str:
+        return {"fraud_confirmed": "确认欺诈", "cleared": "排除嫌疑", "inconclusive": "无定论"}[
+            self.value
+        ]

@@ -63,7 +63,7 @@ class Policy(Base):
     premium: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     status: Mapped[str] = mapped_column(String(16), default="active")
-    insured_object: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    insured_object: Mapped[dict[str, str | int | bool]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship()

@@ -55,7 +55,7 @@ class PolicyOut(BaseModel):
     paid_to_date: Decimal
     approved_to_date: Decimal = Field(description="Approved on claims so far, paid or not.")
     remaining_sum_insured: Decimal
-    insured_object: dict[str, str]
+    insured_object: dict[str, str | int | bool]
 
 
 class InsuredIn(BaseModel):
@@ -74,7 +74,11 @@ class PolicyIn(BaseModel):
     sum_insured: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     premium: Decimal = Field(default=Decimal("0"), ge=0, max_digits=14, decimal_places=2)
     currency: str = Field(default="CNY", pattern="^[A-Z]{3}$")
-    insured_object: dict[str, str] = Field(default_factory=dict)
+    insured_object: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        description="The insured object, per the product's attribute schema (e.g. motor: "
+        "make, vehicle_category, vehicle_price, vehicle_age, driver_rating); invalid -> 422.",
+    )
 
     @model_validator(mode="after")
     def _period_is_ordered(self) -> PolicyIn:

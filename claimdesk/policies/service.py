@@ -13,6 +13,7 @@ from claimdesk.claims.service import committed_on_policy
 from claimdesk.core.db import temporary_number
 from claimdesk.core.errors import NotFound, ValidationFailed
 from claimdesk.customers.models import Customer
+from claimdesk.policies import attribute_schema
 from claimdesk.policies.models import Coverage, InsuredPerson, Policy, Product
 from claimdesk.policies.schemas import InsuredIn, PartyOut, PolicyIn, PolicyOut, ProductOut
 from claimdesk.security.service import Actor
@@ -123,6 +124,12 @@ def create_policy(session: Session, *, data: PolicyIn, now: datetime) -> Policy:
         if session.get(Customer, person.customer_id) is None:
             raise ValidationFailed(f"Insured person {person.customer_id} is not a known customer.")
         persons.append(InsuredPerson(**person.model_dump()))
+    insured_object = attribute_schema.validate_attributes(
+        attribute_schema.schema_for(product.code),
+        "insured_object",
+        dict(data.insured_object),
+        field="insured_object",
+    )
     policy = Policy(
         number=temporary_number(),
         product=product,
@@ -132,7 +139,7 @@ def create_policy(session: Session, *, data: PolicyIn, now: datetime) -> Policy:
         sum_insured=data.sum_insured,
         premium=data.premium,
         currency=data.currency,
-        insured_object=data.insured_object,
+        insured_object=insured_object,
         insured=persons,
         created_at=now,
     )

@@ -64,8 +64,9 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "approved_payout completed_at reported_at awaiting_documents_at under_review_at "
         "investigating_at assessed_at coverage_verified_at approved_at partially_approved_at "
         "denied_at paid_at closed_at archived_at withdrawn_at reopened_at decided_at "
-        "waived_documents evidence_waived_at reserve_amount",
-        PER: "incident_location description decision_reason closing_feedback",
+        "waived_documents evidence_waived_at reserve_amount investigation_outcome"
+        " investigation_closed_at",
+        PER: "incident_location description decision_reason closing_feedback attributes",
     },
     "complaints": {
         INT: "id ticket_id category severity regulator_reportable",
@@ -100,6 +101,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         PER: "filename fields",
         SEN: "text",
     },
+    "feed_records": {INT: "id product_code kind ref record_id request_digest created_at"},
     "fhir_claims": {
         INT: "id claim_id fhir_version identifier item_sequences received_at submitted_by_id",
         PER: "resource",

@@ -21,6 +21,7 @@ from claimdesk.core.clock import local_date
 from claimdesk.core.errors import ClaimDeskError, NotFound
 from claimdesk.customers.service import get_customer
 from claimdesk.documents.checklists import required_documents
+from claimdesk.policies import attribute_schema
 from claimdesk.policies import service as policies
 from claimdesk.security.service import Actor
 from claimdesk.support import sla
@@ -40,10 +41,19 @@ CLAIM_FIELDS = (
     "idempotency_key",
 )
 STAFF_CHANNELS = (Channel.COUNTER, Channel.PHONE)
+ATTRIBUTE_PREFIX = "attributes."  # form fields of the product's claim attributes
 
 
 def claim_values(form: FormData) -> dict[str, str]:
-    return {name: field(form, name) for name in CLAIM_FIELDS}
+    values = {name: field(form, name) for name in CLAIM_FIELDS}
+    values.update(
+        {
+            name: field(form, name)
+            for name in form
+            if name.startswith(ATTRIBUTE_PREFIX) and field(form, name)
+        }
+    )
+    return values
 
 
 def _int(text: str | None) -> int | None:
@@ -64,6 +74,11 @@ def claim_in(values: dict[str, str], *, channel: Channel | None) -> ClaimIn:
     }
     if values.get("customer_id"):
         data["customer_id"] = values["customer_id"]
+    data["attributes"] = {
+        name.removeprefix(ATTRIBUTE_PREFIX): value
+        for name, value in values.items()
+        if name.startswith(ATTRIBUTE_PREFIX) and value
+    }
     return ClaimIn.model_validate({k: v for k, v in data.items() if v not in ("", None)})
 
 
@@ -77,7 +92,8 @@ def claim_form_context(
 ) -> dict[str, Any]:
     """Policies to choose from, the chosen policy's claim types, their required documents
     and the claimant's bank accounts (staff intake: those of the customer named)."""
-    values = {name: values.get(name, "") for name in CLAIM_FIELDS}
+    attribute_values = {k: v for k, v in values.items() if k.startswith(ATTRIBUTE_PREFIX)}
+    values = {name: values.get(name, "") for name in CLAIM_FIELDS} | attribute_values
     # One key per form: a double submit (or a retry after a lost answer) reports once.
     values["idempotency_key"] = values["idempotency_key"] or secrets.token_urlsafe(16)
     customer_id = actor.customer_id if actor.is_customer else _int(values["customer_id"])
@@ -103,6 +119,7 @@ def claim_form_context(
     )
     if policy is not None:
         values["policy_id"] = str(policy.id)
+    schema = attribute_schema.schema_for(policy.product.code) if policy else None
     return {
         "values": values,
         "customer": customer,
@@ -110,6 +127,7 @@ def claim_form_context(
         "policy": policy,
         "coverages": coverages,
         "checklist": checklist,
+        "attribute_fields": schema.claim if schema else (),
         "accounts": list(customer.bank_accounts) if customer else [],
         "channels": [str(c) for c in STAFF_CHANNELS],
         "today": local_date(now, settings.display_timezone).isoformat(),

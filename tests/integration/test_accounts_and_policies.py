@@ -103,7 +103,7 @@ def test_policy_shows_product_terms_holder_and_remaining_sum_insured(world):
             "end_date": "2027-02-28",
             "sum_insured": "800000.00",
             "premium": "5200.00",
-            "insured_object": {"plate": "沪A12345", "vin": "LSVAU2180N2183456"},
+            "insured_object": {"plate_number": "沪A12345", "vin": "LSVAU2180N2183456"},
         },
         headers=world.staff(Role.AGENT),
     )

@@ -336,6 +336,7 @@ def claim_action(
             feedback=field(form, "feedback") or None,
             amount=field(form, "amount") or None,
             expected_version=int(field(form, "version") or 0) or None,
+            investigation_outcome=field(form, "investigation_outcome") or None,
         )
         claims.transition(
             session, actor=actor, claim_id=claim_id, command=command, now=now, settings=settings

@@ -37,6 +37,8 @@ from claimdesk.core.errors import (
     ValidationFailed,
 )
 from claimdesk.fraud import service as fraud
+from claimdesk.fraud.enums import InvestigationOutcome
+from claimdesk.policies import attribute_schema
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
 from claimdesk.support import clocks, disputes
@@ -274,7 +276,14 @@ def claim_detail(
             risk = fraud.risk_view(session, actor=actor, claim_id=claim.id)
         except NotFound:
             risk = None
+    schema = attribute_schema.schema_for(claim.policy.product.code)
+    locale = translator(request).locale
     context.update(
+        claim_attributes=attribute_schema.shown(schema, "claim", claim.attributes or {}, locale),
+        insured_object=attribute_schema.shown(
+            schema, "insured_object", claim.policy.insured_object or {}, locale
+        ),
+        outcomes=list(InvestigationOutcome),
         actions=claim_actions(claim, actor, settings),
         risk=risk,
         can_view_risk=allows(actor, "claims.view_risk"),

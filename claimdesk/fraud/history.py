@@ -1,0 +1,86 @@
+"""History import: labelled past claims become ClaimDesk records (holder, policy with its
+insured object, claim with its attributes) through the normal intake, then are taken
+through the lifecycle to their end with the investigation outcome their label gives:
+
+- fraud found: referred to the SIU, denied with ``fraud_confirmed``, closed;
+- no fraud: reviewed, investigated, assessed with ``cleared``, then withdrawn as settled in
+  the legacy system (a feed without amounts cannot be paid in ClaimDesk, and money that
+  never moved here is not put in the ledger).
+
+Every step is a transition by the system actor, on the claim's timeline and in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from claimdesk.claims import service as claims
+from claimdesk.claims.enums import ClaimAction
+from claimdesk.claims.imports import RowRejected
+from claimdesk.claims.models import Claim
+from claimdesk.claims.schemas import TransitionIn
+from claimdesk.config import Settings
+from claimdesk.fraud.enums import InvestigationOutcome
+from claimdesk.security.service import SYSTEM
+
+_FRAUD = frozenset({"1", "y", "yes", "true", "fraud"})
+_NOT_FRAUD = frozenset({"0", "n", "no", "false", "not_fraud", "legit"})
+
+SIU_REASON = "Legacy claim: fraud found by the investigation / 历史案件：调查认定欺诈"
+SETTLED_REASON = (
+    "Legacy claim settled in the former system; imported for its history / "
+    "历史案件已在原系统结案，导入以保留记录"
+)
+
+
+def outcome_of(label: str, column: str) -> InvestigationOutcome:
+    """The investigation outcome a label cell gives (1/Y/yes/true = fraud found)."""
+    value = label.strip().lower()
+    if value in _FRAUD:
+        return InvestigationOutcome.FRAUD_CONFIRMED
+    if value in _NOT_FRAUD:
+        return InvestigationOutcome.CLEARED
+    raise RowRejected(f"{column}: '{label}' is not a label (1/0, Y/N, yes/no, true/false)")
+
+
+def _steps(outcome: InvestigationOutcome) -> list[TransitionIn]:
+    if outcome == InvestigationOutcome.FRAUD_CONFIRMED:
+        return [
+            TransitionIn(action=ClaimAction.REFER_TO_SIU, reason=SIU_REASON),
+            TransitionIn(action=ClaimAction.DENY, reason=SIU_REASON, investigation_outcome=outcome),
+            TransitionIn(action=ClaimAction.CLOSE),
+        ]
+    return [
+        TransitionIn(action=ClaimAction.START_REVIEW),
+        TransitionIn(action=ClaimAction.START_INVESTIGATION),
+        TransitionIn(action=ClaimAction.ASSESS, investigation_outcome=outcome),
+        TransitionIn(action=ClaimAction.WITHDRAW, reason=SETTLED_REASON),
+    ]
+
+
+AfterIntake = Callable[[Session, Claim, datetime], None]
+
+
+def closer(
+    outcome: InvestigationOutcome, settings: Settings, *, first: AfterIntake | None = None
+) -> AfterIntake:
+    """What runs after a history row's intake (after ``first``, e.g. the report's scoring):
+    the claim taken to its end with the outcome."""
+
+    def close(session: Session, claim: Claim, now: datetime) -> None:
+        if first is not None:
+            first(session, claim, now)
+        for command in _steps(outcome):
+            claims.transition(
+                session,
+                actor=SYSTEM,
+                claim_id=claim.id,
+                command=command,
+                now=now,
+                settings=settings,
+            )
+
+    return close
