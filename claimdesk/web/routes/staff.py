@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
 from claimdesk.catastrophe import service as catastrophes
 from claimdesk.catastrophe import triage
-from claimdesk.claims import advances
+from claimdesk.claims import advances, reserves
 from claimdesk.claims import clocks as statutory_clocks
 from claimdesk.claims import machine as claim_machine
-from claimdesk.claims import reserves
 from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
