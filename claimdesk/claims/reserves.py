@@ -227,18 +227,3 @@ def history(session: Session, *, actor: Actor, claim_id: int) -> list[ClaimReser
             .order_by(ClaimReserve.at.desc(), ClaimReserve.id.desc())
         )
     )
-
-
-def initial_amounts(session: Session, claim_ids: list[int]) -> dict[int, Decimal]:
-    """The first reserve set on each claim (for the adequacy flags)."""
-    if not claim_ids:
-        return {}
-    first = (
-        select(func.min(ClaimReserve.id))
-        .where(ClaimReserve.claim_id.in_(claim_ids))
-        .group_by(ClaimReserve.claim_id)
-    )
-    rows = session.execute(
-        select(ClaimReserve.claim_id, ClaimReserve.amount).where(ClaimReserve.id.in_(first))
-    )
-    return {claim_id: amount for claim_id, amount in rows}

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from claimdesk.claims.enums import Channel, ClaimAction
 from claimdesk.fraud.enums import InvestigationOutcome
@@ -235,3 +235,9 @@ class ReserveOut(BaseModel):
     actor_role: str
     at: datetime
     data: dict[str, Any]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def actor(self) -> dict[str, Any]:
+        """Who: the user's id (None for the system) and role, as in the ledger."""
+        return {"id": self.actor_id, "role": self.actor_role}

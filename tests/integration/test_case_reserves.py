@@ -110,6 +110,8 @@ def test_a_handler_changes_the_reserve_with_a_reason(world, customer, holder):
     assert (latest["amount"], latest["previous_amount"]) == ("6100.00", "5500.00")
     assert latest["reason"] == "Surgery planned / 计划手术"
     assert latest["actor_role"] == "adjuster"
+    assert latest["actor"] == {"id": latest["actor_id"], "role": "adjuster"}
+    assert latest["actor_id"] is not None
     assert latest["at"]
 
 
