@@ -60,7 +60,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "approved_payout completed_at reported_at awaiting_documents_at under_review_at "
         "investigating_at assessed_at coverage_verified_at approved_at partially_approved_at "
         "denied_at paid_at closed_at archived_at withdrawn_at reopened_at decided_at "
-        "waived_documents evidence_waived_at",
+        "waived_documents evidence_waived_at referred_to_id referred_at",
         PER: "incident_location description decision_reason closing_feedback",
     },
     "complaints": {
@@ -95,6 +95,11 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "error uploaded_by_id uploaded_at read_at",
         PER: "filename fields",
         SEN: "text",
+    },
+    "field_investigations": {
+        INT: "id claim_id status assignee_id due_date outcome created_by_id created_at "
+        "completed_by_id completed_at",
+        PER: "instructions findings waive_reason",
     },
     "fhir_claims": {
         INT: "id claim_id fhir_version identifier item_sequences received_at submitted_by_id",
