@@ -15,7 +15,7 @@ from importlib import resources
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.core.calendar import working_days_between
 from claimdesk.core.clock import local_date
-from claimdesk.core.errors import EvidenceMissing, PermissionDenied, ValidationFailed
+from claimdesk.core.errors import Conflict, EvidenceMissing, PermissionDenied, ValidationFailed
 from claimdesk.documents.checklists import template
 from claimdesk.documents.rules import Completeness, is_insured_name
 from claimdesk.security.enums import Role
@@ -79,6 +79,44 @@ def statutory_clock(
 def cycle_working_days(reported_at: datetime, until: datetime, timezone: str) -> int:
     """Working days from report to ``until`` (close, or now for an open claim)."""
     return working_days_between(local_date(reported_at, timezone), local_date(until, timezone))
+
+
+# ---------------------------------------------------------------- dispute awards
+
+
+def check_award(
+    *,
+    claim_id: int,
+    dispute_id: int | None,
+    dispute_claim_id: int | None,
+    settled: bool,
+    outcome: str | None,
+    amount: Decimal | None,
+    applied: bool,
+) -> Decimal:
+    """The amount a dispute awarded, to approve as awarded: the dispute is one of this
+    claim's, settled with an extra payment of an amount, and its award not yet approved."""
+    if dispute_id is None:
+        raise ValidationFailed(
+            "Name the settled dispute whose award is approved (dispute_id). "
+            "请指明裁决所属的争议（dispute_id）。",
+            details=[{"field": "dispute_id"}],
+        )
+    if dispute_claim_id != claim_id:
+        raise ValidationFailed(
+            f"Dispute {dispute_id} is not a dispute of this claim. 该争议不属于本案。",
+            details=[{"field": "dispute_id"}],
+        )
+    if not settled or outcome != "extra_payment" or amount is None or amount <= 0:
+        raise Conflict(
+            f"Dispute {dispute_id} was not settled with an award of an extra payment; "
+            "settle it first. 该争议尚未以追加赔付结案。"
+        )
+    if applied:
+        raise Conflict(
+            f"The award of dispute {dispute_id} was already approved. 该裁决金额已批准。"
+        )
+    return amount
 
 
 # ---------------------------------------------------------------- evidence before money

@@ -65,6 +65,9 @@ class TransitionIn(BaseModel):
         description="For 'approve' and 'pay': required document kinds to waive (a role with "
         "waiver authority, with a reason).",
     )
+    dispute_id: int | None = Field(
+        default=None, description="For 'approve_award': the settled dispute whose award is paid."
+    )
 
 
 class DocumentNeeded(BaseModel):

@@ -550,6 +550,45 @@ def _on_approve(ctx: _Context) -> ClaimStatus:
     return rules.decision_status(payable, claim.claimed_amount)
 
 
+def _on_approve_award(ctx: _Context) -> ClaimStatus:
+    """Approve a dispute's award exactly as awarded (not through the payout formula again):
+    the settled dispute is the evidence, named on the timeline and in the ledger."""
+    from claimdesk.support.models import Dispute  # support imports this module
+
+    claim, dispute_id = ctx.claim, ctx.command.dispute_id
+    dispute = ctx.session.get(Dispute, dispute_id) if dispute_id is not None else None
+    applied = any(
+        e.kind == ClaimAction.APPROVE_AWARD and e.data.get("dispute_id") == dispute_id
+        for e in claim.events
+    )
+    award = rules.check_award(
+        claim_id=claim.id,
+        dispute_id=dispute_id,
+        dispute_claim_id=dispute.claim_id if dispute else None,
+        settled=dispute is not None and dispute.status == "settled",
+        outcome=dispute.outcome if dispute else None,
+        amount=dispute.extra_amount if dispute else None,
+        applied=applied,
+    )
+    assert dispute is not None  # check_award refused otherwise
+    claim.approved_amount += award
+    claim.approver_id = ctx.actor.user_id
+    claim.decided_at = ctx.now
+    claim.decision_reason = ctx.command.reason or claim.decision_reason
+    evidence = {"dispute_id": dispute.id, "stage": dispute.stage, "award": f"{award:.2f}"}
+    ctx.data.update(evidence, approved_amount=str(claim.approved_amount))
+    _money_fact(
+        ctx.session,
+        claim,
+        ctx.actor,
+        ctx.now,
+        MoneyFact.APPROVED,
+        claim.approved_amount,
+        details={"award": evidence},
+    )
+    return ClaimStatus.APPROVED
+
+
 def _on_deny(ctx: _Context) -> None:
     ctx.claim.decided_at = ctx.now
     ctx.claim.decision_reason = ctx.command.reason
@@ -560,8 +599,11 @@ def _payment_key(claim: Claim, command: TransitionIn, header_key: str | None) ->
     if explicit:
         return explicit
     # Without a key, one payment per (approval, requested amount): a retry is a replay.
-    approvals = sum(1 for event in claim.events if event.kind == ClaimAction.APPROVE)
+    approvals = sum(1 for event in claim.events if event.kind in _APPROVALS)
     return f"approval-{approvals}:{command.amount or 'balance'}"
+
+
+_APPROVALS = frozenset({ClaimAction.APPROVE, ClaimAction.APPROVE_AWARD})
 
 
 def _already_paid(claim: Claim, key: str) -> bool:
@@ -733,6 +775,7 @@ _EFFECTS: dict[ClaimAction, Callable[[_Context], ClaimStatus | None]] = {
     ClaimAction.ASSESS: _on_assess,
     ClaimAction.VERIFY_COVERAGE: _on_verify_coverage,
     ClaimAction.APPROVE: _on_approve,
+    ClaimAction.APPROVE_AWARD: _on_approve_award,
     ClaimAction.DENY: _on_deny,
     ClaimAction.PAY: _on_pay,
     ClaimAction.CLOSE: _on_close,

@@ -237,6 +237,8 @@ class Model:
             return Outcome(403, "permission_denied")
         if transition.reason_required and not (request.reason and request.reason.strip()):
             return Outcome(422, "validation_failed")
+        if action == A.APPROVE_AWARD:
+            return Outcome(422, "validation_failed")  # names no settled dispute (award rule)
         if action == A.ASSESS and self.siu_referred and role not in SIU_ASSESSORS:
             return Outcome(403, "permission_denied")
         if action == A.APPROVE:  # guards in the order the service applies them

@@ -72,6 +72,8 @@ def claim_actions(claim: Claim, actor: Actor, settings: Settings) -> list[Action
     then the approval guards (four-eyes, authority limit) on the calculated payable."""
     options = []
     for action in claim_machine.allowed_actions(ClaimStatus(claim.status), actor.role):
+        if action == ClaimAction.APPROVE_AWARD:
+            continue  # taken by settling a dispute with an award (the dispute form)
         blocked = None
         if action == ClaimAction.APPROVE:
             try:
