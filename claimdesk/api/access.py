@@ -95,6 +95,20 @@ ACCESS: dict[str, Rule] = {
     "GET /api/v1/claims/{claim_id}/payout": AUTHENTICATED,
     "POST /api/v1/claims/{claim_id}/transitions": permission("claims.transition"),
     "GET /api/v1/claims/{claim_id}/risk": permission("claims.view_risk"),
+    # Referral for approval and field investigations (staff; the assignee completes).
+    "POST /api/v1/claims/{claim_id}/referrals": permission("claims.refer"),
+    "GET /api/v1/claims/{claim_id}/field-investigations": permission(
+        "claims.field_investigations.view"
+    ),
+    "POST /api/v1/claims/{claim_id}/field-investigations": permission(
+        "claims.field_investigations.manage"
+    ),
+    "POST /api/v1/field-investigations/{investigation_id}/assign": permission(
+        "claims.field_investigations.manage"
+    ),
+    "POST /api/v1/field-investigations/{investigation_id}/complete": permission(
+        "claims.field_investigations.work"
+    ),
     # Documents (row level through the claim).
     "POST /api/v1/claims/{claim_id}/documents": permission("documents.upload"),
     "GET /api/v1/claims/{claim_id}/documents": AUTHENTICATED,

@@ -64,7 +64,18 @@ from claimdesk.security.service import Actor
 
 DOCUMENTS_WAIVED = "documents_waived"  # timeline kind of a waiver (who, which kinds, why)
 # Timeline entries a customer does not see.
-INTERNAL_EVENT_KINDS = frozenset({ClaimAction.REFER_TO_SIU, "risk_routed", DOCUMENTS_WAIVED})
+INTERNAL_EVENT_KINDS = frozenset(
+    {
+        ClaimAction.REFER_TO_SIU,
+        "risk_routed",
+        DOCUMENTS_WAIVED,
+        "referred",
+        "field_investigation_opened",
+        "field_investigation_assigned",
+        "field_investigation_completed",
+        "field_investigation_waived",
+    }
+)
 
 
 # ---------------------------------------------------------------- queries
@@ -112,8 +123,15 @@ def list_claims(
     status: ClaimStatus | None = None,
     limit: int = 50,
     offset: int = 0,
+    referred_to_id: int | None = None,
 ) -> list[Claim]:
     query = _claim_query()
+    if referred_to_id is not None:  # the "referred to me" queue: referred, not yet decided
+        query = query.where(
+            Claim.referred_to_id == referred_to_id,
+            Claim.status == ClaimStatus.COVERAGE_VERIFIED,
+            Claim.referred_at >= Claim.coverage_verified_at,
+        )
     if actor.is_customer:
         holder_claims = select(Policy.id).where(Policy.holder_id == actor.customer_id)
         query = query.where(
@@ -540,6 +558,7 @@ def _on_approve(ctx: _Context) -> ClaimStatus:
         reason=ctx.command.reason,
     )
     _require_evidence(ctx, payable)
+    _require_field_investigation(ctx)
     claim.approved_amount = max(payable, claim.paid_amount)
     claim.approved_payout = claim.payout
     claim.approver_id = actor.user_id
@@ -758,6 +777,19 @@ def _require_evidence(ctx: _Context, amount: Decimal) -> None:
     rules.require_evidence(gaps, action=str(command.action))
 
 
+def _require_field_investigation(ctx: _Context) -> None:
+    from claimdesk.claims.field_investigations import require_done  # it imports this module
+
+    require_done(
+        ctx.session,
+        claim=ctx.claim,
+        actor=ctx.actor,
+        command=ctx.command,
+        now=ctx.now,
+        settings=ctx.settings,
+    )
+
+
 def _on_close(ctx: _Context) -> None:
     ctx.claim.closing_feedback = ctx.command.feedback
 
@@ -932,6 +964,7 @@ def claim_view(claim: Claim, *, actor: Actor, now: datetime, settings: Settings)
         siu_referred=None if actor.is_customer else claim.siu_referred,
         waived_documents=None if actor.is_customer else list(claim.waived_documents),
         reported_by_id=None if actor.is_customer else claim.reported_by_id,
+        referred_to_id=None if actor.is_customer else claim.referred_to_id,
     )
 
 
