@@ -294,3 +294,22 @@ def require_done(
         reason=task.waive_reason,
         data={"investigation_id": task.id, "reasons": reasons},
     )
+
+
+def get(session: Session, *, actor: Actor, investigation_id: int) -> FieldInvestigation:
+    require(actor, "claims.field_investigations.view")
+    task = session.get(FieldInvestigation, investigation_id)
+    if task is None:
+        raise NotFound(f"Field investigation {investigation_id} does not exist.")
+    return task
+
+
+def assignees(session: Session) -> list[User]:
+    """Active staff who may be sent on a field investigation (for the assignment form)."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role.in_(sorted(ASSIGNEE_ROLES)), User.active.is_(True))
+            .order_by(User.role, User.username)
+        )
+    )
