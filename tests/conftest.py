@@ -77,6 +77,7 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
         # High enough for every test; tests of the limits set their own.
         rate_limit_login="10000/minute",
         rate_limit_public="10000/minute",
+        rate_limit_user="100000/minute",
         # Webhook tests send to receivers on this machine.
         webhook_allowed_networks=["127.0.0.1/32"],
     )

@@ -29,7 +29,7 @@ def test_expired_token_is_refused(world, clock):
     assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 401
 
 
-def test_staff_register_a_customer_with_a_verified_account(world):
+def test_staff_register_a_customer_whose_account_a_second_person_verifies(world):
     agent = world.staff(Role.AGENT)
     response = world.client.post(
         "/api/v1/customers",
@@ -51,8 +51,15 @@ def test_staff_register_a_customer_with_a_verified_account(world):
     )
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["bank_accounts"][0]["verified"] is True
-    assert body["bank_accounts"][0]["account_number"] == "6225880012345678"
+    account = body["bank_accounts"][0]
+    assert account["verified"] is False  # payees are verified by someone other than who added them
+    assert account["account_number"] == "6225880012345678"
+    verify = f"/api/v1/customers/{body['id']}/bank-accounts/{account['id']}/verify"
+    assert world.client.post(verify, headers=agent).status_code == 403  # not an agent's call
+    supervisor = world.login(Role.SUPERVISOR)
+    verified = world.client.post(verify, headers=supervisor)
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["verified"] is True
     fetched = world.client.get(f"/api/v1/customers/{body['id']}", headers=agent)
     assert fetched.json()["name"] == "赵敏"
 

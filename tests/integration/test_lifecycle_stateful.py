@@ -493,7 +493,9 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             if Decimal(self.seen["approved_amount"]) == 0:
                 return
             url = f"/api/v1/claims/{self.claim_id}/completeness"
-            complete = world.client.get(url, headers=reader).json()["complete"]
+            completeness = world.client.get(url, headers=reader)
+            assert completeness.status_code == 200, completeness.text
+            complete = completeness.json()["complete"]
             waived = self.seen["waived_documents"]
             assert complete or waived, "money decided without the papers or a waiver"
             kinds = [e["kind"] for e in self.seen["timeline"]]

@@ -142,7 +142,7 @@ def customer_with_email(
     from claimdesk.customers.service import create_customer
 
     with unit_of_work(world.container.sessions) as session:
-        return create_customer(
+        customer = create_customer(
             session,
             data=CustomerIn(
                 name="李雷",
@@ -159,3 +159,5 @@ def customer_with_email(
             ),
             now=world.now,
         )
+    world.verify_account(customer.id, customer.bank_accounts[0].id)  # a second person
+    return customer
