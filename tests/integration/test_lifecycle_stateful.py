@@ -506,7 +506,9 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             if Decimal(self.seen["paid_amount"]) == 0:
                 return
             url = f"/api/v1/claims/{self.claim_id}/completeness"
-            read = {p["kind"] for p in world.client.get(url, headers=reader).json()["present"]}
+            completeness = world.client.get(url, headers=reader)
+            assert completeness.status_code == 200, completeness.text
+            read = {p["kind"] for p in completeness.json()["present"]}
             waived = set(self.seen["waived_documents"])
             required = set(REQUIRED[self.model.scenario.claim_type])
             assert required <= read | waived, "paid without the papers or a waiver"
