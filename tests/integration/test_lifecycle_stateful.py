@@ -531,6 +531,7 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             completed = world.client.post(url, json=done, headers=people["investigator"])
             assert completed.status_code == 200, completed.text
             self.model.field_investigation_done = True
+            event("field investigation completed")
             self.model.side_events += 2  # opened (with its assignee), completed
             self.seen = self.read()
 
@@ -554,6 +555,7 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             settled = world.client.post(url, json=settle, headers=people["senior_adjuster"])
             assert settled.status_code == 200, settled.text
             model = self.model
+            before = model.status
             model.approved += AWARD  # exactly as awarded, not through the policy formula
             model.approver = "senior_adjuster"
             model.status = S.APPROVED
@@ -561,6 +563,7 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             model.side_events += 2  # dispute opened, dispute settled
             self.seen = self.read()
             assert self.seen["timeline"][-1]["kind"] == "approve_award"
+            event(f"award approved from {before}")
 
         @invariant()
         def no_more_is_paid_than_approved(self) -> None:
