@@ -90,3 +90,21 @@ def test_a_field_investigation_is_opened_assigned_and_completed_on_the_claim_pag
     assert "病房记录与报案一致。" in page.text and "与报案一致" in page.text
     assert "完成现场调查" in page.text  # the timeline entry, in the reader's language
     assert investigator.get("/staff/field-investigations/1/nonsense").status_code in (404, 405)
+
+
+def test_an_approval_with_a_waived_document_shows_the_waiver_and_its_reason(world):
+    holder = world.customer()
+    customer = world.login(Role.CUSTOMER, holder)
+    claim_id = world.report(customer, world.policy(holder), amount="5000.00").json()["id"]
+    adjuster = world.staff(Role.ADJUSTER)
+    for action in ("start_review", "assess", "verify_coverage"):
+        assert world.act(adjuster, claim_id, action).status_code == 200
+    reason = "Papers seen in the hospital records system."
+    kinds = [d["kind"] for d in world.claim(adjuster, claim_id)["required_documents"]]
+    approved = world.act(
+        world.staff(Role.SUPERVISOR), claim_id, "approve", waive_documents=kinds, reason=reason
+    )
+    assert approved.status_code == 200, approved.text
+    page = signed_in(world, Role.AUDITOR).get(f"/staff/claims/{claim_id}", headers=EN)
+    assert 'id="waivers"' in page.text and "Discharge summary" in page.text
+    assert reason in page.text and "Documents waived" in page.text
