@@ -162,9 +162,10 @@ def test_when_the_money_arrives_in_general_is_answered_from_the_knowledge_base(
 
 def test_a_death_in_a_car_crash_gets_death_claim_guidance_not_car_damage(world: World) -> None:
     reply = ask(world, "My father died in a car crash")
-    assert reply["intent"] == "question"
+    # Answered, or (below the answering threshold) asked back with the death entry first.
+    assert reply["intent"] in ("question", "clarify")
     assert reply["sources"][0]["id"] in ("en/death-car-crash", "en/death-claim-start")
-    assert "death" in reply["answer"].lower()
+    assert "died" in reply["answer"].lower() or "death" in reply["answer"].lower()
     assert "repair" not in reply["answer"].lower()
 
 
