@@ -26,11 +26,20 @@ from sqlalchemy.orm import Session
 
 from claimdesk.bootstrap import Container
 from claimdesk.claims import clocks as statutory_clocks
+from claimdesk.claims import field_investigations, referrals
 from claimdesk.claims.advances import advance_payment
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim
 from claimdesk.claims.reserves import change as change_reserve
-from claimdesk.claims.schemas import AdvancePaymentIn, ClaimIn, LossLineIn, TransitionIn
+from claimdesk.claims.schemas import (
+    AdvancePaymentIn,
+    ClaimIn,
+    FieldInvestigationCompleteIn,
+    FieldInvestigationIn,
+    LossLineIn,
+    ReferralIn,
+    TransitionIn,
+)
 from claimdesk.claims.service import calculate, documents_for, report_claim, transition
 from claimdesk.compliance.schemas import TrainingIn
 from claimdesk.compliance.service import add_training, certify_for_every_gate
@@ -324,6 +333,20 @@ ADVANCE_REASON = B(
     "The hospital bills so far are certain: paid in advance, the rest after discharge "
     "(Insurance Law art. 25).",
 )
+REFERRAL_NOTE = B(
+    "超出本人审批权限，请审批；材料齐全，已核实保障。",
+    "Above my approval authority; documents complete, coverage verified. Please decide.",
+)
+FIELD_INSTRUCTIONS = B(
+    "走访医院核实伤残鉴定及病历，并走访事故现场。",
+    "Visit the hospital to check the disability assessment and records; visit the scene.",
+)
+FIELD_FINDINGS = B(
+    "伤残鉴定、病历与事故经过均与报案一致。",
+    "The disability assessment, records and course of the accident match the claim.",
+)
+FIELD_INVESTIGATION = ("adjuster", "investigator")  # who opens it, who goes into the field
+REFERRER = "adjuster2"  # refers claims above an adjuster's authority
 CLOSING_FEEDBACK = (
     B("理赔很快，谢谢！", "Quick settlement, thank you!"),
     B("希望一次说清需要哪些材料。", "Please list all the documents needed up front."),
@@ -355,6 +378,8 @@ class Scenario:
     expired_policy: bool = False
     first_instalment: bool = False  # pay part of the approved amount, not all of it
     waived: tuple[str, ...] = ()  # documents a supervisor waives when approving
+    referred_to: str | None = None  # refer for approval to this demo user at the end
+    field_investigation: str | None = None  # "open" (left assigned) or "completed"
 
 
 REVIEW = (A.START_REVIEW,)
@@ -416,6 +441,8 @@ BOTH_COVERAGES = (
     ),
     Line("对方车辆后保险杠修复", "Other car: rear bumper repair", "3150.00", "third_party"),
 )
+SURGERY = (Line("心脏支架手术及住院", "Coronary stent surgery and inpatient stay", "26000.00"),)
+DISABILITY = (Line("七级伤残赔付", "Accidental disability benefit, grade 7", "80000.00"),)
 
 SCENARIOS: tuple[Scenario, ...] = (
     # reported
@@ -469,6 +496,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("outpatient", CLOSE, (C.WEB, C.PHONE)),
     Scenario("accidental_medical", CLOSE, (C.COUNTER, C.APP)),
     Scenario("third_party", CLOSE, (C.PHONE,), expired_policy=True),
+    # side paths: approved with a waived document, referred for approval above the
+    # adjuster's authority, field investigations of large claims (in progress, completed)
+    Scenario("inpatient", APPROVE, (C.COUNTER,), waived=("id_card",)),
+    Scenario("inpatient", VERIFY, (C.WEB,), lines=SURGERY, referred_to="senior_adjuster"),
+    Scenario(
+        "accidental_death_disability",
+        VERIFY,
+        (C.COUNTER,),
+        lines=DISABILITY,
+        field_investigation="open",
+    ),
+    Scenario(
+        "accidental_death_disability",
+        APPROVE,
+        (C.PHONE,),
+        lines=DISABILITY,
+        field_investigation="completed",
+    ),
     Scenario(
         "inpatient",
         (*VERIFY, A.DENY, A.CLOSE),
@@ -953,13 +998,31 @@ class _Loader:
         )
         if {A.APPROVE, A.SUBMIT_DOCUMENTS} & set(scenario.path):
             self.papers(claim, scenario, reporter, reported_at)
+        at = reported_at
         for action in scenario.path:
+            if action == A.APPROVE:
+                self.field_investigation(claim, scenario, at, complete=True)
+            at = self.at(next(days))
             claim = transition(
                 self.session,
                 actor=self.actor_for(scenario, action, claim, reporter),
                 claim_id=claim.id,
                 command=self.command(scenario, claim, action),
-                now=self.at(next(days)),
+                now=at,
+                settings=self.settings,
+            )
+        if scenario.field_investigation == "open":
+            self.field_investigation(claim, scenario, at, complete=False)
+        if scenario.referred_to:
+            referrals.refer(
+                self.session,
+                actor=self.actors[REFERRER],
+                claim_id=claim.id,
+                data=ReferralIn(
+                    to_user_id=self.actors[scenario.referred_to].user_id or 0,
+                    note=REFERRAL_NOTE.text(),
+                ),
+                now=at + timedelta(hours=1),
                 settings=self.settings,
             )
         return claim
@@ -1017,6 +1080,37 @@ class _Loader:
         )
         statutory_clocks.sweep(self.session, now=self.now - timedelta(minutes=1))
         return [warning, late, advanced]
+
+    def field_investigation(
+        self, claim: Claim, scenario: Scenario, at: datetime, *, complete: bool
+    ) -> None:
+        """A field investigation of a claim that routing sends to one (or whose scenario
+        shows one): opened and assigned, then completed with findings when ``complete``."""
+        if not (scenario.field_investigation or field_investigations.reasons_for(claim)):
+            return
+        opener, investigator = (self.actors[name] for name in FIELD_INVESTIGATION)
+        task = field_investigations.open_investigation(
+            self.session,
+            actor=opener,
+            claim_id=claim.id,
+            data=FieldInvestigationIn(
+                assignee_id=investigator.user_id,
+                due_date=local_date(at, self.settings.display_timezone) + timedelta(days=7),
+                instructions=FIELD_INSTRUCTIONS.text(),
+            ),
+            now=at + timedelta(minutes=30),
+            settings=self.settings,
+        )
+        if complete:
+            field_investigations.complete(
+                self.session,
+                actor=investigator,
+                investigation_id=task.id,
+                data=FieldInvestigationCompleteIn(
+                    findings=FIELD_FINDINGS.text(), outcome="confirmed"
+                ),
+                now=at + timedelta(hours=2),
+            )
 
     def papers(self, claim: Claim, scenario: Scenario, reporter: Actor, at: datetime) -> None:
         """The claim's required documents (less those its scenario waives), uploaded by

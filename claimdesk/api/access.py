@@ -98,6 +98,20 @@ ACCESS: dict[str, Rule] = {
     "GET /api/v1/claims/{claim_id}/risk": permission("claims.view_risk"),
     "POST /api/v1/claims/{claim_id}/reserve": permission("claims.reserve"),
     "GET /api/v1/claims/{claim_id}/reserves": permission("claims.view_reserves"),
+    # Referral for approval and field investigations (staff; the assignee completes).
+    "POST /api/v1/claims/{claim_id}/referrals": permission("claims.refer"),
+    "GET /api/v1/claims/{claim_id}/field-investigations": permission(
+        "claims.field_investigations.view"
+    ),
+    "POST /api/v1/claims/{claim_id}/field-investigations": permission(
+        "claims.field_investigations.manage"
+    ),
+    "POST /api/v1/field-investigations/{investigation_id}/assign": permission(
+        "claims.field_investigations.manage"
+    ),
+    "POST /api/v1/field-investigations/{investigation_id}/complete": permission(
+        "claims.field_investigations.work"
+    ),
     # Documents (row level through the claim).
     "POST /api/v1/claims/{claim_id}/documents": permission("documents.upload"),
     "GET /api/v1/claims/{claim_id}/documents": AUTHENTICATED,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.rules import MoneyFact
-from claimdesk.claims import clocks, rules, service
+from claimdesk.claims import clocks, reserves, rules, service
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim, Payment
 from claimdesk.claims.schemas import AdvancePaymentIn
@@ -170,5 +170,6 @@ def advance_payment(
         payment=payment,
         details={"determinable": f"{payable:.2f}"},
     )
+    reserves.on_payment(session, claim, actor, now, paid=data.amount, reference=payment.reference)
     clocks.sync(session, claim=claim, now=now, settings=settings)
     return claim

@@ -33,6 +33,7 @@ class ClaimAction(StrEnum):
     ARCHIVE = "archive"
     WITHDRAW = "withdraw"
     REOPEN = "reopen"
+    APPROVE_AWARD = "approve_award"  # a dispute's award, approved exactly as awarded
 
 
 class Channel(StrEnum):

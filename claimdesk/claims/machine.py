@@ -93,6 +93,14 @@ TRANSITIONS: dict[ClaimAction, Transition] = {
             frozenset({Role.SENIOR_ADJUSTER, Role.SUPERVISOR}),
             reason_required=True,
         ),
+        # A dispute settled with an award (support/disputes.py): the awarded amount is
+        # approved as awarded, on top of what was approved, and paid by the usual 'pay'.
+        Transition(
+            A.APPROVE_AWARD,
+            frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.PAID, S.CLOSED}),
+            S.APPROVED,
+            frozenset({Role.SENIOR_ADJUSTER, Role.SUPERVISOR}),
+        ),
     )
 }
 

@@ -64,6 +64,9 @@ class Claim(Base):
     # Required document kinds waived by a person with waiver authority (timeline has who/why).
     waived_documents: Mapped[list[str]] = mapped_column(JSON, default=list)
     evidence_waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Referred for approval to a named colleague with enough authority (timeline has why).
+    referred_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_feedback: Mapped[str | None] = mapped_column(Text)
     # What adjusters collect at first notice, per the product's attribute schema
     # (claimdesk/policies/attributes/<product>.toml), validated at intake.
@@ -235,3 +238,24 @@ class FeedRecord(Base):
     record_id: Mapped[int] = mapped_column(Integer)
     request_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FieldInvestigation(Base):
+    """A field investigation of a claim: a task with an assignee, a due date, and when done
+    its findings and outcome (``open`` -> ``completed``, or ``waived`` by a supervisor)."""
+
+    __tablename__ = "field_investigations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    findings: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waive_reason: Mapped[str | None] = mapped_column(Text)

@@ -15,7 +15,13 @@ from importlib import resources
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.core.calendar import working_days_between
 from claimdesk.core.clock import local_date
-from claimdesk.core.errors import EvidenceMissing, PermissionDenied, ValidationFailed
+from claimdesk.core.errors import (
+    Conflict,
+    EvidenceMissing,
+    FieldInvestigationOpen,
+    PermissionDenied,
+    ValidationFailed,
+)
 from claimdesk.documents.checklists import template
 from claimdesk.documents.rules import Completeness, is_insured_name
 from claimdesk.security.enums import Role
@@ -79,6 +85,44 @@ def statutory_clock(
 def cycle_working_days(reported_at: datetime, until: datetime, timezone: str) -> int:
     """Working days from report to ``until`` (close, or now for an open claim)."""
     return working_days_between(local_date(reported_at, timezone), local_date(until, timezone))
+
+
+# ---------------------------------------------------------------- dispute awards
+
+
+def check_award(
+    *,
+    claim_id: int,
+    dispute_id: int | None,
+    dispute_claim_id: int | None,
+    settled: bool,
+    outcome: str | None,
+    amount: Decimal | None,
+    applied: bool,
+) -> Decimal:
+    """The amount a dispute awarded, to approve as awarded: the dispute is one of this
+    claim's, settled with an extra payment of an amount, and its award not yet approved."""
+    if dispute_id is None:
+        raise ValidationFailed(
+            "Name the settled dispute whose award is approved (dispute_id). "
+            "请指明裁决所属的争议（dispute_id）。",
+            details=[{"field": "dispute_id"}],
+        )
+    if dispute_claim_id != claim_id:
+        raise ValidationFailed(
+            f"Dispute {dispute_id} is not a dispute of this claim. 该争议不属于本案。",
+            details=[{"field": "dispute_id"}],
+        )
+    if not settled or outcome != "extra_payment" or amount is None or amount <= 0:
+        raise Conflict(
+            f"Dispute {dispute_id} was not settled with an award of an extra payment; "
+            "settle it first. 该争议尚未以追加赔付结案。"
+        )
+    if applied:
+        raise Conflict(
+            f"The award of dispute {dispute_id} was already approved. 该裁决金额已批准。"
+        )
+    return amount
 
 
 # ---------------------------------------------------------------- evidence before money
@@ -329,3 +373,139 @@ def stp_evidence_gaps(
                 )
             )
     return gaps
+
+
+# ---------------------------------------------------------------- referral for approval
+
+
+def check_referral(
+    *,
+    referrer_id: int | None,
+    target_id: int,
+    target_role: str | None,
+    target_active: bool,
+    assessor_id: int | None,
+    amount: Decimal,
+    limits: Mapping[str, Decimal | None],
+) -> None:
+    """A claim is referred for approval to an active colleague (not oneself, not its
+    assessor: four-eyes) whose role may approve the amount; otherwise 422 naming why."""
+
+    def refuse(message: str) -> ValidationFailed:
+        return ValidationFailed(message, details=[{"field": "to_user_id"}])
+
+    if target_role is None or not target_active or target_role == Role.CUSTOMER:
+        raise refuse(f"User {target_id} is not an active member of staff. 该用户不是在职员工。")
+    if target_id == referrer_id:
+        raise refuse("Refer the claim to someone else, not to yourself. 不能转给自己。")
+    if target_id == assessor_id:
+        raise refuse(
+            f"User {target_id} assessed this claim, so may not approve it (four-eyes). "
+            "核定人不得审批本案（双人复核）。"
+        )
+    if target_role not in limits:
+        raise refuse(
+            f"User {target_id} ({target_role}) has no authority to approve claims. "
+            "该用户无核赔权限。"
+        )
+    limit = limits[target_role]
+    if limit is not None and amount > limit:
+        raise refuse(
+            f"User {target_id} ({target_role}) may approve up to {limit:,.2f}; this claim "
+            f"needs {amount:,.2f}. Refer it to someone with higher authority. "
+            f"该用户核赔权限为{limit:,.2f}，本案需{amount:,.2f}，请转给权限更高的人。"
+        )
+
+
+# ---------------------------------------------------------------- field investigation
+
+
+@dataclass(frozen=True)
+class FieldInvestigationRule:
+    """When routing sends a claim to field investigation (field_investigation.toml)."""
+
+    default_threshold: Decimal
+    thresholds: Mapping[str, Decimal]
+    complex_cause_codes: frozenset[str]
+    complex_min_loss_lines: int
+
+    def threshold(self, claim_type: str) -> Decimal:
+        return self.thresholds.get(claim_type, self.default_threshold)
+
+
+@cache
+def field_investigation_rule() -> FieldInvestigationRule:
+    text = (
+        resources.files("claimdesk.claims").joinpath("field_investigation.toml").read_text("utf-8")
+    )
+    return parse_field_investigation(text)
+
+
+def parse_field_investigation(toml_text: str) -> FieldInvestigationRule:
+    data = tomllib.loads(toml_text)
+    return FieldInvestigationRule(
+        default_threshold=Decimal(str(data["default_threshold"])),
+        thresholds={k: Decimal(str(v)) for k, v in data.get("thresholds", {}).items()},
+        complex_cause_codes=frozenset(data.get("complex_cause_codes", ())),
+        complex_min_loss_lines=int(data.get("complex_min_loss_lines", 0)) or 10**9,
+    )
+
+
+def field_investigation_reasons(
+    rule: FieldInvestigationRule,
+    *,
+    claim_type: str,
+    amount: Decimal,
+    cause_codes: Collection[str],
+    loss_lines: int,
+) -> list[str]:
+    """Why routing sends the claim to field investigation (empty: it does not):
+    ``large_amount``, ``complex_cause``, ``many_loss_lines``."""
+    reasons = []
+    if amount >= rule.threshold(claim_type):
+        reasons.append("large_amount")
+    if rule.complex_cause_codes & set(cause_codes):
+        reasons.append("complex_cause")
+    if loss_lines >= rule.complex_min_loss_lines:
+        reasons.append("many_loss_lines")
+    return reasons
+
+
+FIELD_INVESTIGATION_DONE = frozenset({"completed", "waived"})
+
+
+def check_field_investigation(
+    *,
+    reasons: Sequence[str],
+    statuses: Collection[str],
+    waive: bool,
+    role: Role,
+    waiver_roles: Collection[str],
+    reason: str | None,
+) -> bool:
+    """Refuse (409 ``field_investigation_open``) approving a claim routed to field
+    investigation before one is completed, unless a role with waiver authority waives it
+    with a reason. Returns whether this approval waives it."""
+    if not reasons or FIELD_INVESTIGATION_DONE & set(statuses):
+        return False
+    if waive:
+        if role not in waiver_roles:
+            raise PermissionDenied(
+                f"The role '{role}' may not waive a field investigation; roles that may: "
+                f"{', '.join(sorted(waiver_roles))}. 该角色无权免除现场调查。"
+            )
+        if not (reason or "").strip():
+            raise ValidationFailed(
+                "Waiving the field investigation needs a reason. 免除现场调查须说明理由。",
+                details=[{"field": "reason"}],
+            )
+        return True
+    state_en = "is still open" if "open" in statuses else "has not been opened"
+    state_zh = "尚未完成" if "open" in statuses else "尚未启动"
+    raise FieldInvestigationOpen(
+        f"This claim needs a field investigation ({', '.join(reasons)}) that {state_en}: "
+        "complete it with findings and an outcome before approving, or a supervisor may "
+        f"waive it giving a reason. 本案须经现场调查（{state_zh}），完成后方可核赔，"
+        "或由主管说明理由后免除。",
+        details=[{"reasons": list(reasons), "statuses": sorted(statuses)}],
+    )

@@ -76,6 +76,21 @@ class TransitionIn(BaseModel):
         description="For 'assess' or 'deny' of an investigated claim: how the investigation "
         "ended (fraud_confirmed only with 'deny').",
     )
+    waive_field_investigation: bool = Field(
+        default=False,
+        description="For 'approve': waive a required field investigation (a role with waiver "
+        "authority, with a reason).",
+    )
+    dispute_id: int | None = Field(
+        default=None, description="For 'approve_award': the settled dispute whose award is paid."
+    )
+
+
+class ReferralIn(BaseModel):
+    """Refer a claim for approval to a named colleague whose authority covers it."""
+
+    to_user_id: int = Field(description="The senior adjuster or supervisor referred to.")
+    note: str = Field(min_length=1, max_length=4000, pattern=r"\S", description="Why, for them.")
 
 
 class DocumentNeeded(BaseModel):
@@ -184,6 +199,9 @@ class ClaimOut(BaseModel):
     )
     attributes: dict[str, str | int | bool] = Field(default_factory=dict)
     investigation_outcome: str | None = Field(default=None, description="Staff only.")
+    referred_to_id: int | None = Field(
+        default=None, description="Staff only: the colleague the claim is referred to."
+    )
 
 
 class ClaimEventOut(BaseModel):
@@ -241,3 +259,51 @@ class ReserveOut(BaseModel):
     def actor(self) -> dict[str, Any]:
         """Who: the user's id (None for the system) and role, as in the ledger."""
         return {"id": self.actor_id, "role": self.actor_role}
+
+
+class FieldInvestigationIn(BaseModel):
+    """Open a field investigation of a claim (assign it now or later)."""
+
+    assignee_id: int | None = Field(default=None, description="Who investigates (staff).")
+    due_date: date
+    instructions: str = Field(default="", max_length=4000)
+
+
+class FieldInvestigationAssignIn(BaseModel):
+    assignee_id: int
+    due_date: date | None = None
+
+
+class FieldInvestigationCompleteIn(BaseModel):
+    findings: str = Field(min_length=1, max_length=8000, pattern=r"\S")
+    outcome: str = Field(
+        pattern="^(confirmed|discrepancies|inconclusive)$",
+        description="confirmed (the loss is as reported), discrepancies, or inconclusive.",
+    )
+
+
+class FieldInvestigationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    claim_id: int
+    status: str
+    assignee_id: int | None
+    due_date: date
+    instructions: str
+    findings: str | None
+    outcome: str | None
+    created_by_id: int | None
+    created_at: datetime
+    completed_by_id: int | None
+    completed_at: datetime | None
+    waive_reason: str | None
+
+
+class FieldInvestigationsOut(BaseModel):
+    """Whether routing requires a field investigation of the claim, why, and its tasks."""
+
+    claim_id: int
+    required: bool
+    reasons: list[str]
+    investigations: list[FieldInvestigationOut]

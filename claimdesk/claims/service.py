@@ -83,6 +83,11 @@ INTERNAL_EVENT_KINDS = frozenset(
         outcomes.INVESTIGATION_CLOSED,
         "statutory_warning",  # statutory clock alerts to staff (claims.clocks)
         "statutory_breached",
+        "referred",
+        "field_investigation_opened",
+        "field_investigation_assigned",
+        "field_investigation_completed",
+        "field_investigation_waived",
     }
 )
 
@@ -132,8 +137,15 @@ def list_claims(
     status: ClaimStatus | None = None,
     limit: int = 50,
     offset: int = 0,
+    referred_to_id: int | None = None,
 ) -> list[Claim]:
     query = _claim_query()
+    if referred_to_id is not None:  # the "referred to me" queue: referred, not yet decided
+        query = query.where(
+            Claim.referred_to_id == referred_to_id,
+            Claim.status == ClaimStatus.COVERAGE_VERIFIED,
+            Claim.referred_at >= Claim.coverage_verified_at,
+        )
     if actor.is_customer:
         holder_claims = select(Policy.id).where(Policy.holder_id == actor.customer_id)
         query = query.where(
@@ -569,6 +581,7 @@ def _on_approve(ctx: _Context) -> ClaimStatus:
         reason=ctx.command.reason,
     )
     _require_evidence(ctx, payable)
+    _require_field_investigation(ctx)
     claim.approved_amount = max(payable, claim.paid_amount)
     claim.approved_payout = claim.payout
     claim.approver_id = actor.user_id
@@ -577,6 +590,45 @@ def _on_approve(ctx: _Context) -> ClaimStatus:
     ctx.data["approved_amount"] = str(claim.approved_amount)
     _money_fact(ctx.session, claim, actor, ctx.now, MoneyFact.APPROVED, claim.approved_amount)
     return rules.decision_status(payable, claim.claimed_amount)
+
+
+def _on_approve_award(ctx: _Context) -> ClaimStatus:
+    """Approve a dispute's award exactly as awarded (not through the payout formula again):
+    the settled dispute is the evidence, named on the timeline and in the ledger."""
+    from claimdesk.support.models import Dispute  # support imports this module
+
+    claim, dispute_id = ctx.claim, ctx.command.dispute_id
+    dispute = ctx.session.get(Dispute, dispute_id) if dispute_id is not None else None
+    applied = any(
+        e.kind == ClaimAction.APPROVE_AWARD and e.data.get("dispute_id") == dispute_id
+        for e in claim.events
+    )
+    award = rules.check_award(
+        claim_id=claim.id,
+        dispute_id=dispute_id,
+        dispute_claim_id=dispute.claim_id if dispute else None,
+        settled=dispute is not None and dispute.status == "settled",
+        outcome=dispute.outcome if dispute else None,
+        amount=dispute.extra_amount if dispute else None,
+        applied=applied,
+    )
+    assert dispute is not None  # check_award refused otherwise
+    claim.approved_amount += award
+    claim.approver_id = ctx.actor.user_id
+    claim.decided_at = ctx.now
+    claim.decision_reason = ctx.command.reason or claim.decision_reason
+    evidence = {"dispute_id": dispute.id, "stage": dispute.stage, "award": f"{award:.2f}"}
+    ctx.data.update(evidence, approved_amount=str(claim.approved_amount))
+    _money_fact(
+        ctx.session,
+        claim,
+        ctx.actor,
+        ctx.now,
+        MoneyFact.APPROVED,
+        claim.approved_amount,
+        details={"award": evidence},
+    )
+    return ClaimStatus.APPROVED
 
 
 def _on_deny(ctx: _Context) -> None:
@@ -589,8 +641,11 @@ def _payment_key(claim: Claim, command: TransitionIn, header_key: str | None) ->
     if explicit:
         return explicit
     # Without a key, one payment per (approval, requested amount): a retry is a replay.
-    approvals = sum(1 for event in claim.events if event.kind == ClaimAction.APPROVE)
+    approvals = sum(1 for event in claim.events if event.kind in _APPROVALS)
     return f"approval-{approvals}:{command.amount or 'balance'}"
+
+
+_APPROVALS = frozenset({ClaimAction.APPROVE, ClaimAction.APPROVE_AWARD})
 
 
 def _already_paid(claim: Claim, key: str) -> bool:
@@ -777,6 +832,19 @@ def require_evidence_for(
     return kinds
 
 
+def _require_field_investigation(ctx: _Context) -> None:
+    from claimdesk.claims.field_investigations import require_done  # it imports this module
+
+    require_done(
+        ctx.session,
+        claim=ctx.claim,
+        actor=ctx.actor,
+        command=ctx.command,
+        now=ctx.now,
+        settings=ctx.settings,
+    )
+
+
 def _on_close(ctx: _Context) -> None:
     ctx.claim.closing_feedback = ctx.command.feedback
 
@@ -794,6 +862,7 @@ _EFFECTS: dict[ClaimAction, Callable[[_Context], ClaimStatus | None]] = {
     ClaimAction.ASSESS: _on_assess,
     ClaimAction.VERIFY_COVERAGE: _on_verify_coverage,
     ClaimAction.APPROVE: _on_approve,
+    ClaimAction.APPROVE_AWARD: _on_approve_award,
     ClaimAction.DENY: _on_deny,
     ClaimAction.PAY: _on_pay,
     ClaimAction.CLOSE: _on_close,
@@ -990,6 +1059,7 @@ def claim_view(
         reported_by_id=None if actor.is_customer else claim.reported_by_id,
         attributes=dict(claim.attributes or {}),
         investigation_outcome=None if actor.is_customer else claim.investigation_outcome,
+        referred_to_id=None if actor.is_customer else claim.referred_to_id,
     )
 
 

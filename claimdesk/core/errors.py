@@ -85,3 +85,9 @@ class DatabaseBusy(ClaimDeskError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class FieldInvestigationOpen(Conflict):
+    """A claim routed to field investigation is approved before the investigation is done."""
+
+    code = "field_investigation_open"

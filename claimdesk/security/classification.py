@@ -65,7 +65,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "investigating_at assessed_at coverage_verified_at approved_at partially_approved_at "
         "denied_at paid_at closed_at archived_at withdrawn_at reopened_at decided_at "
         "waived_documents evidence_waived_at reserve_amount investigation_outcome"
-        " investigation_closed_at",
+        " investigation_closed_at referred_to_id referred_at",
         PER: "incident_location description decision_reason closing_feedback attributes",
     },
     "complaints": {
@@ -102,6 +102,11 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         SEN: "text",
     },
     "feed_records": {INT: "id product_code kind ref record_id request_digest created_at"},
+    "field_investigations": {
+        INT: "id claim_id status assignee_id due_date outcome created_by_id created_at "
+        "completed_by_id completed_at",
+        PER: "instructions findings waive_reason",
+    },
     "fhir_claims": {
         INT: "id claim_id fhir_version identifier item_sequences received_at submitted_by_id",
         PER: "resource",

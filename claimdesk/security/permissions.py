@@ -31,6 +31,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "claims.reserve": HANDLER_ROLES,
     "claims.view_reserves": frozenset(Role) - {Role.CUSTOMER},
     "claims.advance_payment": HANDLER_ROLES,  # art. 25 advance, through the claim's rules
+    # Refer a claim for approval to a named colleague whose authority covers it.
+    "claims.refer": HANDLER_ROLES,
+    # Field investigations: handlers open and assign them; the assignee (an investigator or
+    # a handler) completes them; staff who handle or audit claims read them.
+    "claims.field_investigations.manage": HANDLER_ROLES,
+    "claims.field_investigations.work": HANDLER_ROLES | {Role.INVESTIGATOR},
+    "claims.field_investigations.view": frozenset({Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN})
+    | HANDLER_ROLES,
     # Risk scores and their factors: staff who handle or audit claims, never customers.
     "claims.view_risk": frozenset({Role.INVESTIGATOR, Role.AUDITOR, Role.ADMIN}) | HANDLER_ROLES,
     "documents.upload": frozenset({Role.CUSTOMER, Role.AGENT, Role.INVESTIGATOR}) | HANDLER_ROLES,

@@ -1,10 +1,12 @@
 """Disputes of a claim decision: negotiation -> mediation -> arbitration -> litigation.
 
 Each stage keeps its parties, deadline, document references and outcome. A dispute is
-settled with an outcome; ``reassess`` and ``extra_payment`` reopen the claim (the claims
-``reopen`` action, taken by the senior adjuster or supervisor settling) so it is assessed
-again and, for an extra payment, approved and paid the difference. Opening, escalating and
-settling are written on the claim's timeline too.
+settled with an outcome; ``reassess`` reopens the claim (the claims ``reopen`` action,
+taken by the senior adjuster or supervisor settling) so it is assessed again;
+``extra_payment`` is an award: the claims ``approve_award`` action approves exactly the
+amount awarded on top of what was approved (not through the policy formula again), and
+the usual ``pay`` pays it, under the claim's rules (evidence, payee, segregation).
+Opening, escalating and settling are written on the claim's timeline too.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ DECIDED = frozenset(
         ClaimStatus.CLOSED,
     }
 )
-REOPENING_OUTCOMES = frozenset({"reassess", "extra_payment"})
+REOPENING_OUTCOMES = frozenset({"reassess"})
+AWARD_OUTCOME = "extra_payment"  # the award is approved as awarded, then paid
 
 
 def _stage(name: str, data: StageIn, now: datetime) -> DisputeStage:
@@ -182,6 +185,20 @@ def step(
                 action=ClaimAction.REOPEN,
                 reason=f"Dispute {dispute.id} settled at {dispute.stage}: {data.outcome}"
                 + (f" ({data.notes})" if data.notes else ""),
+            ),
+            now=now,
+            settings=settings,
+        )
+    if data.outcome == AWARD_OUTCOME:
+        claims.transition(
+            session,
+            actor=actor,
+            claim_id=claim.id,
+            command=TransitionIn(
+                action=ClaimAction.APPROVE_AWARD,
+                dispute_id=dispute.id,
+                reason=f"Dispute {dispute.id} settled at {dispute.stage}: award "
+                f"{data.extra_amount:,.2f}" + (f" ({data.notes})" if data.notes else ""),
             ),
             now=now,
             settings=settings,

@@ -4,6 +4,13 @@ import pytest
 
 from claimdesk.security.enums import Role
 
+# Large claims need a field investigation before approval (field_investigation.toml);
+# these tests are about other rules, so a supervisor waives it.
+WAIVE_FIELD_INVESTIGATION = {
+    "waive_field_investigation": True,
+    "reason": "Facts established by the police report.",
+}
+
 
 @pytest.fixture
 def holder(world):
@@ -60,7 +67,9 @@ def test_adjuster_cannot_approve_above_their_authority(world, holder, customer):
 def test_senior_limit_is_100000_and_supervisor_has_none(world, holder, customer):
     claim_id = verified_claim(world, holder, customer, amount="150000.00")
     assert world.act(world.staff(Role.SENIOR_ADJUSTER), claim_id, "approve").status_code == 403
-    response = world.act(world.staff(Role.SUPERVISOR), claim_id, "approve")
+    response = world.act(
+        world.staff(Role.SUPERVISOR), claim_id, "approve", **WAIVE_FIELD_INVESTIGATION
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "approved"
 
@@ -256,7 +265,9 @@ def test_approvals_never_exceed_the_sum_insured_when_verified_side_by_side(world
         ).json()
         review_with_documents(world, customer, claim["id"])
         claims.append(claim["id"])
-    approved = [world.act(supervisor, c, "approve").json() for c in claims]
+    approved = [
+        world.act(supervisor, c, "approve", **WAIVE_FIELD_INVESTIGATION).json() for c in claims
+    ]
     assert [a["approved_amount"] for a in approved] == ["80000.00", "20000.00"]
     assert approved[1]["status"] == "partially_approved"
     timeline = world.client.get(f"/api/v1/claims/{claims[1]}/timeline", headers=supervisor)

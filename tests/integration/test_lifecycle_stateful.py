@@ -20,6 +20,13 @@ a reason; a high-risk claim is approved only after an investigator assessed it o
 supervisor with a reason; the approver does not release payments above the segregation
 threshold. An invariant reads the server back: nothing is ever paid on a claim whose
 checklist is not complete and read, unless its documents were waived.
+
+The side paths too: a large claim (at or above the field investigation threshold of its
+type) is not approved until a field investigation is completed (409
+``field_investigation_open``), which one rule does; a decided claim may be disputed and the
+dispute settled with an award, approved exactly as awarded and paid by the usual ``pay``
+(so under the same evidence guard). Whatever the path, every required document of a paid
+claim is read or waived.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from hypothesis.stateful import (
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
 from claimdesk.claims.payout import to_cents
+from claimdesk.claims.rules import field_investigation_rule
 from claimdesk.security.enums import Role
 from claimdesk.security.permissions import PERMISSIONS
 
@@ -85,6 +93,17 @@ REQUIRED = {  # the checklists of the two claim types (documents/checklists.toml
     ],
 }
 HIGH_RISK = ("high", "critical")
+AWARD = Decimal("500.00")  # a dispute's award, paid as awarded
+DISPUTABLE = (S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.PAID, S.CLOSED)
+FIELD_INVESTIGATION_OPENABLE = (
+    S.REPORTED,
+    S.AWAITING_DOCUMENTS,
+    S.UNDER_REVIEW,
+    S.INVESTIGATING,
+    S.ASSESSED,
+    S.COVERAGE_VERIFIED,
+    S.REOPENED,
+)
 SIU_ASSESSORS = (Role.INVESTIGATOR, Role.SUPERVISOR)  # who may assess after an SIU referral
 _keys = itertools.count(1)
 
@@ -206,6 +225,13 @@ class Model:
     approved: Decimal = ZERO
     paid: Decimal = ZERO
     transitions: int = 0
+    field_investigation_done: bool = False
+    side_events: int = 0  # timeline entries of side paths (field investigation, dispute)
+
+    @property
+    def field_investigation_required(self) -> bool:
+        threshold = field_investigation_rule().threshold(self.scenario.claim_type)
+        return self.scenario.claimed >= threshold
 
     @property
     def outstanding(self) -> Decimal:
@@ -237,6 +263,8 @@ class Model:
             return Outcome(403, "permission_denied")
         if transition.reason_required and not (request.reason and request.reason.strip()):
             return Outcome(422, "validation_failed")
+        if action == A.APPROVE_AWARD:
+            return Outcome(422, "validation_failed")  # names no settled dispute (award rule)
         if action == A.ASSESS and self.siu_referred and role not in SIU_ASSESSORS:
             return Outcome(403, "permission_denied")
         if action == A.APPROVE:  # guards in the order the service applies them
@@ -255,6 +283,8 @@ class Model:
             refused = self.evidence(request, role)
             if refused is not None:
                 return refused
+            if self.field_investigation_required and not self.field_investigation_done:
+                return Outcome(409, "field_investigation_open")
             full = payable >= self.scenario.claimed
             return Outcome(200, status=S.APPROVED if full else S.PARTIALLY_APPROVED)
         if action == A.PAY:
@@ -310,6 +340,9 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
         for name, role in CAST.items()
     }
     reader = people["supervisor"]
+    investigator_id = world.client.get("/api/v1/auth/me", headers=people["investigator"]).json()[
+        "user_id"
+    ]
     limits = container.settings.authority_limits
     segregation = container.settings.segregation_threshold
 
@@ -452,7 +485,7 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
         @invariant()
         def the_timeline_has_one_entry_per_transition_after_the_report(self) -> None:
             model = self.model
-            expected = 1 + model.uploads + model.transitions + model.waivers
+            expected = 1 + model.uploads + model.transitions + model.waivers + model.side_events
             assert len(self.seen["timeline"]) == expected
 
         @invariant()
@@ -467,6 +500,70 @@ def test_a_claim_driven_at_random_always_matches_the_lifecycle_model(world, cont
             assert complete or waived, "money decided without the papers or a waiver"
             kinds = [e["kind"] for e in self.seen["timeline"]]
             assert complete or "documents_waived" in kinds
+
+        @invariant()
+        def every_required_document_of_a_paid_claim_is_read_or_waived(self) -> None:
+            if Decimal(self.seen["paid_amount"]) == 0:
+                return
+            url = f"/api/v1/claims/{self.claim_id}/completeness"
+            completeness = world.client.get(url, headers=reader)
+            assert completeness.status_code == 200, completeness.text
+            read = {p["kind"] for p in completeness.json()["present"]}
+            waived = set(self.seen["waived_documents"])
+            required = set(REQUIRED[self.model.scenario.claim_type])
+            assert required <= read | waived, "paid without the papers or a waiver"
+
+        @precondition(
+            lambda self: (
+                self.model.field_investigation_required
+                and not self.model.field_investigation_done
+                and self.model.status in FIELD_INVESTIGATION_OPENABLE
+            )
+        )
+        @rule()
+        def a_field_investigation_is_done(self) -> None:
+            base = f"/api/v1/claims/{self.claim_id}/field-investigations"
+            body = {"due_date": "2026-12-31", "assignee_id": investigator_id}
+            opened = world.client.post(base, json=body, headers=people["adjuster"])
+            assert opened.status_code == 201, opened.text
+            done = {"findings": "As reported.", "outcome": "confirmed"}
+            url = f"/api/v1/field-investigations/{opened.json()['id']}/complete"
+            completed = world.client.post(url, json=done, headers=people["investigator"])
+            assert completed.status_code == 200, completed.text
+            self.model.field_investigation_done = True
+            event("field investigation completed")
+            self.model.side_events += 2  # opened (with its assignee), completed
+            self.seen = self.read()
+
+        # An award is approved on the dispute's evidence, not the checklist's: on a claim
+        # without its papers it would be money approved without them (the invariant above),
+        # so disputes here are of claims whose papers are read or waived; paying an award
+        # without them is refused like any payment (tests/integration/support).
+        @precondition(
+            lambda self: (
+                self.model.status in DISPUTABLE and (self.model.documents or self.model.waived)
+            )
+        )
+        @rule()
+        def a_dispute_ends_in_an_award(self) -> None:
+            world.container.clock.advance(timedelta(seconds=1))
+            body = {"claim_id": self.claim_id, "reason": "More is owed."}
+            opened = world.client.post("/api/v1/disputes", json=body, headers=people["customer"])
+            assert opened.status_code == 201, opened.text
+            settle = {"action": "settle", "outcome": "extra_payment", "extra_amount": str(AWARD)}
+            url = f"/api/v1/disputes/{opened.json()['id']}/steps"
+            settled = world.client.post(url, json=settle, headers=people["senior_adjuster"])
+            assert settled.status_code == 200, settled.text
+            model = self.model
+            before = model.status
+            model.approved += AWARD  # exactly as awarded, not through the policy formula
+            model.approver = "senior_adjuster"
+            model.status = S.APPROVED
+            model.transitions += 1  # approve_award
+            model.side_events += 2  # dispute opened, dispute settled
+            self.seen = self.read()
+            assert self.seen["timeline"][-1]["kind"] == "approve_award"
+            event(f"award approved from {before}")
 
         @invariant()
         def no_more_is_paid_than_approved(self) -> None:

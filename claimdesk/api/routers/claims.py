@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 from starlette.concurrency import run_in_threadpool
@@ -71,8 +71,20 @@ def list_claims(
     status: ClaimStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    queue: Annotated[
+        Literal["referred_to_me"] | None,
+        Query(description="referred_to_me: claims referred to you for approval, undecided."),
+    ] = None,
 ) -> list[ClaimOut]:
-    claims = service.list_claims(session, actor=actor, status=status, limit=limit, offset=offset)
+    referred = (actor.user_id or 0) if queue == "referred_to_me" else None
+    claims = service.list_claims(
+        session,
+        actor=actor,
+        status=status,
+        limit=limit,
+        offset=offset,
+        referred_to_id=referred,
+    )
     found = clocks.of_claims(session, [c.id for c in claims])
     return [
         service.claim_view(c, actor=actor, now=now, settings=settings, clocks=found.get(c.id, []))

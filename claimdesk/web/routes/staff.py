@@ -19,15 +19,23 @@ from sqlalchemy.orm import Session
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
 from claimdesk.catastrophe import service as catastrophes
 from claimdesk.catastrophe import triage
-from claimdesk.claims import advances, reserves
+from claimdesk.claims import advances, field_investigations, referrals, reserves
 from claimdesk.claims import clocks as statutory_clocks
 from claimdesk.claims import machine as claim_machine
 from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim
-from claimdesk.claims.schemas import ClaimOut, StatutoryClockOut
+from claimdesk.claims.schemas import (
+    ClaimOut,
+    FieldInvestigationAssignIn,
+    FieldInvestigationCompleteIn,
+    FieldInvestigationIn,
+    ReferralIn,
+    StatutoryClockOut,
+)
 from claimdesk.config import Settings
+from claimdesk.core.clock import local_date
 from claimdesk.core.errors import (
     ClaimDeskError,
     Conflict,
@@ -38,6 +46,7 @@ from claimdesk.core.errors import (
 from claimdesk.fraud import service as fraud
 from claimdesk.fraud.enums import InvestigationOutcome
 from claimdesk.policies import attribute_schema
+from claimdesk.security.models import User
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
 from claimdesk.support import clocks, disputes
@@ -83,6 +92,8 @@ def claim_actions(claim: Claim, actor: Actor, settings: Settings) -> list[Action
     then the approval guards (four-eyes, authority limit) on the calculated payable."""
     options = []
     for action in claim_machine.allowed_actions(ClaimStatus(claim.status), actor.role):
+        if action == ClaimAction.APPROVE_AWARD:
+            continue  # taken by settling a dispute with an award (the dispute form)
         blocked = None
         if action == ClaimAction.APPROVE:
             try:
@@ -154,6 +165,15 @@ def claim_queues(
         "decision": deciding,
         "sla": sorted([c for c in everything if _at_risk(c)], key=_due),
         "siu": [c for c in handling if c.siu_referred],
+        "referred_to_me": sorted(
+            (
+                claims.claim_view(c, actor=actor, now=now, settings=settings)
+                for c in claims.list_claims(
+                    session, actor=actor, referred_to_id=actor.user_id or 0, limit=200
+                )
+            ),
+            key=_due,
+        ),
     }
 
 
@@ -291,9 +311,128 @@ def claim_detail(
         and claim.status in advances.OPEN_FOR_ADVANCE
         and claim.completed_at is not None
         and claim.assessed_amount is not None,
+        **side_paths_context(session, actor=actor, claim=claim, now=now, settings=settings),
     )
     context.update(reserve_page_context(session, actor=actor, claim_id=claim.id))
     return render(request, "staff/claim.html", context)
+
+
+# ---------------------------------------------------------------- referral, field investigation
+
+
+def side_paths_context(
+    session: Session, *, actor: Actor, claim: Claim, now: datetime, settings: Settings
+) -> dict[str, Any]:
+    """Referral for approval (colleagues who may approve it) and field investigations."""
+    can_refer = allows(actor, "claims.refer") and claim.status == ClaimStatus.COVERAGE_VERIFIED
+    investigations = None
+    if allows(actor, "claims.field_investigations.view"):
+        investigations = field_investigations.overview(session, actor=actor, claim_id=claim.id)
+    return {
+        "can_refer": can_refer,
+        "referral_candidates": referrals.candidates(
+            session, claim=claim, actor=actor, settings=settings
+        )
+        if can_refer
+        else [],
+        "referred_to": session.get(User, claim.referred_to_id) if claim.referred_to_id else None,
+        "investigations": investigations,
+        "can_manage_investigations": allows(actor, "claims.field_investigations.manage"),
+        "can_work_investigations": allows(actor, "claims.field_investigations.work"),
+        "assignees": field_investigations.assignees(session)
+        if allows(actor, "claims.field_investigations.manage")
+        else [],
+        "today": local_date(now, settings.display_timezone),
+    }
+
+
+@router.post("/claims/{claim_id}/referrals")
+def refer_claim(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    def act() -> None:
+        data = ReferralIn(to_user_id=int(field(form, "to_user_id") or 0), note=field(form, "note"))
+        referrals.refer(
+            session, actor=actor, claim_id=claim_id, data=data, now=now, settings=settings
+        )
+
+    page = f"/staff/claims/{claim_id}"
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.referred")
+
+
+@router.post("/claims/{claim_id}/field-investigations")
+def open_field_investigation(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    def act() -> None:
+        assignee = field(form, "assignee_id")
+        data = FieldInvestigationIn(
+            assignee_id=int(assignee) if assignee.isdigit() else None,
+            due_date=field(form, "due_date"),
+            instructions=field(form, "instructions"),
+        )
+        field_investigations.open_investigation(
+            session, actor=actor, claim_id=claim_id, data=data, now=now, settings=settings
+        )
+
+    page = f"/staff/claims/{claim_id}"
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
+
+
+@router.post("/field-investigations/{investigation_id}/{step}")
+def field_investigation_step(
+    request: Request,
+    investigation_id: int,
+    step: str,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """Assign a field investigation, or complete it with findings and an outcome."""
+    if step not in ("assign", "complete"):
+        raise NotFound(f"There is no step '{step}'.")
+    task = field_investigations.get(session, actor=actor, investigation_id=investigation_id)
+
+    def act() -> None:
+        if step == "assign":
+            field_investigations.assign(
+                session,
+                actor=actor,
+                investigation_id=investigation_id,
+                data=FieldInvestigationAssignIn(
+                    assignee_id=int(field(form, "assignee_id") or 0),
+                    due_date=field(form, "due_date") or None,
+                ),
+                now=now,
+                settings=settings,
+            )
+        else:
+            field_investigations.complete(
+                session,
+                actor=actor,
+                investigation_id=investigation_id,
+                data=FieldInvestigationCompleteIn(
+                    findings=field(form, "findings"), outcome=field(form, "outcome")
+                ),
+                now=now,
+            )
+
+    page = f"/staff/claims/{task.claim_id}"
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
 
 
 @router.post("/disputes/{dispute_id}/steps")
