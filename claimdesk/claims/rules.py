@@ -474,6 +474,11 @@ def field_investigation_reasons(
 FIELD_INVESTIGATION_DONE = frozenset({"completed", "waived"})
 
 
+def field_investigation_pending(*, reasons: Sequence[str], statuses: Collection[str]) -> bool:
+    """Routing requires a field investigation and none is completed or waived yet."""
+    return bool(reasons) and not FIELD_INVESTIGATION_DONE & set(statuses)
+
+
 def check_field_investigation(
     *,
     reasons: Sequence[str],
@@ -486,7 +491,7 @@ def check_field_investigation(
     """Refuse (409 ``field_investigation_open``) approving a claim routed to field
     investigation before one is completed, unless a role with waiver authority waives it
     with a reason. Returns whether this approval waives it."""
-    if not reasons or FIELD_INVESTIGATION_DONE & set(statuses):
+    if not field_investigation_pending(reasons=reasons, statuses=statuses):
         return False
     if waive:
         if role not in waiver_roles:

@@ -18,9 +18,9 @@ from claimdesk.claims.enums import Channel
 from claimdesk.claims.schemas import ClaimIn
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
-from claimdesk.core.errors import ClaimDeskError, NotFound
+from claimdesk.core.errors import ClaimDeskError, EvidenceMissing, NotFound, ValidationFailed
 from claimdesk.customers.service import get_customer
-from claimdesk.documents.checklists import required_documents
+from claimdesk.documents.checklists import document_kinds, required_documents, template
 from claimdesk.policies import attribute_schema
 from claimdesk.policies import service as policies
 from claimdesk.security.service import Actor
@@ -167,11 +167,18 @@ def error_text(exc: Exception, t: Translator) -> str:
 
 
 def act_then_return(
-    request: Request, session: Session, *, act: Callable[[], object], page: str, notice: str
+    request: Request,
+    session: Session,
+    *,
+    act: Callable[[], object],
+    page: str,
+    notice: str,
+    describe: Callable[[Exception, Translator], str | None] | None = None,
 ) -> Response:
     """Run a form's action and commit it, then go back to ``page`` with ``notice`` flashed,
     or with the error shown there and nothing of the action kept. A record that does not
-    exist is the 404 page, not a message."""
+    exist is the 404 page, not a message. ``describe`` may word an error in the reader's
+    language (None: the error's own message)."""
     try:
         act()
         session.commit()
@@ -179,10 +186,36 @@ def act_then_return(
         raise
     except (ValueError, ClaimDeskError) as exc:
         session.rollback()
-        request.session["action_error"] = error_text(exc, translator(request))
+        t = translator(request)
+        text = describe(exc, t) if describe else None
+        request.session["action_error"] = text or error_text(exc, t)
         return redirect(page)
     flash(request, notice)
     return redirect(page)
+
+
+def _detail_fields(exc: ClaimDeskError) -> set[str]:
+    return {str(d.get("field")) for d in exc.details if isinstance(d, dict) and d.get("field")}
+
+
+def claim_action_error(exc: Exception, t: Translator, *, waiving: bool) -> str | None:
+    """A refused claim action in the reader's language where the error says what was
+    refused in data: documents missing (each gap carries both languages) and, when the
+    form waived something, a waiver without a reason or of a kind that is not required."""
+    if isinstance(exc, EvidenceMissing):
+        gaps = [d for d in exc.details if isinstance(d, dict)]
+        items = ("" if t.is_zh else " ").join(t.name(gap, "message") for gap in gaps)
+        return t("waiver.evidence_missing", items=items)
+    if not waiving or not isinstance(exc, ValidationFailed):
+        return None
+    fields = _detail_fields(exc)
+    if "waive_documents" in fields:
+        kinds = [k for d in exc.details if isinstance(d, dict) for k in d.get("kinds", [])]
+        names = [t.name(template(k)) if k in document_kinds() else k for k in kinds]
+        return t("waiver.not_required", kinds=", ".join(names))
+    if "reason" in fields:
+        return t("waiver.reason_required")
+    return None
 
 
 def payout_steps(payout: dict[str, Any] | None) -> list[dict[str, str]]:

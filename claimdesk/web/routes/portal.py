@@ -31,6 +31,7 @@ from claimdesk.support import disputes, surveys
 from claimdesk.support import service as support
 from claimdesk.support.schemas import DisputeIn, MessageIn, SurveyResponseIn, TicketIn
 from claimdesk.web import forms
+from claimdesk.web.i18n import Translator
 from claimdesk.web.rendering import Form, field, flash, redirect, render, translator, web_router
 from claimdesk.web.sessions import CurrentUser, CustomerActor, OptionalUser, actor_of, allows
 
@@ -329,6 +330,9 @@ def claim_action(
     actor = actor_of(user)
     page = f"/claims/{claim_id}" if actor.is_customer else f"/staff/claims/{claim_id}"
 
+    waive_documents = [str(k) for k in form.getlist("waive_documents") if str(k)]
+    waive_field_investigation = bool(field(form, "waive_field_investigation"))
+
     def act() -> None:
         command = TransitionIn(
             action=ClaimAction(field(form, "action")),
@@ -337,12 +341,20 @@ def claim_action(
             amount=field(form, "amount") or None,
             expected_version=int(field(form, "version") or 0) or None,
             investigation_outcome=field(form, "investigation_outcome") or None,
+            waive_documents=waive_documents,
+            waive_field_investigation=waive_field_investigation,
         )
         claims.transition(
             session, actor=actor, claim_id=claim_id, command=command, now=now, settings=settings
         )
 
-    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
+    def describe(exc: Exception, t: Translator) -> str | None:
+        waiving = bool(waive_documents) or waive_field_investigation
+        return forms.claim_action_error(exc, t, waiving=waiving)
+
+    return forms.act_then_return(
+        request, session, act=act, page=page, notice="notice.action_done", describe=describe
+    )
 
 
 @router.post("/claims/{claim_id}/advance-payment")

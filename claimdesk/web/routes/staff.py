@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
 from claimdesk.catastrophe import service as catastrophes
 from claimdesk.catastrophe import triage
-from claimdesk.claims import advances, field_investigations, referrals, reserves
+from claimdesk.claims import advances, field_investigations, referrals, reserves, waivers
 from claimdesk.claims import clocks as statutory_clocks
 from claimdesk.claims import machine as claim_machine
 from claimdesk.claims import rules as claim_rules
@@ -314,7 +314,35 @@ def claim_detail(
         **side_paths_context(session, actor=actor, claim=claim, now=now, settings=settings),
     )
     context.update(reserve_page_context(session, actor=actor, claim_id=claim.id))
+    context["waiver_options"] = waiver_options(
+        session, actor=actor, claim=claim, settings=settings, actions=context["actions"]
+    )
     return render(request, "staff/claim.html", context)
+
+
+def waiver_options(
+    session: Session,
+    *,
+    actor: Actor,
+    claim: Claim,
+    settings: Settings,
+    actions: list[ActionOption],
+) -> dict[str, waivers.WaiverOptions]:
+    """Per action form (approve, pay) what this person may waive on it: nothing without
+    waiver authority, the field investigation only on approve."""
+    offered = {a.action for a in actions if not a.blocked}
+    if not offered & {str(a) for a in waivers.DOCUMENT_WAIVER_ACTIONS}:
+        return {}
+    found = waivers.options(session, actor=actor, claim=claim, settings=settings)
+    result = {}
+    for action in sorted(offered):
+        if action not in waivers.DOCUMENT_WAIVER_ACTIONS:
+            continue
+        fi = found.field_investigation and action in waivers.FIELD_INVESTIGATION_WAIVER_ACTIONS
+        option = waivers.WaiverOptions(found.document_kinds, fi)
+        if option:
+            result[action] = option
+    return result
 
 
 # ---------------------------------------------------------------- referral, field investigation
