@@ -164,3 +164,36 @@ def test_a_supervisor_waives_a_required_field_investigation_on_approve(world):
     assert "field_investigation_waived" in kinds
     page = supervisor.get(f"/staff/claims/{claim_id}", headers=EN)
     assert reason in page.text and 'name="waive_field_investigation"' not in page.text
+
+
+def test_the_pay_form_offers_a_waiver_of_a_document_that_no_longer_matches(world):
+    holder = world.customer()
+    customer = world.login(Role.CUSTOMER, holder)
+    policy = world.policy(holder)
+    account = holder.bank_accounts[0].id
+    claim_id = world.report(customer, policy, bank_account_id=account).json()["id"]
+    world.settle(customer, claim_id, until="approve")
+    # after approval an invoice naming someone not insured arrives: pay is refused for it
+    others = ("id_card", "diagnosis_certificate", "discharge_summary", "bank_account_proof")
+    world.evidence(customer, claim_id, skip=others, patient="Somebody Else")
+    supervisor = signed_in(world, Role.SUPERVISOR)
+    page = supervisor.get(f"/staff/claims/{claim_id}", headers=EN)
+    assert 'id="waiver-pay"' in page.text
+    assert 'name="waive_documents" value="itemised_invoice"' in page.text
+    assert 'name="waive_documents" value="id_card"' not in page.text
+    assert 'name="waive_field_investigation"' not in page.text  # only on approve
+    adjuster_page = signed_in(world, Role.ADJUSTER).get(f"/staff/claims/{claim_id}")
+    assert 'name="action" value="pay"' in adjuster_page.text
+    assert "waive_documents" not in adjuster_page.text
+
+    reason = "Invoice checked against the hospital's own system; the name is a typo."
+    supervisor.post(
+        f"/claims/{claim_id}/actions",
+        {"action": "pay", "waive_documents": "itemised_invoice", "reason": reason},
+        headers=EN,
+    )
+    claim = world.claim(world.staff(Role.SUPERVISOR), claim_id)
+    assert claim["status"] == "paid"
+    assert claim["waived_documents"] == ["itemised_invoice"]
+    waived = [e for e in _events(world, claim_id) if e["kind"] == "documents_waived"]
+    assert [e["reason"] for e in waived] == [reason]
