@@ -549,6 +549,7 @@ class _World:
             # Complete once the documents are in: when review started.
             completed_at=values.get("under_review_at"),
             waived_documents=[],
+            attributes={},  # generated history: no first-notice attributes
             **values,
         )
         chunk.add(
