@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from claimdesk.bootstrap import build, upgrade_database
+from claimdesk.bootstrap import Container, build, upgrade_database
 from claimdesk.claims import imports
 from claimdesk.claims.enums import Channel
 from claimdesk.claims.models import Claim
@@ -58,6 +58,45 @@ def _batches(rows: list[dict[str, str]], size: int) -> Iterator[list[tuple[int, 
     iterator = iter(enumerate(rows, start=1))
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def import_feed(
+    container: Container,
+    rows: list[dict[str, str]],
+    *,
+    title: str,
+    import_one: Callable[[Session, int, dict[str, str]], imports.RowResult],
+) -> tuple[list[imports.RowResult], float]:
+    """Each data row (numbered from 1) through ``import_one``, ``BATCH`` rows a transaction,
+    with a progress bar; the results and the seconds it took."""
+    results: list[imports.RowResult] = []
+    started = time.perf_counter()
+    with Progress(
+        TextColumn(f"[bold]{title}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("rows", total=len(rows))
+        for batch in _batches(rows, BATCH):
+            with unit_of_work(container.sessions) as session:
+                results.extend(import_one(session, number, row) for number, row in batch)
+            progress.advance(task, len(batch))
+    return results, time.perf_counter() - started
+
+
+def print_counts(title: str, results: list[imports.RowResult]) -> None:
+    """A table of the rows by status, then the first rejected ones with their reasons."""
+    counts = Counter(r.status for r in results)
+    table = Table(title=title)
+    table.add_column("status")
+    table.add_column("rows", justify="right")
+    for status in imports.RowStatus:
+        table.add_row(status.value, f"{counts.get(status, 0):,}")
+    Console().print(table)
+    for result in [r for r in results if r.status == imports.RowStatus.REJECTED][:10]:
+        typer.echo(f"  row {result.row}: {result.reason}")
 
 
 def write_results(path: Path, results: list[imports.RowResult]) -> None:
@@ -136,45 +175,27 @@ def import_claims(
         raise _fail(exc.message) from exc
     rows = read_feed(data, mapping)
     settings = container.settings
-    results: list[imports.RowResult] = []
-    started = time.perf_counter()
     try:
         with unit_of_work(container.sessions) as session:
             actor = _actor(session, user)
-        with Progress(
-            TextColumn(f"[bold]{product}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
-            task = progress.add_task("rows", total=len(rows))
-            for batch in _batches(rows, BATCH):
-                with unit_of_work(container.sessions) as session:
-                    for number, row in batch:
-                        result, _claim = imports.import_row(
-                            session,
-                            actor=actor,
-                            mapping=mapping,
-                            row_number=number,
-                            row=row,
-                            channel=channel,
-                            settings=settings,
-                            after_intake=scorer(settings),
-                        )
-                        results.append(result)
-                progress.advance(task, len(batch))
+        after_intake = scorer(settings)
+
+        def import_one(session: Session, number: int, row: dict[str, str]) -> imports.RowResult:
+            result, _claim = imports.import_row(
+                session,
+                actor=actor,
+                mapping=mapping,
+                row_number=number,
+                row=row,
+                channel=channel,
+                settings=settings,
+                after_intake=after_intake,
+            )
+            return result
+
+        results, seconds = import_feed(container, rows, title=product, import_one=import_one)
     except ClaimDeskError as exc:
         raise _fail(exc.message) from exc
     write_results(out, results)
-    seconds = time.perf_counter() - started
-    counts = Counter(r.status for r in results)
-    table = Table(title=f"{product}: {len(rows):,} rows from {data.name} in {seconds:.1f} s")
-    table.add_column("status")
-    table.add_column("rows", justify="right")
-    for status in imports.RowStatus:
-        table.add_row(status.value, f"{counts.get(status, 0):,}")
-    Console().print(table)
-    for result in [r for r in results if r.status == imports.RowStatus.REJECTED][:10]:
-        typer.echo(f"  row {result.row}: {result.reason}")
+    print_counts(f"{product}: {len(rows):,} rows from {data.name} in {seconds:.1f} s", results)
     typer.echo(f"Results, one line per row: {out}")

@@ -39,6 +39,7 @@ from claimdesk.claims.statutory import (
     targets,
 )
 from claimdesk.config import Settings
+from claimdesk.core.db import due_in_batches
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
 
@@ -298,18 +299,7 @@ def sweep(session: Session, *, now: datetime, batch_size: int = 1000) -> SweepRe
     supervisor = session.scalar(
         select(func.min(User.id)).where(User.role == Role.SUPERVISOR, User.active.is_(True))
     )
-    while True:
-        due = list(
-            session.scalars(
-                select(StatutoryClock)
-                .where(StatutoryClock.next_check_at <= now)
-                .order_by(StatutoryClock.next_check_at, StatutoryClock.id)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if not due:
-            return result
+    for due in due_in_batches(session, StatutoryClock, now=now, batch_size=batch_size):
         handlers = dict(
             session.execute(
                 select(Claim.id, func.coalesce(Claim.assessor_id, Claim.approver_id)).where(
@@ -333,7 +323,7 @@ def sweep(session: Session, *, now: datetime, batch_size: int = 1000) -> SweepRe
                 warn_at=clock.warn_at, due_at=clock.due_at, state=state
             )
             result.checked += 1
-        session.flush()
+    return result
 
 
 # ---------------------------------------------------------------- KPIs

@@ -28,6 +28,7 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    select,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -336,6 +337,40 @@ def patiently(call: Callable[[], T], *, seconds: float = 300) -> T:
             log.warning("database unreachable, trying again in %.1f s: %s", pause, exc.orig)
             time.sleep(pause)
             pause = min(2 * pause, 10.0)
+
+
+class Scheduled(Protocol):
+    """A row a periodic sweep revisits when its ``next_check_at`` comes (SLA and statutory
+    clocks)."""
+
+    id: Mapped[int]
+    next_check_at: Mapped[datetime | None]
+
+
+ScheduledT = TypeVar("ScheduledT", bound=Scheduled)
+
+
+def due_in_batches(
+    session: Session, model: type[ScheduledT], *, now: datetime, batch_size: int
+) -> Iterator[list[ScheduledT]]:
+    """The rows of ``model`` whose ``next_check_at`` has come, oldest first, ``batch_size``
+    at a time and locked (a concurrent sweep skips them), flushed after each batch. The
+    caller moves each row's ``next_check_at`` past ``now`` or clears it: the sweep ends when
+    no row is due."""
+    while True:
+        batch = list(
+            session.scalars(
+                select(model)
+                .where(model.next_check_at <= now)
+                .order_by(model.next_check_at, model.id)
+                .limit(batch_size)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not batch:
+            return
+        yield batch
+        session.flush()
 
 
 def temporary_number() -> str:

@@ -179,17 +179,13 @@ def import_history(
     their row number and reason.
     """
     import csv
-    import time
-    from collections import Counter
 
-    from rich.progress import MofNCompleteColumn
-    from rich.table import Table
+    from sqlalchemy.orm import Session
 
     from claimdesk.bootstrap import build, upgrade_database
     from claimdesk.claims import imports
-    from claimdesk.claims.cli import read_feed, scorer
+    from claimdesk.claims.cli import import_feed, print_counts, read_feed, scorer
     from claimdesk.claims.enums import Channel
-    from claimdesk.core.db import unit_of_work
     from claimdesk.core.errors import ClaimDeskError
     from claimdesk.fraud import history
     from claimdesk.security.service import SYSTEM
@@ -205,46 +201,28 @@ def import_history(
         raise _fail(ValueError(f"{data}: the feed has no label column {label}"))
     settings = container.settings
     score = scorer(settings)
-    results: list[imports.RowResult] = []
-    started = time.perf_counter()
-    with Progress(
-        TextColumn(f"[bold]{product} history"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("rows", total=len(rows))
-        for start in range(0, len(rows), 100):
-            with unit_of_work(container.sessions) as session:
-                for number, row in enumerate(rows[start : start + 100], start=start + 1):
-                    try:
-                        outcome = history.outcome_of(row.get(label, ""), label)
-                    except imports.RowRejected as exc:
-                        results.append(
-                            imports.RowResult(number, imports.RowStatus.REJECTED, reason=exc.reason)
-                        )
-                        continue
-                    result, _claim = imports.import_row(
-                        session,
-                        actor=SYSTEM,
-                        mapping=mapping,
-                        row_number=number,
-                        row=row,
-                        channel=Channel.API,
-                        settings=settings,
-                        after_intake=history.closer(outcome, settings, first=score),
-                    )
-                    results.append(result)
-            progress.advance(task, len(rows[start : start + 100]))
-    seconds = time.perf_counter() - started
-    counts = Counter(r.status for r in results)
-    table = Table(title=f"{product} history: {len(rows):,} rows in {seconds:.1f} s")
-    table.add_column("status")
-    table.add_column("rows", justify="right")
-    for status in imports.RowStatus:
-        table.add_row(status.value, f"{counts.get(status, 0):,}")
-    Console().print(table)
+
+    def import_one(session: Session, number: int, row: dict[str, str]) -> imports.RowResult:
+        try:
+            outcome = history.outcome_of(row.get(label, ""), label)
+        except imports.RowRejected as exc:
+            return imports.RowResult(number, imports.RowStatus.REJECTED, reason=exc.reason)
+        result, _claim = imports.import_row(
+            session,
+            actor=SYSTEM,
+            mapping=mapping,
+            row_number=number,
+            row=row,
+            channel=Channel.API,
+            settings=settings,
+            after_intake=history.closer(outcome, settings, first=score),
+        )
+        return result
+
+    results, seconds = import_feed(
+        container, rows, title=f"{product} history", import_one=import_one
+    )
+    print_counts(f"{product} history: {len(rows):,} rows in {seconds:.1f} s", results)
     bad = [r for r in results if r.status == imports.RowStatus.REJECTED]
     if bad:
         out = rejected or data.with_suffix(".rejected.csv")
@@ -255,6 +233,4 @@ def import_history(
             for result in bad:
                 row = rows[result.row - 1]
                 writer.writerow([result.row, result.reason, *(row.get(c, "") for c in columns)])
-        for result in bad[:10]:
-            typer.echo(f"  row {result.row}: {result.reason}")
         typer.echo(f"Rejected rows with their row number and reason: {out}")

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk.core.db import due_in_batches
 from claimdesk.core.events import publish
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
@@ -300,22 +301,11 @@ def sweep(session: Session, *, now: datetime, batch_size: int = 1000) -> SweepRe
     ``next_check_at`` past ``now`` (or clears it), so a second run finds nothing to do.
     """
     result = SweepResult()
-    while True:
-        clocks = list(
-            session.scalars(
-                select(SlaClock)
-                .where(SlaClock.next_check_at <= now)
-                .order_by(SlaClock.next_check_at, SlaClock.id)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if not clocks:
-            return result
+    for clocks in due_in_batches(session, SlaClock, now=now, batch_size=batch_size):
         who = _Recipients(session, clocks)
         for clock in clocks:
             _advance(session, clock, now, who, result)
-        session.flush()
+    return result
 
 
 # ---------------------------------------------------------------- reports
