@@ -215,8 +215,11 @@ def insured_customers(container: Container, count: int, product_code: str) -> li
 
 
 def app_env(container: Container, data_dir: Path) -> dict[str, str]:
-    """The served app's settings: the benchmark's database, a data folder of its own."""
+    """The served app's settings: the benchmark's database, a data folder of its own, and a
+    per-user rate limit far above what the load can reach (the limiter still counts every
+    request, so its cost is measured, but no answer is a 429)."""
     return {
         "CLAIMDESK_DATABASE_URL": container.settings.resolved_database_url,
         "CLAIMDESK_DATA_DIR": str(data_dir),
+        "CLAIMDESK_RATE_LIMIT_USER": "10000000/minute",
     }

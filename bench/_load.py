@@ -5,7 +5,8 @@ Plan: ``{"port", "seconds", "concurrency", "requests": [{"method", "path", "head
 "body"?, "until"?}]}``. Each thread takes the next request (round robin) and sends it over
 its own keep-alive connection (``http.client``: the lightest client there is). With
 ``until: {"path", "field", "not"}`` the thread then polls that path every 20 ms until the
-JSON field no longer has that value (e.g. the background job moved the claim on): the
+JSON field no longer has that value (e.g. the background job moved the claim on), with
+``until: {"path", "kind"}`` until the polled timeline has an entry of that kind: the
 end-to-end time is recorded besides the request time, and the final values are counted.
 A request whose body contains ``{n}`` gets a unique number there (e.g. Idempotency-Key).
 """
@@ -34,6 +35,21 @@ def _call(
     connection.request(method, path, body=body, headers=headers)
     response = connection.getresponse()
     return response.status, response.read()
+
+
+def _settled(answer: Any, until: dict[str, Any]) -> str | None:
+    """What the polled answer settled on, or None while it has not: with ``field``/``not``
+    the field's value once it differs; with ``kind`` (a list of timeline entries) the
+    ``data.route`` of the first entry of that kind, marked when it waits for documents."""
+    if "kind" not in until:
+        value = answer.get(until["field"])
+        return None if value == until["not"] else str(value)
+    for entry in answer:
+        if entry["kind"] == until["kind"]:
+            data = entry.get("data") or {}
+            route = str(data.get("route", entry["kind"]))
+            return f"{route} (waiting for documents)" if data.get("waiting_for_evidence") else route
+    return None
 
 
 def main() -> None:
@@ -68,8 +84,8 @@ def main() -> None:
                 path = until["path"].replace("{id}", str(json.loads(payload)["id"]))
                 while True:
                     _, polled = _call(connection, "GET", path, headers, None)
-                    value = json.loads(polled).get(until["field"])
-                    if value != until["not"]:
+                    value = _settled(json.loads(polled), until)
+                    if value is not None:
                         with lock:
                             end_to_end.append(time.perf_counter() - started)
                             outcomes[value] = outcomes.get(value, 0) + 1

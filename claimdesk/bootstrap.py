@@ -16,7 +16,12 @@ from claimdesk.audit import service as audit
 from claimdesk.claims.cache import ClaimCache
 from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
-from claimdesk.core.db import build_engine, build_session_factory, unit_of_work
+from claimdesk.core.db import (
+    build_engine,
+    build_read_factory,
+    build_session_factory,
+    unit_of_work,
+)
 from claimdesk.core.events import EventBus
 from claimdesk.messaging.notifiers import notifier_for
 from claimdesk.policies.service import ensure_catalogue
@@ -41,6 +46,11 @@ class Container:
     embedder: Embedder = field(default_factory=E5Embedder)
     tokens: TokenCache = field(default_factory=TokenCache)
     claims: ClaimCache = field(default_factory=ClaimCache)
+    # Sessions for short reads that change nothing (see core/db.build_read_factory).
+    reads: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reads = build_read_factory(self.engine, self.sessions)
 
 
 def build(

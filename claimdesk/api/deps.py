@@ -69,7 +69,7 @@ async def get_now(container: Annotated[Container, Depends(get_container)]) -> da
 def _signed_in(request: Request, container: Container, token: str, rule: Rule | None) -> Actor:
     """The token's actor (cached per process, see security/service.py), counted against
     the user's rate limit, checked against the route's permission."""
-    with container.sessions() as session:
+    with container.reads() as session:
         actor = actor_for_token(
             session, token=token, now=container.clock.now(), cache=container.tokens
         )

@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -241,6 +241,33 @@ def _refuse_out_of_range(
                 )
 
 
+# A pooled server connection is pinged before use only when it has been idle this long: one
+# in constant use (a busy server) was just seen working, and a ping is a network round trip.
+IDLE_PING_SECONDS = 5.0
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_when_idle(dialect: Dialect, idle_seconds: float) -> Callable[[Any, Any, Any], None]:
+    """SQLAlchemy's pessimistic disconnect handling (``pool_pre_ping``) for connections
+    idle for ``idle_seconds``: a dead one is replaced before the caller sees it. A
+    database restarted within that window fails the next statement instead, which
+    invalidates the pool (the request answers 503, the next gets a fresh connection)."""
+
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("checked_in_at")
+        if checked_in is not None and time.monotonic() - checked_in < idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the database connection was closed") from exc
+
+    return on_checkout
+
+
 def sqlite_file(url: str) -> Path | None:
     """The database file of an SQLite URL (None for other databases and in-memory ones)."""
     parsed = make_url(url)
@@ -249,12 +276,22 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database).resolve()
 
 
-def build_engine(url: str, *, write_wait_seconds: float = 10.0, **kwargs: Any) -> Engine:
+def build_engine(
+    url: str,
+    *,
+    write_wait_seconds: float = 10.0,
+    idle_ping_seconds: float = IDLE_PING_SECONDS,
+    **kwargs: Any,
+) -> Engine:
     """Create an engine. An SQLite file gets its folder, WAL mode, foreign keys, and writers
-    that queue for their turn for up to ``write_wait_seconds`` (then DatabaseBusy)."""
+    that queue for their turn for up to ``write_wait_seconds`` (then DatabaseBusy); a
+    server's pooled connections are pinged after ``idle_ping_seconds`` unused."""
     path = sqlite_file(url)
     if path is None:
-        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _note_checkin)  # a new connection was just seen working
+        event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "checkout", _ping_when_idle(engine.dialect, idle_ping_seconds))
         event.listen(engine, "before_cursor_execute", _refuse_out_of_range)
         return engine
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -306,6 +343,19 @@ def build_session_factory(engine: Engine, *, bus: object = None) -> sessionmaker
     factory = sessionmaker(bind=engine, expire_on_commit=False, info={"bus": bus})
     event.listen(factory, "before_flush", _refuse_nulls)
     return factory
+
+
+def build_read_factory(engine: Engine, sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for short reads that change nothing (the token check, a status read): on
+    PostgreSQL in autocommit, so a read costs its queries' round trips and no BEGIN and
+    ROLLBACK around them; on SQLite reads already run outside a transaction."""
+    if engine.dialect.name == "sqlite":
+        return sessions
+    return sessionmaker(
+        bind=engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        info=dict(sessions.kw.get("info") or {}),
+    )
 
 
 @contextmanager

@@ -93,7 +93,7 @@ def list_claims(
 
 
 def _read(container: Container, actor: Actor, claim_id: int) -> ClaimOut:
-    with container.sessions() as session:
+    with container.reads() as session:
         claim = container.claims.get(session, actor=actor, claim_id=claim_id)
         # Read every time: the sweep changes clocks without changing the claim's version.
         statutory = clocks.of_claim(session, claim.id)
