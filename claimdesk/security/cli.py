@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from claimdesk.bootstrap import build, upgrade_database
+from claimdesk.documents.storage import blob_store
 from claimdesk.security.crypto import new_key
 from claimdesk.security.keys import rotate_keys
 
@@ -19,17 +20,24 @@ def generate_keys(key_id: str = typer.Option("k1", help="Id of the new encryptio
     typer.echo(f"CLAIMDESK_ENCRYPTION_KEY_ID={key_id}")
     typer.echo(f"CLAIMDESK_SEARCH_KEY={new_key()}")
     typer.echo(f"CLAIMDESK_AUDIT_SIGNING_KEY={new_key()}")
+    typer.echo(f"CLAIMDESK_BACKUP_KEY={new_key()}")
 
 
 @app.command("rotate-keys")
 def rotate() -> None:
-    """Re-encrypt every sensitive value under the active key (CLAIMDESK_ENCRYPTION_KEY_ID).
+    """Re-encrypt every sensitive value under the active key (CLAIMDESK_ENCRYPTION_KEY_ID):
+    database columns, and the data keys of stored document files.
 
     Add the new key to CLAIMDESK_ENCRYPTION_KEYS, make it active, run this, and only then
-    remove the old key. Values still in clear are encrypted too."""
+    remove the old key. Values and document files still in clear are encrypted too."""
     container = build()
     upgrade_database(container)
     with container.engine.begin() as connection:
         results = rotate_keys(connection)
     for result in results:
         typer.echo(f"{result.column}: {result.rewritten} of {result.total} values re-encrypted")
+    files = blob_store(container.settings).rotate()
+    typer.echo(
+        f"documents: {files.encrypted} files encrypted, {files.rewrapped} data keys re-wrapped, "
+        f"of {files.total} files"
+    )

@@ -54,6 +54,13 @@ def new_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
+def backup_key(settings: Settings) -> bytes:
+    """The key that encrypts backups (CLAIMDESK_BACKUP_KEY; derived in development and test)."""
+    if settings.backup_key is not None:
+        return _decode_key(settings.backup_key.get_secret_value(), "backup key")
+    return _derive(settings.secret_key.get_secret_value(), "backup encryption")
+
+
 @dataclass(frozen=True)
 class Keyring:
     keys: dict[str, bytes] = field(repr=False)
