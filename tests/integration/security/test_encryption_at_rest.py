@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -18,9 +19,11 @@ from typer.testing import CliRunner
 
 from claimdesk import cli
 from claimdesk.audit.backup import BackupError, backup, rekey, restore
-from claimdesk.claims.models import Claim, LossLine
+from claimdesk.bootstrap import alembic_config
+from claimdesk.claims.models import Claim, LossLine, description_hash
 from claimdesk.core.db import sqlite_file
 from claimdesk.documents.storage import LocalBlobStore, blob_store, is_encrypted
+from claimdesk.fraud import service as fraud_service
 from claimdesk.security import cli as security_cli
 from claimdesk.security import crypto
 from claimdesk.security.crypto import backup_key
@@ -210,3 +213,73 @@ def test_rotate_keys_covers_free_text_and_document_files(
         assert shown.json()["description"] == DESCRIPTION
     finally:
         crypto.install(before)
+
+
+def _stored(container, claim_id: int) -> tuple[str, str, str | None]:
+    with container.engine.connect() as connection:
+        description = connection.execute(
+            text("SELECT description FROM claims WHERE id = :id"), {"id": claim_id}
+        ).scalar_one()
+        line = (
+            connection.execute(
+                text("SELECT * FROM loss_lines WHERE claim_id = :id"), {"id": claim_id}
+            )
+            .one()
+            ._mapping
+        )
+    return description, line["description"], line.get("description_hash")
+
+
+def _migrate(container, step: str) -> None:
+    config = alembic_config(container)
+    with container.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        if step == "up":
+            command.upgrade(config, "heads")
+        else:
+            command.downgrade(config, "encryption@-1")
+
+
+def test_migration_0015enc_encrypts_rows_stored_in_clear_and_downgrade_decrypts(
+    container, medical_claim
+):
+    claim_id = medical_claim["claim"]["id"]
+    try:
+        _migrate(container, "down")
+        description, line, line_hash = _stored(container, claim_id)
+        assert (description, line, line_hash) == (DESCRIPTION, LINE, None)
+    finally:
+        _migrate(container, "up")
+    description, line, line_hash = _stored(container, claim_id)
+    assert crypto.key_id(description) == crypto.keyring().active
+    assert crypto.key_id(line) == crypto.keyring().active
+    assert line_hash == description_hash(LINE)
+    with Session(container.engine) as session:
+        claim = session.get(Claim, claim_id)
+        assert claim.description == DESCRIPTION
+        assert [x.description for x in claim.loss_lines] == [LINE]
+
+
+def test_the_same_loss_line_on_another_claim_is_still_found_through_its_keyed_hash(
+    world, container
+):
+    def report(name: str, text_: str) -> int:
+        holder = world.customer(name)
+        customer = world.login(Role.CUSTOMER, holder)
+        reported = world.report(
+            customer,
+            world.policy(holder),
+            loss_lines=[{"description": text_, "amount": "5000.00"}],
+        )
+        assert reported.status_code == 201, reported.text
+        return reported.json()["id"]
+
+    first = report("甲", "iPhone 15 Pro 屏幕碎裂")
+    report("乙", "Laptop stolen")
+    second = report("丙", "iphone 15  pro 屏幕碎裂")  # spacing and case differ
+    with Session(container.engine) as session:
+        shared = fraud_service._shared_loss_lines(session, session.get(Claim, second))
+        first_number = session.get(Claim, first).number
+    assert [(s.description, s.other_claim) for s in shared] == [
+        ("iPhone 15 Pro 屏幕碎裂", first_number)
+    ]
