@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import typer
 
+from claimdesk.audit.backup import BackupError, rekey
 from claimdesk.bootstrap import build, upgrade_database
 from claimdesk.documents.storage import blob_store
-from claimdesk.security.crypto import new_key
+from claimdesk.security.crypto import KeyringError, backup_key, decode_key, new_key
 from claimdesk.security.keys import rotate_keys
 
 app = typer.Typer(help="Encryption keys and key rotation.", no_args_is_help=True)
@@ -41,3 +45,22 @@ def rotate() -> None:
         f"documents: {files.encrypted} files encrypted, {files.rewrapped} data keys re-wrapped, "
         f"of {files.total} files"
     )
+
+
+@app.command("rekey-backup")
+def rekey_backup(
+    path: Path = typer.Argument(..., help="Folder written by `claimdesk backup`."),
+) -> None:
+    """Re-encrypt a backup under the current CLAIMDESK_BACKUP_KEY, so it still restores after
+    the key changed. The key it was made with is read from CLAIMDESK_OLD_BACKUP_KEY (base64;
+    unset: the current key, e.g. to encrypt a backup made in clear before)."""
+    container = build()
+    new = backup_key(container.settings)
+    try:
+        old_text = os.environ.get("CLAIMDESK_OLD_BACKUP_KEY")
+        old = decode_key(old_text, "old backup key") if old_text else new
+        count = rekey(path, old_key=old, new_key=new)
+    except (BackupError, KeyringError) as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{count} files of {path} re-encrypted under the current backup key.")

@@ -44,6 +44,11 @@ def _decode_key(text: str, what: str, size: int = 32) -> bytes:
     return raw
 
 
+def decode_key(text: str, what: str) -> bytes:
+    """A 32-byte key from its base64 text (KeyringError naming ``what`` when malformed)."""
+    return _decode_key(text, what)
+
+
 def _derive(secret: str, purpose: str) -> bytes:
     """A development/test key from secret_key (settings refuse this outside them)."""
     return hmac.new(secret.encode(), f"claimdesk {purpose}".encode(), hashlib.sha256).digest()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from claimdesk import cli
-from claimdesk.audit.backup import BackupError, backup, rekey, restore
+from claimdesk.audit.backup import BackupError, backup, key_check, rekey, restore
 from claimdesk.bootstrap import alembic_config
 from claimdesk.claims.models import Claim, LossLine, description_hash
 from claimdesk.core.db import sqlite_file
@@ -283,3 +283,24 @@ def test_the_same_loss_line_on_another_claim_is_still_found_through_its_keyed_ha
     assert [(s.description, s.other_claim) for s in shared] == [
         ("iPhone 15 Pro 屏幕碎裂", first_number)
     ]
+
+
+def test_cli_restore_refuses_a_wrong_key_and_rekey_backup_moves_a_backup_to_the_current_key(
+    container, medical_claim, tmp_path, monkeypatch
+):
+    other = os.urandom(32)
+    now = container.clock.now()
+    backup(container.engine, container.settings.data_dir, tmp_path / "b", now=now, key=other)
+    monkeypatch.setattr(cli, "build", lambda: container)
+    monkeypatch.setattr(security_cli, "build", lambda: container)
+    refused = CliRunner().invoke(cli.app, ["restore", str(tmp_path / "b")])
+    assert refused.exit_code == 2
+    assert "backup key does not match" in refused.output
+
+    unchanged = CliRunner().invoke(cli.app, ["security", "rekey-backup", str(tmp_path / "b")])
+    assert unchanged.exit_code == 2 and "backup key does not match" in unchanged.output
+    monkeypatch.setenv("CLAIMDESK_OLD_BACKUP_KEY", base64.b64encode(other).decode())
+    moved = CliRunner().invoke(cli.app, ["security", "rekey-backup", str(tmp_path / "b")])
+    assert moved.exit_code == 0, moved.output
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["encryption"]["key_check"] == key_check(backup_key(container.settings))
