@@ -313,13 +313,19 @@ def audit_checkpoint(
 def backup_command(
     path: Annotated[Path, typer.Argument(help="New folder for the backup.")],
 ) -> None:
-    """Back up the database and the document store (consistent while the server runs)."""
+    """Back up the database and the document store (consistent while the server runs),
+    encrypted with CLAIMDESK_BACKUP_KEY."""
     from claimdesk.audit.backup import BackupError, backup
+    from claimdesk.security.crypto import backup_key
 
     container = build()
     try:
         manifest = backup(
-            container.engine, container.settings.data_dir, path, now=container.clock.now()
+            container.engine,
+            container.settings.data_dir,
+            path,
+            now=container.clock.now(),
+            key=backup_key(container.settings),
         )
     except BackupError as exc:
         typer.echo(f"Error: {exc}", err=True)
@@ -337,13 +343,21 @@ def restore_command(
         bool, typer.Option(help="Replace the data of a database that is not empty.")
     ] = False,
 ) -> None:
-    """Restore a backup, then verify it (ledger, document hashes, row counts)."""
+    """Restore a backup with CLAIMDESK_BACKUP_KEY (a wrong key is refused before anything is
+    replaced), then verify it (ledger, document hashes, row counts)."""
     from claimdesk.audit.backup import BackupError, restore
+    from claimdesk.security.crypto import backup_key
 
     container = build()
     upgrade_database(container)
     try:
-        report = restore(container.engine, container.settings.data_dir, path, force=force)
+        report = restore(
+            container.engine,
+            container.settings.data_dir,
+            path,
+            key=backup_key(container.settings),
+            force=force,
+        )
     except BackupError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(2) from exc

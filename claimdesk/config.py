@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="Ed25519 private key (32-byte seed, base64) that signs audit checkpoints; "
         "in development and test derived from secret_key when unset; required in production.",
     )
+    backup_key: SecretStr | None = Field(
+        default=None,
+        description="AES-256-GCM key (32 random bytes, base64) that encrypts backups; restore "
+        "needs the same key. In development and test derived from secret_key when unset; "
+        "required in production.",
+    )
     login_max_failures: int = Field(default=5, gt=0)
     login_failure_window_minutes: int = Field(default=15, gt=0)
     login_lockout_minutes: int = Field(default=15, gt=0)
@@ -201,6 +207,7 @@ class Settings(BaseSettings):
                 ("CLAIMDESK_ENCRYPTION_KEYS", not self.encryption_keys),
                 ("CLAIMDESK_SEARCH_KEY", self.search_key is None),
                 ("CLAIMDESK_AUDIT_SIGNING_KEY", self.audit_signing_key is None),
+                ("CLAIMDESK_BACKUP_KEY", self.backup_key is None),
             )
             if unset
         ]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.assistant.enums import EntryStatus
 from claimdesk.core.db import Base, UTCDateTime
+from claimdesk.security.crypto import EncryptedText
 
 
 class KbEntry(Base):
@@ -82,7 +83,7 @@ class ConversationMessage(Base):
     session_id: Mapped[str] = mapped_column(ForeignKey("assistant_sessions.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     author: Mapped[str] = mapped_column(String(16))  # customer or assistant
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText(context="assistant_messages.text"))
     intent: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[float | None] = mapped_column(Float)
     # The sources cited: {"id", "kind", "entry_id", "title"} each (earlier rows: the id only).

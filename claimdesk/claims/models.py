@@ -15,11 +15,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.core.db import Base, HistoryEntry, Money, UTCDateTime
 from claimdesk.policies.models import Policy
+from claimdesk.security.crypto import EncryptedText, search_hash
 
 
 class Claim(Base):
@@ -38,7 +39,8 @@ class Claim(Base):
     channel: Mapped[str] = mapped_column(String(16))
     incident_date: Mapped[date] = mapped_column(Date)
     incident_location: Mapped[str] = mapped_column(String(256), default="")
-    description: Mapped[str] = mapped_column(Text)
+    # Free text that can carry health data: encrypted at rest (revision 0015enc).
+    description: Mapped[str] = mapped_column(EncryptedText(context="claims.description"))
     claimed_amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     status: Mapped[str] = mapped_column(String(24), default=ClaimStatus.REPORTED, index=True)
@@ -131,12 +133,25 @@ class LossLine(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     coverage_code: Mapped[str] = mapped_column(String(32))
-    description: Mapped[str] = mapped_column(String(256))
+    # Encrypted at rest; the keyed hash (whitespace and case ignored) finds equal texts on
+    # other claims (fraud's shared loss lines) without reading them.
+    description: Mapped[str] = mapped_column(EncryptedText(context="loss_lines.description"))
+    description_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     cause_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     source: Mapped[str] = mapped_column(String(16), default="claimant")
 
     claim: Mapped[Claim] = relationship(back_populates="loss_lines")
+
+    @validates("description")
+    def _hash_description(self, _key: str, value: str) -> str:
+        self.description_hash = description_hash(value)
+        return value
+
+
+def description_hash(text: str) -> str:
+    """The keyed hash of a loss line's text, to find the same text on other claims."""
+    return search_hash(text, purpose="loss_lines.description")
 
 
 class ClaimEvent(HistoryEntry, Base):

@@ -6,13 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
-from claimdesk.claims.models import Claim, LossLine
+from claimdesk.claims.models import Claim, LossLine, description_hash
 from claimdesk.claims.schemas import TransitionIn
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
@@ -56,9 +56,9 @@ def _normalised(text: str) -> str:
 def _shared_loss_lines(session: Session, claim: Claim) -> list[rules.SharedLossLine]:
     """Claimant loss lines identical (text and amount, same incident date) on other claims.
 
-    Descriptions are stored with their whitespace collapsed, so the database can narrow the
-    candidates by text too: after a catastrophe thousands of claims share the incident date
-    and round amounts."""
+    Descriptions are stored encrypted beside a keyed hash of their text (whitespace and case
+    ignored), so the database can narrow the candidates by text too: after a catastrophe
+    thousands of claims share the incident date and round amounts."""
     mine = [line for line in claim.loss_lines if line.source == "claimant"]
     if not mine:
         return []
@@ -71,7 +71,7 @@ def _shared_loss_lines(session: Session, claim: Claim) -> list[rules.SharedLossL
             Claim.incident_date == claim.incident_date,
             LossLine.source == "claimant",
             LossLine.amount.in_({amount for _, amount in keys}),
-            func.lower(LossLine.description).in_({text for text, _ in keys}),
+            LossLine.description_hash.in_({description_hash(text) for text, _ in keys}),
         )
     )
     return [

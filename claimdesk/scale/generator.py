@@ -41,7 +41,7 @@ from claimdesk.audit.rules import (
 )
 from claimdesk.claims.enums import Channel, ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
-from claimdesk.claims.models import Claim, ClaimEvent, LossLine, Payment
+from claimdesk.claims.models import Claim, ClaimEvent, LossLine, Payment, description_hash
 from claimdesk.claims.rules import decision_status
 from claimdesk.core.errors import NotFound
 from claimdesk.customers.models import BankAccount, Customer
@@ -558,6 +558,7 @@ class _World:
             claim_id=claim_id,
             coverage_code=cover.code,
             description=DESCRIPTIONS[cover.code],
+            description_hash=description_hash(DESCRIPTIONS[cover.code]),
             amount=claimed,
             cause_codes=[],
             source="claimant",

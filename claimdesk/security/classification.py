@@ -28,7 +28,7 @@ PUB, INT, PER, SEN = Level.PUBLIC, Level.INTERNAL, Level.PERSONAL, Level.SENSITI
 CLASSIFICATION: dict[str, dict[Level, str]] = {
     "api_tokens": {INT: "id token_digest user_id created_at expires_at revoked_at"},
     "auth_epochs": {INT: "id value"},
-    "assistant_messages": {INT: "id session_id at author intent confidence sources", PER: "text"},
+    "assistant_messages": {INT: "id session_id at author intent confidence sources", SEN: "text"},
     "assistant_sessions": {
         INT: "id user_id customer_id locale state handoff_ticket_id created_at updated_at"
     },
@@ -66,7 +66,8 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "denied_at paid_at closed_at archived_at withdrawn_at reopened_at decided_at "
         "waived_documents evidence_waived_at reserve_amount investigation_outcome"
         " investigation_closed_at referred_to_id referred_at",
-        PER: "incident_location description decision_reason closing_feedback attributes",
+        PER: "incident_location decision_reason closing_feedback attributes",
+        SEN: "description",
     },
     "complaints": {
         INT: "id ticket_id category severity regulator_reportable",
@@ -128,7 +129,10 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         INT: "id status origin created_at updated_at updated_by_id text_hash terms "
         "terms_version vectors vector_model vector_hash",
     },
-    "loss_lines": {INT: "id claim_id coverage_code amount cause_codes source", PER: "description"},
+    "loss_lines": {
+        INT: "id claim_id coverage_code amount cause_codes source description_hash",
+        SEN: "description",
+    },
     "loyalty_accounts": {INT: "customer_id balance earned_total tier updated_at"},
     "loyalty_entries": {
         INT: "id customer_id key kind reason points balance_after actor_id actor_role at",
@@ -184,7 +188,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         INT: "ticket_id id at actor_id actor_role kind from_status to_status data",
         PER: "reason",
     },
-    "ticket_messages": {INT: "id ticket_id author_id author_role internal at", PER: "body"},
+    "ticket_messages": {INT: "id ticket_id author_id author_role internal at", SEN: "body"},
     "tickets": {
         INT: "id number kind channel customer_id claim_id policy_id product_code status priority "
         "customer_tier owner_id team_id created_by_id version created_at first_response_at "

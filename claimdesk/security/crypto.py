@@ -44,6 +44,11 @@ def _decode_key(text: str, what: str, size: int = 32) -> bytes:
     return raw
 
 
+def decode_key(text: str, what: str) -> bytes:
+    """A 32-byte key from its base64 text (KeyringError naming ``what`` when malformed)."""
+    return _decode_key(text, what)
+
+
 def _derive(secret: str, purpose: str) -> bytes:
     """A development/test key from secret_key (settings refuse this outside them)."""
     return hmac.new(secret.encode(), f"claimdesk {purpose}".encode(), hashlib.sha256).digest()
@@ -52,6 +57,13 @@ def _derive(secret: str, purpose: str) -> bytes:
 def new_key() -> str:
     """32 random bytes in base64: a fresh encryption, search or signing key."""
     return base64.b64encode(os.urandom(32)).decode()
+
+
+def backup_key(settings: Settings) -> bytes:
+    """The key that encrypts backups (CLAIMDESK_BACKUP_KEY; derived in development and test)."""
+    if settings.backup_key is not None:
+        return _decode_key(settings.backup_key.get_secret_value(), "backup key")
+    return _derive(settings.secret_key.get_secret_value(), "backup encryption")
 
 
 @dataclass(frozen=True)

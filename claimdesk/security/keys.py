@@ -103,6 +103,27 @@ def encrypt_stored_values(connection: Connection) -> list[RotationResult]:
     return [_reencrypt(connection, ring, *spec) for spec in FIRST_ENCRYPTED]
 
 
+def encrypt_columns(
+    connection: Connection, columns: tuple[tuple[str, str, str], ...]
+) -> list[RotationResult]:
+    """Used by migrations that encrypt more columns: encrypt (and hash) their clear values."""
+    ring = keyring()
+    return [_reencrypt(connection, ring, *spec) for spec in columns]
+
+
+def decrypt_columns(connection: Connection, columns: tuple[tuple[str, str, str], ...]) -> None:
+    """The way back (a migration's downgrade): store the columns' values in clear again."""
+    ring = keyring()
+    for table_name, pk, name in columns:
+        context = f"{table_name}.{name}"
+        target = table(table_name, column(pk), column(name))
+        for row_id, value in connection.execute(select(*target.columns)).all():
+            if value is None or key_id(value) is None:
+                continue
+            plain = ring.decrypt(value, context=context)
+            connection.execute(update(target).where(target.c[pk] == row_id).values({name: plain}))
+
+
 def rotate_keys(connection: Connection) -> list[RotationResult]:
     """Re-encrypt every encrypted column under the active key (old keys must still be listed
     to decrypt); values in clear are encrypted too."""

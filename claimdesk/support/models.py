@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.core.db import Base, HistoryEntry, Money, UTCDateTime
-from claimdesk.security.crypto import EncryptedString
+from claimdesk.security.crypto import EncryptedString, EncryptedText
 from claimdesk.support.enums import (
     AssignmentRule,
     Priority,
@@ -132,7 +132,7 @@ class TicketMessage(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     author_role: Mapped[str] = mapped_column(String(32))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText(context="ticket_messages.body"))
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 

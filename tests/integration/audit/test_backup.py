@@ -13,8 +13,14 @@ from typer.testing import CliRunner
 
 from claimdesk import cli
 from claimdesk.audit.backup import BackupError, backup, restore
+from claimdesk.security.crypto import backup_key
 from claimdesk.security.enums import Role
 from tests import samples
+
+
+@pytest.fixture
+def key(container) -> bytes:
+    return backup_key(container.settings)
 
 
 @pytest.fixture
@@ -54,15 +60,19 @@ def empty_target(container, tmp_path) -> Iterator[Engine]:
 
 
 def test_a_backup_restores_into_an_empty_database_and_verifies(
-    container, filled, empty_target, tmp_path
+    container, filled, empty_target, tmp_path, key
 ):
     manifest = backup(
-        container.engine, container.settings.data_dir, tmp_path / "b", now=container.clock.now()
+        container.engine,
+        container.settings.data_dir,
+        tmp_path / "b",
+        now=container.clock.now(),
+        key=key,
     )
     assert manifest.row_counts["claims"] == 1
     assert any(name.startswith("documents/") for name in manifest.files)
     restored_data = tmp_path / "restored-data"
-    report = restore(empty_target, restored_data, tmp_path / "b")
+    report = restore(empty_target, restored_data, tmp_path / "b", key=key)
     assert report.problems == []
     assert report.ok and report.ledger_entries == manifest.ledger_entries
     with empty_target.connect() as connection:
@@ -71,19 +81,31 @@ def test_a_backup_restores_into_an_empty_database_and_verifies(
 
 
 def test_restore_refuses_a_database_that_is_not_empty_without_force(
-    container, filled, empty_target, tmp_path
+    container, filled, empty_target, tmp_path, key
 ):
-    backup(container.engine, container.settings.data_dir, tmp_path / "b", now=container.clock.now())
-    restore(empty_target, tmp_path / "d", tmp_path / "b")
+    backup(
+        container.engine,
+        container.settings.data_dir,
+        tmp_path / "b",
+        now=container.clock.now(),
+        key=key,
+    )
+    restore(empty_target, tmp_path / "d", tmp_path / "b", key=key)
     with pytest.raises(BackupError, match=r"not empty.*--force"):
-        restore(empty_target, tmp_path / "d", tmp_path / "b")
-    assert restore(empty_target, tmp_path / "d", tmp_path / "b", force=True).ok
+        restore(empty_target, tmp_path / "d", tmp_path / "b", key=key)
+    assert restore(empty_target, tmp_path / "d", tmp_path / "b", key=key, force=True).ok
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_restored(
-    container, filled, empty_target, tmp_path
+    container, filled, empty_target, tmp_path, key
 ):
-    backup(container.engine, container.settings.data_dir, tmp_path / "b", now=container.clock.now())
+    backup(
+        container.engine,
+        container.settings.data_dir,
+        tmp_path / "b",
+        now=container.clock.now(),
+        key=key,
+    )
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     document = next(name for name in manifest["files"] if name.startswith("documents/"))
     path = tmp_path / "b" / document
@@ -91,7 +113,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(
     data[0] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(BackupError, match=r"damaged.*does not match its checksum"):
-        restore(empty_target, tmp_path / "d", tmp_path / "b")
+        restore(empty_target, tmp_path / "d", tmp_path / "b", key=key)
     with empty_target.connect() as connection:
         tables = connection.execute(
             text("SELECT count(*) FROM information_schema.tables WHERE table_name = 'claims'")
@@ -101,12 +123,16 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(
     assert tables == 0
 
 
-def test_backup_refuses_a_folder_that_is_not_empty(container, tmp_path):
+def test_backup_refuses_a_folder_that_is_not_empty(container, tmp_path, key):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "old.txt").write_text("x")
     with pytest.raises(BackupError, match="not empty"):
         backup(
-            container.engine, container.settings.data_dir, tmp_path / "b", now=container.clock.now()
+            container.engine,
+            container.settings.data_dir,
+            tmp_path / "b",
+            now=container.clock.now(),
+            key=key,
         )
 
 

@@ -18,6 +18,7 @@ def test_production_refuses_placeholder_and_missing_secrets_and_names_each():
         "CLAIMDESK_ENCRYPTION_KEYS",
         "CLAIMDESK_SEARCH_KEY",
         "CLAIMDESK_AUDIT_SIGNING_KEY",
+        "CLAIMDESK_BACKUP_KEY",
     ):
         assert name in message
 
@@ -29,6 +30,7 @@ def test_production_starts_with_real_secrets():
         encryption_keys={"2026a": SecretStr(new_key())},
         search_key=SecretStr(new_key()),
         audit_signing_key=SecretStr(new_key()),
+        backup_key=SecretStr(new_key()),
         _env_file=None,
     )
     assert "2026a" in settings.encryption_keys
