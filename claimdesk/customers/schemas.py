@@ -57,6 +57,17 @@ class CustomerOut(BaseModel):
     bank_accounts: list[BankAccountOut]
 
 
+class MergeIn(BaseModel):
+    duplicate_id: int = Field(description="The duplicate customer whose records move here.")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MergeOut(BaseModel):
+    customer_id: int
+    duplicate_id: int
+    moved: dict[str, int] = Field(description="Rows moved, per table.column.")
+
+
 # ---------------------------------------------------------------- loyalty
 
 
@@ -174,9 +185,15 @@ class NotificationBrief(BaseModel):
 
 class Customer360Out(BaseModel):
     profile: CustomerOut
-    lifecycle_stage: LabelOut = Field(description="prospect, new, active, at_risk or lapsed.")
-    segment: SegmentOut | None = Field(description="From the last segmentation run, if any.")
-    next_best_service: LabelOut
+    lifecycle_stage: LabelOut | None = Field(
+        description="prospect, new, active, at_risk or lapsed (staff only: null for customers)."
+    )
+    segment: SegmentOut | None = Field(
+        description="From the last segmentation run, if any (staff only: null for customers)."
+    )
+    next_best_service: LabelOut | None = Field(
+        description="What staff should offer next (staff only: null for customers)."
+    )
     loyalty: LoyaltyOut
     policies: list[PolicyBrief]
     claims: list[ClaimBrief]

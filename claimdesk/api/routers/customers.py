@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
 from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, SettingsDep
-from claimdesk.customers import loyalty, profile, service
+from claimdesk.customers import loyalty, merge, profile, service
 from claimdesk.customers import segments as segmentation
 from claimdesk.customers.schemas import (
     BankAccountIn,
@@ -11,6 +11,8 @@ from claimdesk.customers.schemas import (
     CustomerOut,
     LoyaltyEntryOut,
     LoyaltyOut,
+    MergeIn,
+    MergeOut,
     RedemptionIn,
     SegmentationOut,
 )
@@ -130,3 +132,21 @@ def verify_bank_account(
     )
     session.commit()
     return BankAccountOut.model_validate(account)
+
+
+@router.post("/{customer_id}/merge", response_model=MergeOut)
+def merge_duplicate(
+    customer_id: int, data: MergeIn, session: SessionDep, actor: ActorDep, now: NowDep
+) -> MergeOut:
+    """Merge a duplicate (same person, found later) into this customer: policies, claims,
+    tickets and everything else of theirs move here; recorded in the ledger."""
+    moved = merge.merge_customers(
+        session,
+        actor=actor,
+        survivor_id=customer_id,
+        duplicate_id=data.duplicate_id,
+        reason=data.reason,
+        now=now,
+    )
+    session.commit()
+    return MergeOut(customer_id=customer_id, duplicate_id=data.duplicate_id, moved=moved)
