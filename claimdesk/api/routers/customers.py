@@ -1,7 +1,9 @@
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
 
 from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, SettingsDep
-from claimdesk.customers import loyalty, merge, profile, service
+from claimdesk.customers import export, loyalty, merge, profile, service
 from claimdesk.customers import segments as segmentation
 from claimdesk.customers.schemas import (
     BankAccountIn,
@@ -16,6 +18,7 @@ from claimdesk.customers.schemas import (
     RedemptionIn,
     SegmentationOut,
 )
+from claimdesk.documents.storage import blob_store
 from claimdesk.security.permissions import require
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -150,3 +153,39 @@ def merge_duplicate(
     )
     session.commit()
     return MergeOut(customer_id=customer_id, duplicate_id=data.duplicate_id, moved=moved)
+
+
+@router.get(
+    "/{customer_id}/export",
+    response_model=dict[str, Any],
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def export_data(
+    customer_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    settings: SettingsDep,
+    reason: Annotated[
+        str | None,
+        Query(max_length=200, description="Staff: the customer's request this answers."),
+    ] = None,
+    format: Annotated[
+        Literal["json", "zip"], Query(description="json, or a zip with the document files.")
+    ] = "json",
+) -> Any:
+    """All the customer's data in clear (PIPL art. 45): profile, policies, claims with
+    timelines and documents, tickets, disputes, surveys, notifications, loyalty, consents,
+    assistant conversations. The customer their own; staff on the customer's request, with
+    ``reason`` (logged as the purpose of the reads in clear)."""
+    data = export.export_customer(
+        session, actor=actor, customer_id=customer_id, reason=reason, now=now, settings=settings
+    )
+    session.commit()  # the access log of reads in clear
+    if format == "zip":
+        return Response(
+            content=export.export_zip(data, store=blob_store(settings)),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="claimdesk-{customer_id}.zip"'},
+        )
+    return data
