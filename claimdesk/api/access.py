@@ -86,6 +86,7 @@ ACCESS: dict[str, Rule] = {
     "POST /api/v1/customers/{customer_id}/merge": permission("customers.merge"),
     # Data-subject rights: the customer their own (row level), staff with customers.export.
     "GET /api/v1/customers/{customer_id}/export": AUTHENTICATED,
+    "POST /api/v1/customers/{customer_id}/privacy-requests": AUTHENTICATED,
     "GET /api/v1/products": AUTHENTICATED,
     "GET /api/v1/policies": AUTHENTICATED,
     "GET /api/v1/policies/{policy_id}": AUTHENTICATED,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -66,6 +67,20 @@ class MergeOut(BaseModel):
     customer_id: int
     duplicate_id: int
     moved: dict[str, int] = Field(description="Rows moved, per table.column.")
+
+
+class PrivacyRequestIn(BaseModel):
+    request: Literal["correction", "erasure"] = Field(
+        description="correction: fix data that is wrong; erasure: delete my data."
+    )
+    details: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="What to correct (and the right value) or what to erase, and why.",
+    )
+    channel: Literal["web", "app", "api", "phone", "counter", "email"] | None = Field(
+        default=None, description="Customers: web by default; staff: counter by default."
+    )
 
 
 # ---------------------------------------------------------------- loyalty

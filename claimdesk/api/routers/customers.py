@@ -3,7 +3,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, SettingsDep
-from claimdesk.customers import export, loyalty, merge, profile, service
+from claimdesk.customers import export, loyalty, merge, privacy, profile, service
 from claimdesk.customers import segments as segmentation
 from claimdesk.customers.schemas import (
     BankAccountIn,
@@ -15,11 +15,15 @@ from claimdesk.customers.schemas import (
     LoyaltyOut,
     MergeIn,
     MergeOut,
+    PrivacyRequestIn,
     RedemptionIn,
     SegmentationOut,
 )
 from claimdesk.documents.storage import blob_store
 from claimdesk.security.permissions import require
+from claimdesk.support import service as support
+from claimdesk.support.enums import TicketChannel
+from claimdesk.support.schemas import TicketOut
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -189,3 +193,22 @@ def export_data(
             headers={"Content-Disposition": f'attachment; filename="claimdesk-{customer_id}.zip"'},
         )
     return data
+
+
+@router.post("/{customer_id}/privacy-requests", response_model=TicketOut, status_code=201)
+def privacy_request(
+    customer_id: int, data: PrivacyRequestIn, session: SessionDep, actor: ActorDep, now: NowDep
+) -> TicketOut:
+    """Ask to correct or to erase personal data: opens a ticket of kind
+    privacy_correction or privacy_erasure for the privacy desk (customers: their own)."""
+    ticket = privacy.lodge_request(
+        session,
+        actor=actor,
+        customer_id=customer_id,
+        request=data.request,
+        details=data.details,
+        channel=TicketChannel(data.channel) if data.channel else None,
+        now=now,
+    )
+    session.commit()
+    return support.ticket_view(session, ticket, actor=actor, now=now)
