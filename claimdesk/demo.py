@@ -654,6 +654,7 @@ class _Loader:
         self.today = local_date(self.now, self.settings.display_timezone)
         self.rng = random.Random(SEED)
         self.used_names: set[str] = set()
+        self.used_id_numbers: set[str] = set()  # one customer per ID number
         self.city_of: dict[int, City] = {}
         self.actors: dict[str, Actor] = {}
         self.customer_actors: dict[int, Actor] = {}
@@ -691,12 +692,17 @@ class _Loader:
         locale = "en" if rng.random() < 0.3 else "zh-CN"
         show_en = locale == "en" or rng.random() < 0.3
         sequence = rng.randrange(0, 1000, 2) + (person.gender == "male")
+        id_number = resident_id(city.area_code, person.birth_date, sequence)
+        while id_number in self.used_id_numbers:  # same place, birthday and sequence
+            sequence = (sequence + 2) % 1000
+            id_number = resident_id(city.area_code, person.birth_date, sequence)
+        self.used_id_numbers.add(id_number)
         data = CustomerIn(
             name=person.name,
             name_en=person.name_en,  # the name on the English papers of their claims
             gender=person.gender,
             birth_date=person.birth_date,
-            id_number=resident_id(city.area_code, person.birth_date, sequence),
+            id_number=id_number,
             phone=f"1{rng.choice('3578')}{_digits(rng, 9)}",
             email=(
                 f"{person.name_en.lower().replace(' ', '.')}{rng.randint(1, 99)}@example.com"

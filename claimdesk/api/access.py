@@ -83,6 +83,10 @@ ACCESS: dict[str, Rule] = {
     "POST /api/v1/customers/{customer_id}/bank-accounts/{account_id}/verify": permission(
         "customers.verify_account"
     ),
+    "POST /api/v1/customers/{customer_id}/merge": permission("customers.merge"),
+    # Data-subject rights: the customer their own (row level), staff with customers.export.
+    "GET /api/v1/customers/{customer_id}/export": AUTHENTICATED,
+    "POST /api/v1/customers/{customer_id}/privacy-requests": AUTHENTICATED,
     "GET /api/v1/products": AUTHENTICATED,
     "GET /api/v1/policies": AUTHENTICATED,
     "GET /api/v1/policies/{policy_id}": AUTHENTICATED,
@@ -140,6 +144,7 @@ ACCESS: dict[str, Rule] = {
     # Audit.
     "GET /api/v1/audit/verify": permission("audit.verify"),
     "GET /api/v1/audit/waivers": permission("audit.waivers"),
+    "GET /api/v1/audit/access-log": permission("audit.access_log"),
     # Smart assistant: anyone may ask (signed-in customers also about their own records)
     # and read published entries; drafts and edits are for staff who manage the KB.
     "POST /api/v1/assistant/messages": PUBLIC,

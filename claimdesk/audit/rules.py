@@ -248,3 +248,30 @@ def reconcile_money(
     for reference, (seq, claim_id, _) in paid.items():
         return seq, f"payment {reference} of claim id {claim_id} was deleted"
     return None
+
+
+@dataclass(frozen=True)
+class UnusualReader:
+    """A user who read far more sensitive records than their peers."""
+
+    user_id: int | None
+    records: int
+    peer_median: float
+
+
+def unusual_readers(
+    records_by_user: dict[int | None, int], *, factor: float, minimum: int
+) -> list[UnusualReader]:
+    """Users who read more than ``factor`` times the median of all readers and at least
+    ``minimum`` records (a small team's one extra read is not a finding), most first."""
+    if not records_by_user:
+        return []
+    counts = sorted(records_by_user.values())
+    middle = len(counts) // 2
+    median = counts[middle] if len(counts) % 2 else (counts[middle - 1] + counts[middle]) / 2
+    found = [
+        UnusualReader(user, n, float(median))
+        for user, n in records_by_user.items()
+        if n >= minimum and n > median * factor
+    ]
+    return sorted(found, key=lambda r: (-r.records, r.user_id or 0))

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from claimdesk.analytics import service as analytics
+from claimdesk.audit import access_log
 from claimdesk.claims import rules as claim_rules
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.machine import MACHINE
@@ -645,6 +646,42 @@ def effect_measured(
     return EffectSection(source=f"analytics KPI service ({report.source})", lines=lines)
 
 
+# ---------------------------------------------------------------- 5. access to personal data
+
+
+@dataclass(frozen=True)
+class UnusualAccessLine:
+    user_id: int | None
+    username: str
+    records: int
+    peer_median: float
+
+
+@dataclass
+class AccessSection:
+    """Staff who read far more sensitive records in clear than their peers (PIPL art. 51)."""
+
+    factor: float
+    minimum: int
+    unusual: list[UnusualAccessLine]
+
+    @property
+    def findings(self) -> int:
+        return len(self.unusual)
+
+
+def access_reviewed(session: Session, *, start: datetime, end: datetime) -> AccessSection:
+    found = access_log.unusual_access(session, start=start, end=end)
+    return AccessSection(
+        factor=access_log.UNUSUAL_FACTOR,
+        minimum=access_log.UNUSUAL_MINIMUM,
+        unusual=[
+            UnusualAccessLine(r.user_id, name or f"user {r.user_id}", r.records, r.peer_median)
+            for r, name in found
+        ],
+    )
+
+
 # ---------------------------------------------------------------- the report
 
 
@@ -657,10 +694,16 @@ class AuditReport:
     process: ProcessSection
     execution: ExecutionSection
     effect: EffectSection
+    access: AccessSection
 
     @property
     def findings(self) -> int:
-        return self.process.findings + self.execution.findings + self.effect.findings
+        return (
+            self.process.findings
+            + self.execution.findings
+            + self.effect.findings
+            + self.access.findings
+        )
 
 
 def _bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
@@ -733,6 +776,7 @@ def build_report(
         effect=effect_measured(
             session, start=start, end=end, process=process, settings=settings, now=now, actor=actor
         ),
+        access=access_reviewed(session, start=first, end=after),
     )
 
 

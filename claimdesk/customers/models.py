@@ -27,6 +27,8 @@ class Customer(Base):
     address: Mapped[str | None] = mapped_column(String(512))
     preferred_locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A duplicate found later and merged into another record (its records moved there).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
 
     bank_accounts: Mapped[list[BankAccount]] = relationship(
         back_populates="customer", order_by="BankAccount.id"

@@ -180,11 +180,14 @@ def customer_360(
         .order_by(OutboxMessage.id.desc())
         .limit(RECENT_LIMIT)
     ).all()
+    # Internal labels (lifecycle stage, segment, next best service with its staff
+    # instruction) are for staff: a customer sees only the customer-facing fields.
+    internal = not actor.is_customer
     return Customer360Out(
         profile=customer_view(session, customer, actor=actor, purpose=purpose, now=now),
-        lifecycle_stage=_label(stage),
-        segment=segments.segment_of(session, customer_id),
-        next_best_service=_label(rules.next_best_service(facts, stage)),
+        lifecycle_stage=_label(stage) if internal else None,
+        segment=segments.segment_of(session, customer_id) if internal else None,
+        next_best_service=_label(rules.next_best_service(facts, stage)) if internal else None,
         loyalty=loyalty_view(session, customer_id=customer_id),
         policies=[
             PolicyBrief(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -55,6 +56,31 @@ class CustomerOut(BaseModel):
     preferred_locale: str
     created_at: datetime
     bank_accounts: list[BankAccountOut]
+
+
+class MergeIn(BaseModel):
+    duplicate_id: int = Field(description="The duplicate customer whose records move here.")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MergeOut(BaseModel):
+    customer_id: int
+    duplicate_id: int
+    moved: dict[str, int] = Field(description="Rows moved, per table.column.")
+
+
+class PrivacyRequestIn(BaseModel):
+    request: Literal["correction", "erasure"] = Field(
+        description="correction: fix data that is wrong; erasure: delete my data."
+    )
+    details: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="What to correct (and the right value) or what to erase, and why.",
+    )
+    channel: Literal["web", "app", "api", "phone", "counter", "email"] | None = Field(
+        default=None, description="Customers: web by default; staff: counter by default."
+    )
 
 
 # ---------------------------------------------------------------- loyalty
@@ -174,9 +200,15 @@ class NotificationBrief(BaseModel):
 
 class Customer360Out(BaseModel):
     profile: CustomerOut
-    lifecycle_stage: LabelOut = Field(description="prospect, new, active, at_risk or lapsed.")
-    segment: SegmentOut | None = Field(description="From the last segmentation run, if any.")
-    next_best_service: LabelOut
+    lifecycle_stage: LabelOut | None = Field(
+        description="prospect, new, active, at_risk or lapsed (staff only: null for customers)."
+    )
+    segment: SegmentOut | None = Field(
+        description="From the last segmentation run, if any (staff only: null for customers)."
+    )
+    next_best_service: LabelOut | None = Field(
+        description="What staff should offer next (staff only: null for customers)."
+    )
     loyalty: LoyaltyOut
     policies: list[PolicyBrief]
     claims: list[ClaimBrief]

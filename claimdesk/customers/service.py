@@ -41,9 +41,34 @@ def add_bank_account(
     return account
 
 
+def existing_with_id_number(session: Session, id_number: str) -> Customer | None:
+    """The (unmerged) customer who already holds this ID number, found by its keyed hash."""
+    wanted = search_hash(id_number, purpose="customers.id_number")
+    return session.scalars(
+        select(Customer)
+        .where(Customer.id_number_hash == wanted, Customer.merged_into_id.is_(None))
+        .order_by(Customer.id)
+        .limit(1)
+    ).first()
+
+
 def create_customer(
     session: Session, *, data: CustomerIn, now: datetime, added_by: Actor | None = None
 ) -> Customer:
+    """A new customer; one customer per ID number (409 otherwise: staff are told which
+    customer holds it, anyone else is not)."""
+    existing = existing_with_id_number(session, data.id_number)
+    if existing is not None:
+        if added_by is not None and not added_by.is_customer:
+            raise Conflict(
+                f"Customer {existing.id} already has this ID number: open that record "
+                f"(or merge duplicates). 该证件号码已属于客户 {existing.id}，请使用该客户记录。",
+                details=[{"existing_customer_id": existing.id}],
+            )
+        raise Conflict(
+            "A customer with this ID number already exists: sign in to that account or "
+            "contact customer service. 该证件号码已登记，请登录原账户或联系客服。"
+        )
     customer = Customer(**data.model_dump(exclude={"bank_accounts"}, mode="python"), created_at=now)
     session.add(customer)
     for account in data.bank_accounts:
@@ -138,7 +163,13 @@ def find_by_id_number(session: Session, *, actor: Actor, id_number: str) -> list
     """Customers with this ID number, found through its keyed hash (the column is encrypted)."""
     require(actor, "customers.search")
     wanted = search_hash(id_number, purpose="customers.id_number")
-    return list(session.scalars(select(Customer).where(Customer.id_number_hash == wanted)))
+    return list(
+        session.scalars(
+            select(Customer).where(
+                Customer.id_number_hash == wanted, Customer.merged_into_id.is_(None)
+            )
+        )
+    )
 
 
 def customer_view(

@@ -83,7 +83,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
     },
     "customer_segments": {INT: "customer_id segment run_id features"},
     "customers": {
-        INT: "id id_type id_number_hash preferred_locale created_at",
+        INT: "id id_type id_number_hash preferred_locale created_at merged_into_id",
         PER: "name name_en gender birth_date email address",
         SEN: "id_number phone",
     },

@@ -59,6 +59,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "analytics.view": frozenset({Role.SENIOR_ADJUSTER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN}),
     # Customer 360, segments and loyalty (customers read and redeem only their own).
     "customers.view_360": frozenset({Role.AGENT, Role.AUDITOR, Role.ADMIN}) | HANDLER_ROLES,
+    # Privacy (PIPL): merge duplicate customers; read the sensitive-access log; export a
+    # customer's data on their request (the customer themself needs no permission).
+    "customers.merge": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "audit.access_log": frozenset({Role.AUDITOR, Role.ADMIN}),
+    "customers.export": frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
     "customers.segments.manage": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "loyalty.redeem": frozenset({Role.CUSTOMER, Role.AGENT}),
     # Assistant: staff who answer customers write and publish knowledge-base entries

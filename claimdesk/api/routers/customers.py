@@ -1,7 +1,9 @@
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
 
 from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, SettingsDep
-from claimdesk.customers import loyalty, profile, service
+from claimdesk.customers import export, loyalty, merge, privacy, profile, service
 from claimdesk.customers import segments as segmentation
 from claimdesk.customers.schemas import (
     BankAccountIn,
@@ -11,10 +13,17 @@ from claimdesk.customers.schemas import (
     CustomerOut,
     LoyaltyEntryOut,
     LoyaltyOut,
+    MergeIn,
+    MergeOut,
+    PrivacyRequestIn,
     RedemptionIn,
     SegmentationOut,
 )
+from claimdesk.documents.storage import blob_store
 from claimdesk.security.permissions import require
+from claimdesk.support import service as support
+from claimdesk.support.enums import TicketChannel
+from claimdesk.support.schemas import TicketOut
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -130,3 +139,76 @@ def verify_bank_account(
     )
     session.commit()
     return BankAccountOut.model_validate(account)
+
+
+@router.post("/{customer_id}/merge", response_model=MergeOut)
+def merge_duplicate(
+    customer_id: int, data: MergeIn, session: SessionDep, actor: ActorDep, now: NowDep
+) -> MergeOut:
+    """Merge a duplicate (same person, found later) into this customer: policies, claims,
+    tickets and everything else of theirs move here; recorded in the ledger."""
+    moved = merge.merge_customers(
+        session,
+        actor=actor,
+        survivor_id=customer_id,
+        duplicate_id=data.duplicate_id,
+        reason=data.reason,
+        now=now,
+    )
+    session.commit()
+    return MergeOut(customer_id=customer_id, duplicate_id=data.duplicate_id, moved=moved)
+
+
+@router.get(
+    "/{customer_id}/export",
+    response_model=dict[str, Any],
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def export_data(
+    customer_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    settings: SettingsDep,
+    reason: Annotated[
+        str | None,
+        Query(max_length=200, description="Staff: the customer's request this answers."),
+    ] = None,
+    format: Annotated[
+        Literal["json", "zip"], Query(description="json, or a zip with the document files.")
+    ] = "json",
+) -> Any:
+    """All the customer's data in clear (PIPL art. 45): profile, policies, claims with
+    timelines and documents, tickets, disputes, surveys, notifications, loyalty, consents,
+    assistant conversations. The customer their own; staff on the customer's request, with
+    ``reason`` (logged as the purpose of the reads in clear)."""
+    data = export.export_customer(
+        session, actor=actor, customer_id=customer_id, reason=reason, now=now, settings=settings
+    )
+    session.commit()  # the access log of reads in clear
+    if format == "zip":
+        return Response(
+            content=export.export_zip(data, store=blob_store(settings)),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="claimdesk-{customer_id}.zip"'},
+        )
+    return data
+
+
+@router.post("/{customer_id}/privacy-requests", response_model=TicketOut, status_code=201)
+def privacy_request(
+    customer_id: int, data: PrivacyRequestIn, session: SessionDep, actor: ActorDep, now: NowDep
+) -> TicketOut:
+    """Ask to correct or to erase personal data: opens a ticket of kind
+    privacy_correction or privacy_erasure for the privacy desk (customers: their own)."""
+    ticket = privacy.lodge_request(
+        session,
+        actor=actor,
+        customer_id=customer_id,
+        request=data.request,
+        details=data.details,
+        channel=TicketChannel(data.channel) if data.channel else None,
+        now=now,
+    )
+    session.commit()
+    return support.ticket_view(session, ticket, actor=actor, now=now)

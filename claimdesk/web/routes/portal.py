@@ -22,6 +22,7 @@ from claimdesk.claims.schemas import AdvancePaymentIn, TransitionIn
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import ClaimDeskError, NotFound
+from claimdesk.customers import export
 from claimdesk.documents import service as documents
 from claimdesk.documents.checklists import document_kinds, template
 from claimdesk.documents.storage import blob_store
@@ -405,6 +406,28 @@ def open_dispute(
 
 
 # ---------------------------------------------------------------- tickets and surveys
+
+
+@router.get("/my-data.zip")
+def my_data(
+    actor: CustomerActor, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    """Everything we hold about the signed-in customer: data.json and their documents."""
+    assert actor.customer_id is not None
+    data = export.export_customer(
+        session,
+        actor=actor,
+        customer_id=actor.customer_id,
+        reason=None,
+        now=now,
+        settings=settings,
+    )
+    session.commit()  # the access log of reads in clear
+    return Response(
+        content=export.export_zip(data, store=blob_store(settings)),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="my-claimdesk-data.zip"'},
+    )
 
 
 @router.get("/tickets")

@@ -35,11 +35,18 @@ def test_a_customer_sees_their_whole_360_in_one_call(world: World) -> None:
     assert view["loyalty"]["balance"] == 50  # the claim reported online
     assert view["loyalty"]["tier"]["code"] == "standard"
     assert view["loyalty"]["points_to_next_tier"] == 450
+    # Internal labels are for staff only: the customer sees none of them.
+    assert view["lifecycle_stage"] is None
+    assert view["next_best_service"] is None
+    assert view["segment"] is None
+    staff_view = world.client.get(
+        f"/api/v1/customers/{customer.id}/360", headers=world.staff(Role.AGENT)
+    ).json()
     # First policy 45 days ago: a new customer, and the rule says so.
-    assert view["lifecycle_stage"]["code"] == "new"
-    assert view["lifecycle_stage"]["rule"] == "first_policy_recent"
-    assert view["next_best_service"]["code"] == "welcome_call"
-    assert view["segment"] is None  # no segmentation run yet
+    assert staff_view["lifecycle_stage"]["code"] == "new"
+    assert staff_view["lifecycle_stage"]["rule"] == "first_policy_recent"
+    assert staff_view["next_best_service"]["code"] == "welcome_call"
+    assert staff_view["segment"] is None  # no segmentation run yet
 
 
 def test_another_customer_gets_not_found_and_staff_need_the_permission(world: World) -> None:
@@ -85,3 +92,24 @@ def test_loyalty_shows_the_tier_benefits_and_movements(world: World) -> None:
     assert view["balance"] == 1600 and view["tier"]["code"] == "gold"
     assert any("24" in b for b in view["tier"]["benefits_en"])
     assert len(view["entries"]) == 8 and view["entries"][0]["balance_after"] == 1600
+
+
+def test_a_customer_at_risk_never_reads_their_internal_labels(world: World) -> None:
+    customer = world.customer()
+    world.policy(customer, start=date(2024, 1, 1), end=date(2026, 12, 31))
+    with unit_of_work(world.container.sessions) as session:
+        session.add(
+            Survey(
+                key="low-2", subject="ticket", customer_id=customer.id, channel="web",
+                created_at=world.now, expires_at=world.now, score=1, responded_at=world.now,
+            )
+        )  # fmt: skip
+    own = world.client.get(
+        f"/api/v1/customers/{customer.id}/360", headers=world.login(Role.CUSTOMER, customer)
+    )
+    assert own.status_code == 200
+    assert "at_risk" not in own.text and "call_after_low_csat" not in own.text
+    assert own.json()["surveys"][0]["score"] == 1  # their own answer stays visible
+    for role in (Role.AGENT, Role.AUDITOR, Role.ADMIN):
+        staff = world.client.get(f"/api/v1/customers/{customer.id}/360", headers=world.staff(role))
+        assert staff.json()["lifecycle_stage"]["code"] == "at_risk"

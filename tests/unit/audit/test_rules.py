@@ -62,3 +62,18 @@ def test_a_deleted_entry_is_reported_missing():
     verdict = verify_chain(links)
     assert verdict.first_broken_seq == 4
     assert "missing" in verdict.reason
+
+
+def test_a_reader_far_above_the_median_and_the_minimum_is_unusual() -> None:
+    from claimdesk.audit.rules import unusual_readers
+
+    counts: dict[int | None, int] = {1: 200, 2: 10, 3: 12, 4: 9, 5: 11}
+    found = unusual_readers(counts, factor=5, minimum=20)
+    assert [(r.user_id, r.records, r.peer_median) for r in found] == [(1, 200, 11.0)]
+
+
+def test_a_small_team_reading_little_has_no_unusual_reader() -> None:
+    from claimdesk.audit.rules import unusual_readers
+
+    assert unusual_readers({1: 6, 2: 1, 3: 1}, factor=5, minimum=20) == []
+    assert unusual_readers({}, factor=5, minimum=20) == []
