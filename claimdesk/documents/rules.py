@@ -449,6 +449,9 @@ class DocumentFacts:
     detected_kind: str | None
     fields: dict[str, str]
     error: str | None = None
+    # field -> confidence (0 to 1); a field not listed counts as confident (read before
+    # confidence was kept, or typed in by a person)
+    confidence: dict[str, float] = field(default_factory=dict)
 
     @property
     def kind(self) -> str | None:
@@ -486,6 +489,7 @@ class Completeness:
     unrecognised: list[DocumentFacts] = field(default_factory=list)
     pending: list[DocumentFacts] = field(default_factory=list)
     mismatched: list[Mismatch] = field(default_factory=list)
+    needs_look: list[Mismatch] = field(default_factory=list)
     invoiced_total: Decimal = Decimal("0.00")
 
     @property
@@ -506,10 +510,57 @@ def is_insured_name(name: str, insured: Sequence[str]) -> bool:
     return any(forms & _name_forms(other) for other in insured if other)
 
 
+FIELD_NAMES = {
+    "patient_name": ("name", "姓名"),
+    "date": ("date", "日期"),
+    "accident_date": ("accident date", "事故日期"),
+    "plate_number": ("plate", "车牌"),
+    "amount": ("amount", "金额"),
+    "account_number": ("account number", "账号"),
+    "account_holder": ("account holder", "户名"),
+    "id_number": ("ID number", "身份证号"),
+    "invoice_number": ("invoice number", "票据号码"),
+    "issuer": ("issuer", "出具单位"),
+    "diagnosis": ("diagnosis", "诊断"),
+}
+
+
+def low_confidence(doc: DocumentFacts, rules: ReadingRules) -> list[str]:
+    """The fields of a document read with less confidence than the rules require."""
+    return [
+        name
+        for name in doc.fields
+        if doc.confidence.get(name, 1.0) < rules.min_confidence
+    ]
+
+
+def _needs_look(doc: DocumentFacts, rules: ReadingRules) -> list[Mismatch]:
+    found = []
+    for name in low_confidence(doc, rules):
+        en, zh = FIELD_NAMES.get(name, (name, name))
+        value = doc.fields[name]
+        found.append(
+            Mismatch(
+                doc.id,
+                doc.kind,
+                name,
+                value,
+                "needs_look",
+                f"'{doc.filename}': the {en} was read as “{value}” but not clearly; "
+                "please check it against the file.",
+                f"“{doc.filename}”的{zh}识别为“{value}”，但不够清晰，请对照原件核实。",
+            )
+        )
+    return found
+
+
 def _mismatches(doc: DocumentFacts, claim: ClaimFacts, rules: ReadingRules) -> list[Mismatch]:
+    """Fields that disagree with the claim. A field read with low confidence never counts
+    (it is listed as needing a look instead): OCR noise must not look like fraud."""
     found = []
     rule = rules.kind(doc.kind)
-    fields = doc.fields
+    unsure = set(low_confidence(doc, rules))
+    fields = {k: v for k, v in doc.fields.items() if k not in unsure}
 
     def add(field_name: str, code: str, en: str, zh: str) -> None:
         found.append(
@@ -579,6 +630,7 @@ def assess_completeness(
         else:
             result.present.setdefault(doc.kind, []).append(doc.id)
             result.mismatched.extend(_mismatches(doc, claim, rules))
+            result.needs_look.extend(_needs_look(doc, rules))
             rule = rules.kind(doc.kind)
             amount = parse_amount(doc.fields.get("amount"))
             if rule and rule.loss_line and amount is not None:
