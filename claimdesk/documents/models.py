@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.core.db import Base, UTCDateTime
@@ -30,8 +30,11 @@ class Document(Base):
     # Sensitive (medical): the text read and the extracted diagnosis are stored encrypted.
     text: Mapped[str | None] = mapped_column(EncryptedText(context="documents.text"))
     fields: Mapped[dict[str, str]] = mapped_column(
-        JSONWithEncryptedKeys(keys=("diagnosis",), context="documents.fields"), default=dict
+        JSONWithEncryptedKeys(keys=("diagnosis", "id_number"), context="documents.fields"),
+        default=dict,
     )
+    # How sure reading is of each field (0 to 1); None for documents read before it was kept.
+    field_confidence: Mapped[dict[str, float] | None] = mapped_column(JSON)
     ocr_pages: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,16 +1,22 @@
 """Getting the text out of a document: a PDF's text layer, OCR where a page has none.
 
-OCR is behind :class:`OcrEngine`; :class:`TesseractOcr` is the real one (Debian's
-``tesseract-ocr`` with the ``chi_sim`` and ``eng`` models), tests can pass a fake.
+OCR is behind :class:`OcrEngine`. Two real engines: :class:`RapidOcr` (PaddleOCR's PP-OCRv4
+models run by ONNX Runtime; ``rapidocr-onnxruntime`` ships them inside its wheel, nothing is
+fetched) and :class:`TesseractOcr` (Debian's ``tesseract-ocr`` with ``chi_sim`` and ``eng``).
+:func:`default_ocr` gives the one the figures chose (docs/benchmarks.md, "Reading phone
+photos"); tests can pass a fake.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import os
+import threading
 import warnings
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cache
+from typing import Any, Protocol
 
 import pypdfium2
 import pytesseract
@@ -22,6 +28,7 @@ from claimdesk.documents.rules import has_text
 
 RENDER_DPI = 300
 MAX_RENDER_PIXELS = 12_000_000  # an A4 page at 300 dpi is 8.7 megapixels
+DETECTION_SIDE = 960
 
 
 class OcrEngine(Protocol):
@@ -41,6 +48,83 @@ class TesseractOcr:
         )
 
 
+class RapidOcr:
+    """PP-OCRv4 detection, orientation and recognition (Chinese and English in one model) on
+    the CPU through ONNX Runtime. Boxes are put back into lines by position: boxes whose
+    vertical centres lie within half a line of each other form a line, read left to right.
+
+    Loading the models takes about a second, so one instance is shared (it is thread-safe:
+    calls are serialised; ONNX Runtime uses ``threads`` cores inside each call).
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        from rapidocr_onnxruntime import RapidOCR  # imported here: ~1 s to load the models
+
+        self.threads = threads or min(os.cpu_count() or 1, 4)
+        self._engine: Any = RapidOCR(
+            intra_op_num_threads=self.threads,
+            inter_op_num_threads=1,
+            print_verbose=False,
+            # detection on the picture scaled to at most 960 px a side: text 20 px high
+            # or more stays detectable, and detection is the costly step
+            det_limit_side_len=DETECTION_SIDE,
+            det_limit_type="max",
+        )
+        self._lock = threading.Lock()
+
+    def read(self, image: Image.Image) -> str:
+        import numpy as np
+
+        pixels = np.asarray(image.convert("RGB"))[:, :, ::-1]  # BGR, as OpenCV has it
+        with self._lock:
+            result, _elapsed = self._engine(pixels)
+        return lines_from_boxes(result or [])
+
+
+def lines_from_boxes(boxes: list[list[Any]]) -> str:
+    """OCR boxes ``[corners, text, score]`` as lines of text, top to bottom, left to right.
+
+    A photo is rarely level: the page's tilt is the median slope of the boxes' top edges, and
+    boxes are grouped into lines by their centres measured across that tilt.
+    """
+    if not boxes:
+        return ""
+    slopes = sorted(
+        math.atan2(c[1][1] - c[0][1], c[1][0] - c[0][0])
+        for c, _text, _score in boxes
+        if c[1][0] - c[0][0] > 0
+    )
+    tilt = slopes[len(slopes) // 2] if slopes else 0.0
+    sin, cos = math.sin(tilt), math.cos(tilt)
+    placed = []
+    for corners, text, _score in boxes:
+        x = sum(point[0] for point in corners) / 4
+        y = sum(point[1] for point in corners) / 4
+        height = math.dist(corners[0], corners[3]) or 1.0
+        across, along = -x * sin + y * cos, x * cos + y * sin
+        placed.append((across, height, along, text))
+    placed.sort()
+    lines: list[list[tuple[float, str]]] = []
+    last_centre, last_height = -1e9, 0.0
+    for across, height, along, text in placed:
+        if lines and abs(across - last_centre) <= 0.5 * min(height, last_height):
+            lines[-1].append((along, text))
+        else:
+            lines.append([(along, text)])
+            last_centre, last_height = across, height
+    return "\n".join("  ".join(text for _, text in sorted(line)) for line in lines)
+
+
+@cache
+def shared_rapid_ocr() -> RapidOcr:
+    return RapidOcr()
+
+
+def default_ocr() -> OcrEngine:
+    """The engine the benchmark chose for phone photos and scans of claim papers."""
+    return shared_rapid_ocr()
+
+
 @dataclass(frozen=True)
 class TextReading:
     text: str
@@ -48,16 +132,31 @@ class TextReading:
     ocr_pages: int
 
 
-def read_text(data: bytes, mime: MediaType, *, ocr: OcrEngine) -> TextReading:
+def read_text(
+    data: bytes, mime: MediaType, *, ocr: OcrEngine, drop_seals: bool = True
+) -> TextReading:
     if mime == MediaType.PDF:
         return _read_pdf(data, ocr)
     with Image.open(io.BytesIO(data)) as image:
-        return TextReading(ocr.read(prepare(image)), pages=1, ocr_pages=1)
+        return TextReading(ocr.read(prepare(image, drop_seals=drop_seals)), pages=1, ocr_pages=1)
 
 
-def prepare(image: Image.Image) -> Image.Image:
-    """Upright (phone photos carry their rotation in EXIF) and greyscale."""
-    return ImageOps.exif_transpose(image).convert("L")
+MAX_PHOTO_SIDE = 2000  # a 12-megapixel phone photo is scaled down to this first
+
+
+def prepare(image: Image.Image, *, drop_seals: bool = True) -> Image.Image:
+    """Upright (phone photos carry their rotation in EXIF), at most 2000 px a side, greyscale.
+
+    With ``drop_seals`` a colour picture becomes the red channel: there red ink (a seal
+    stamped over the text) is nearly as light as the paper, while black and blue ink stay
+    dark. The benchmark measures both ways.
+    """
+    image = ImageOps.exif_transpose(image)
+    if max(image.size) > MAX_PHOTO_SIDE:
+        image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE), Image.Resampling.LANCZOS)
+    if drop_seals and image.mode in ("RGB", "RGBA", "CMYK", "P", "YCbCr"):
+        return image.convert("RGB").getchannel("R")
+    return image.convert("L")
 
 
 def _read_pdf(data: bytes, ocr: OcrEngine) -> TextReading:

@@ -84,5 +84,10 @@ class CompletenessOut(BaseModel):
     unrecognised: list[DocumentRefOut]
     pending: list[DocumentRefOut]
     mismatched: list[MismatchOut]
+    needs_look: list[MismatchOut] = Field(
+        default_factory=list,
+        description="Fields read with too little confidence to be trusted: staff confirm them; "
+        "they raise no mismatch.",
+    )
     invoiced_total: Decimal = Field(description="Sum of the amounts read from invoices.")
     claimed_amount: Decimal

@@ -262,6 +262,7 @@ def save_reading(
     document.status = outcome.status
     document.detected_kind = outcome.detected_kind
     document.fields = outcome.fields
+    document.field_confidence = outcome.confidence
     document.error = outcome.error
     document.read_at = now
     if reading is not None:
@@ -313,6 +314,7 @@ def _facts(document: Document) -> rules.DocumentFacts:
         detected_kind=document.detected_kind,
         fields=dict(document.fields or {}),
         error=document.error,
+        confidence=dict(document.field_confidence or {}),
     )
 
 
@@ -405,6 +407,7 @@ def completeness(session: Session, *, actor: Actor, claim_id: int) -> Completene
         unrecognised=[ref(d) for d in result.unrecognised],
         pending=[ref(d) for d in result.pending],
         mismatched=[MismatchOut(**vars(m)) for m in result.mismatched],
+        needs_look=[MismatchOut(**vars(m)) for m in result.needs_look],
         invoiced_total=result.invoiced_total,
         claimed_amount=claim.claimed_amount,
     )

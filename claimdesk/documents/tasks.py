@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from claimdesk.bootstrap import installed
 from claimdesk.documents import service
-from claimdesk.documents.reading import TesseractOcr
+from claimdesk.documents.reading import default_ocr
 from claimdesk.documents.storage import blob_store
 from claimdesk.jobs.queue import huey
 
@@ -20,7 +20,7 @@ def read_document(document_id: int) -> None:
         container.sessions,
         document_id=document_id,
         store=blob_store(container.settings),
-        ocr=TesseractOcr(),
+        ocr=default_ocr(),
         clock=container.clock,
         settings=container.settings,
     )

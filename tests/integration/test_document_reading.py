@@ -205,7 +205,7 @@ class BrokenOcr:
 def test_a_reading_failure_marks_the_document_unreadable_and_keeps_it(
     world, claim, customer, monkeypatch
 ):
-    monkeypatch.setattr(document_tasks, "TesseractOcr", BrokenOcr)
+    monkeypatch.setattr(document_tasks, "default_ocr", BrokenOcr)
     data = samples.png(samples.INVOICE_EN)
     document = upload(world, customer, claim["id"], data, "invoice.png").json()
     assert document["status"] == "unreadable"

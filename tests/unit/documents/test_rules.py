@@ -165,3 +165,126 @@ def test_the_request_lists_every_missing_kind_and_every_unreadable_file_in_both_
     assert "医疗费用发票及费用明细清单" in zh and "收款人银行卡或账户证明" in zh
     assert "Itemised medical invoice" in en and "Bank card or account proof" in en
     assert "'f2.pdf' could not be read" in en and "“f2.pdf”无法识别" in zh
+
+
+# ---------------------------------------------------------------- reading through OCR noise
+
+
+def test_a_table_row_read_as_one_line_is_cut_at_its_labels():
+    text = "患者姓名 董萱桐 性别 女\n票据号码 1010694518 开票日期 2026-09-29\n医院 北京协和医院"
+    fields = rules.extract_fields(text, RULES)
+    assert fields["patient_name"] == "董萱桐"
+    assert fields["invoice_number"] == "1010694518"
+    assert fields["date"] == "2026-09-29"
+    assert fields["issuer"] == "北京协和医院"
+
+
+@pytest.mark.parametrize(
+    ("words", "amount"),
+    [
+        ("贰仟零叁拾肆元伍角", "2034.50"),
+        ("陆仟伍佰壹拾伍元柒角", "6515.70"),
+        ("壹万零捌元整", "10008.00"),
+        ("壹拾贰万叁仟肆佰伍拾陆元零柒分", "123456.07"),
+        ("零元伍角伍分", "0.55"),
+    ],
+)
+def test_amounts_in_words_are_read(words, amount):
+    assert f"{rules.parse_amount_words(words):.2f}" == amount
+
+
+def test_the_amount_in_words_confirms_the_figures_or_wins_against_them():
+    agreeing = rules.read_fields("合计(小写):¥6,515.70\n合计(大写):陆仟伍佰壹拾伍元柒角", RULES)
+    assert agreeing.values["amount"] == "6515.70"
+    assert agreeing.confidence["amount"] >= 0.95
+    # OCR misread a digit of the figures: the words hold, and someone should look
+    disagreeing = rules.read_fields("合计(小写):¥6,545.70\n合计(大写):陆仟伍佰壹拾伍元柒角", RULES)
+    assert disagreeing.values["amount"] == "6515.70"
+    assert disagreeing.confidence["amount"] < RULES.min_confidence
+    assert "amount_words" not in disagreeing.values
+
+
+def test_misread_thousands_separators_and_look_alike_letters_are_undone():
+    assert rules.extract_fields("合计:¥10.657.88", RULES)["amount"] == "10657.88"
+    assert rules.extract_fields("Tota1 amount: CNY 5 910.37", RULES)["amount"] == "5910.37"
+
+
+def test_id_numbers_are_checked_against_their_gb_11643_check_digit():
+    good = rules.read_fields("公民身份号码 11010519491231002X", RULES)
+    assert good.values["id_number"] == "11010519491231002X"
+    assert good.confidence["id_number"] >= 0.95
+    bad = rules.read_fields("公民身份号码 110105194912310021", RULES)
+    assert bad.confidence["id_number"] < RULES.min_confidence
+
+
+def test_bank_card_number_and_holder_are_read_from_the_bank_proof_with_a_luhn_check():
+    proof = rules.read_fields("银行卡账户证明\n户名:周欣怡\n账号:6222 0200 0000 0000 000", RULES)
+    assert proof.values["account_holder"] == "周欣怡"
+    assert proof.values["account_number"] == "6222020000000000000"
+    assert rules.luhn_valid("6222020000000000000") and rules.luhn_valid("4111111111111111")
+    assert proof.confidence["account_number"] >= 0.95
+    misread = rules.read_fields("账号:6222 0200 0000 0000 001", RULES)
+    assert misread.confidence["account_number"] < RULES.min_confidence
+
+
+def test_english_labels_and_names_survive_dropped_spaces():
+    text = "TRAFFICACCIDENTREPORT\nDateofaccident:2026-07-07\nPatient: WuXiuying"
+    assert rules.classify(text, RULES).kind == "accident_report"
+    fields = rules.extract_fields(text, RULES)
+    assert fields["accident_date"] == "2026-07-07"
+    assert fields["patient_name"] == "Wu Xiuying"
+
+
+def test_a_seal_beside_the_issuer_does_not_end_up_in_its_name():
+    assert rules.extract_fields("医院:天津医科大学总医院医科大学总", RULES)["issuer"] == (
+        "天津医科大学总医院"
+    )
+    assert rules.extract_fields("Hospital: Suzhou Municipal Hospital 用", RULES)["issuer"] == (
+        "Suzhou Municipal Hospital"
+    )
+
+
+def test_a_latin_name_on_a_chinese_document_is_not_trusted():
+    # what Tesseract made of a clean "周欣怡": a name on its own must not look like fraud
+    chinese = rules.read_fields("门诊收费票据\n患者姓名:JAA\n收款单位:北京协和医院", RULES)
+    assert chinese.values["patient_name"] == "JAA"
+    assert chinese.confidence["patient_name"] < RULES.min_confidence
+    sure = rules.read_fields("门诊收费票据\n患者姓名:周欣怡\n收款单位:北京协和医院", RULES)
+    assert sure.confidence["patient_name"] >= 0.9
+
+
+def test_a_low_confidence_name_needs_a_look_and_raises_no_risk_factor():
+    from claimdesk.fraud import rules as fraud
+
+    unsure = rules.DocumentFacts(
+        id=7,
+        filename="发票.jpg",
+        status=DocumentStatus.READ,
+        declared_kind="itemised_invoice",
+        detected_kind=None,
+        fields={"patient_name": "JAA", "date": "2026-06-03"},
+        confidence={"patient_name": 0.3, "date": 0.95},
+    )
+    result = rules.assess_completeness(CLAIM, [unsure], RULES)
+    assert result.mismatched == []
+    assert [(m.document_id, m.field, m.code) for m in result.needs_look] == [
+        (7, "patient_name", "needs_look")
+    ]
+    assert "JAA" in result.needs_look[0].message_en and "核实" in result.needs_look[0].message_zh
+    facts = fraud.ClaimFacts(
+        claim_type="inpatient",
+        claimed_amount=Decimal("800.00"),
+        currency="CNY",
+        incident_date=date(2026, 6, 1),
+        reported_on=date(2026, 6, 3),
+        policy_start=date(2026, 1, 1),
+        remaining_sum_insured=Decimal("100000.00"),
+        document_conflicts=tuple(
+            fraud.DocumentConflict(m.message_en, m.message_zh) for m in result.mismatched
+        ),
+    )
+    assert "document_mismatch" not in {f.code for f in fraud.assess(facts).factors}
+    # the same name read with confidence is a mismatch, as before
+    sure = rules.DocumentFacts(**{**vars(unsure), "confidence": {"patient_name": 0.95}})
+    mismatched = rules.assess_completeness(CLAIM, [sure], RULES).mismatched
+    assert [m.code for m in mismatched] == ["person_not_insured"]
