@@ -156,13 +156,13 @@ def form_errors(exc: Exception, t: Translator) -> dict[str, Any]:
     assert isinstance(exc, ClaimDeskError)
     for detail in exc.details:
         if isinstance(detail, dict) and detail.get("field"):
-            errors[str(detail["field"])] = exc.message
-    return {"errors": errors, "error": exc.message}
+            errors[str(detail["field"])] = exc.message_in(t.locale)
+    return {"errors": errors, "error": exc.message_in(t.locale)}
 
 
 def error_text(exc: Exception, t: Translator) -> str:
     if isinstance(exc, ClaimDeskError):
-        return exc.message
+        return exc.message_in(t.locale)
     return t("form.fix_fields")
 
 
