@@ -91,6 +91,13 @@ def menu_for(user: Any) -> list[tuple[str, str]]:
     ]
 
 
+def _said(text: Any, t: Translator) -> str | None:
+    """A message kept for the next page: in the reader's language when kept in both."""
+    if isinstance(text, dict):
+        return str(text.get(t.locale) or next(iter(text.values()), "")) or None
+    return str(text) if text else None
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> Response:
@@ -106,7 +113,9 @@ def render(
         "errors": {},
         "error": None,
         "notice": request.session.pop("notice", None) if has_session else None,
-        "action_error": request.session.pop("action_error", None) if has_session else None,
+        "action_error": _said(request.session.pop("action_error", None), t)
+        if has_session
+        else None,
     }
     response = templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status_code
