@@ -10,8 +10,8 @@ import json
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from claimdesk.api.errors import error_body
-from claimdesk.core.errors import DATABASE_RETRY_AFTER_SECONDS
+from claimdesk.api.errors import error_body, language_of
+from claimdesk.core.errors import DATABASE_RETRY_AFTER_SECONDS, code_message
 
 CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _BUSY = json.dumps(
@@ -39,7 +39,7 @@ class WriteAdmission:
             await self._slots.acquire()
             admitted = True
         if not admitted:
-            await _answer_busy(send)
+            await _answer_busy(scope, send)
             return
         try:
             await self.app(scope, receive, send)
@@ -47,16 +47,26 @@ class WriteAdmission:
             self._slots.release()
 
 
-async def _answer_busy(send: Send) -> None:
+def _busy_body(scope: Scope) -> bytes:
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    language = language_of(headers)
+    if language is None:
+        return _BUSY
+    body = error_body("server_busy", code_message("server_busy", language))
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+async def _answer_busy(scope: Scope, send: Send) -> None:
+    body = _busy_body(scope)
     await send(
         {
             "type": "http.response.start",
             "status": 503,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(_BUSY)).encode()),
+                (b"content-length", str(len(body)).encode()),
                 (b"retry-after", str(DATABASE_RETRY_AFTER_SECONDS).encode()),
             ],
         }
     )
-    await send({"type": "http.response.body", "body": _BUSY})
+    await send({"type": "http.response.body", "body": body})

@@ -1,8 +1,14 @@
-"""Every error leaves as ``{"error": {"code", "message", "details"}}`` with its status code."""
+"""Every error leaves as ``{"error": {"code", "message", "details"}}`` with its status code.
+
+The ``message`` is in the language the request's ``Accept-Language`` asks for (zh-CN or en,
+negotiated like the web pages); without that header it is the error's text as raised
+(most say it in both languages). The ``code`` never depends on the language.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from claimdesk.core import errors
+from claimdesk.web.i18n import negotiate
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +76,40 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The codes of errors raised by the framework (no such route, wrong method...).
+HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed", 401: "authentication_failed"}
+
+
 def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def language_of(headers: Any) -> str | None:
+    """The language the client asked for, or None when it did not say."""
+    header = headers.get("accept-language")
+    return negotiate(header) if header else None
+
+
+def say(request: Request, code: str, unnegotiated: str, **values: Any) -> str:
+    """The message of ``code`` in the request's language (``unnegotiated``: as before)."""
+    language = language_of(request.headers)
+    if language is None:
+        return unnegotiated
+    return errors.code_message(code, language).format(**values)
+
+
+def _answer(
+    request: Request,
+    body: dict[str, Any],
+    status_code: int,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    response = JSONResponse(body, status_code=status_code, headers=headers)
+    language = language_of(request.headers)
+    if language is not None:
+        response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+    return response
 
 
 def status_for(exc: errors.ClaimDeskError) -> int:
@@ -80,19 +119,19 @@ def status_for(exc: errors.ClaimDeskError) -> int:
     return 400
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.ClaimDeskError)
     status = status_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
-    return JSONResponse(
-        error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
-    )
+    language = language_of(request.headers)
+    message = exc.message if language is None else exc.message_in(language)
+    return _answer(request, error_body(exc.code, message, exc.details), status, headers)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
         {
@@ -102,56 +141,52 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         for err in exc.errors()
     ]
     fields = ", ".join(d["field"] for d in details)
-    return JSONResponse(
-        error_body("validation_failed", f"Some fields are not valid: {fields}.", details),
-        status_code=422,
-    )
+    message = say(request, "fields_invalid", f"Some fields are not valid: {fields}.", fields=fields)
+    return _answer(request, error_body("validation_failed", message, details), 422)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    code = {404: "not_found", 405: "method_not_allowed", 401: "authentication_failed"}.get(
-        exc.status_code, "http_error"
-    )
-    return JSONResponse(
-        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-    )
+    code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
+    message = say(request, code, str(exc.detail))
+    return _answer(request, error_body(code, message), exc.status_code, exc.headers)
 
 
-async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """The database could not be reached, or was too busy (locked, or no free connection in
     time): the transaction was rolled back, so nothing was half-written, and the same
     request may be sent again."""
     log.warning("database unavailable: %s", exc)
-    return JSONResponse(
-        error_body(
-            "database_unavailable",
-            "The database is unavailable or busy; nothing was changed. Try again in a few "
-            "seconds. 数据库暂时不可用，未做任何更改，请稍后重试。",
-        ),
-        status_code=503,
-        headers={"Retry-After": str(errors.DATABASE_RETRY_AFTER_SECONDS)},
+    message = say(
+        request,
+        "database_unavailable",
+        "The database is unavailable or busy; nothing was changed. Try again in a few "
+        "seconds. 数据库暂时不可用，未做任何更改，请稍后重试。",
+    )
+    return _answer(
+        request,
+        error_body("database_unavailable", message),
+        503,
+        {"Retry-After": str(errors.DATABASE_RETRY_AFTER_SECONDS)},
     )
 
 
-async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
     """A value the database cannot hold (e.g. an id beyond its integer range): the request
     is wrong, not the server (found by the schemathesis run on PostgreSQL)."""
     log.info("value refused by the database: %s", type(exc.orig).__name__)
-    return JSONResponse(
-        error_body(
-            "validation_failed", "A value is out of range (for example an id that is too large)."
-        ),
-        status_code=422,
+    message = say(
+        request, "out_of_range", "A value is out of range (for example an id that is too large)."
     )
+    return _answer(request, error_body("validation_failed", message), 422)
 
 
-async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
-    return JSONResponse(
-        error_body("internal_error", "Something went wrong on our side; nothing was changed."),
-        status_code=500,
+    message = say(
+        request, "internal_error", "Something went wrong on our side; nothing was changed."
     )
+    return _answer(request, error_body("internal_error", message), 500)
 
 
 def install(app: FastAPI) -> None:

@@ -25,7 +25,7 @@ from claimdesk.policies import attribute_schema
 from claimdesk.policies import service as policies
 from claimdesk.security.service import Actor
 from claimdesk.support import sla
-from claimdesk.web.i18n import Translator
+from claimdesk.web.i18n import LOCALES, Translator
 from claimdesk.web.rendering import field, flash, redirect, translator
 
 CLAIM_FIELDS = (
@@ -156,13 +156,13 @@ def form_errors(exc: Exception, t: Translator) -> dict[str, Any]:
     assert isinstance(exc, ClaimDeskError)
     for detail in exc.details:
         if isinstance(detail, dict) and detail.get("field"):
-            errors[str(detail["field"])] = exc.message
-    return {"errors": errors, "error": exc.message}
+            errors[str(detail["field"])] = exc.message_in(t.locale)
+    return {"errors": errors, "error": exc.message_in(t.locale)}
 
 
 def error_text(exc: Exception, t: Translator) -> str:
     if isinstance(exc, ClaimDeskError):
-        return exc.message
+        return exc.message_in(t.locale)
     return t("form.fix_fields")
 
 
@@ -187,8 +187,14 @@ def act_then_return(
     except (ValueError, ClaimDeskError) as exc:
         session.rollback()
         t = translator(request)
-        text = describe(exc, t) if describe else None
-        request.session["action_error"] = text or error_text(exc, t)
+        # In both languages: the page after the redirect shows the reader's, whichever.
+        said: dict[str, str] = {}
+        for language in LOCALES:
+            reader = Translator(language, t.timezone)
+            said[language] = (describe(exc, reader) if describe else None) or error_text(
+                exc, reader
+            )
+        request.session["action_error"] = said
         return redirect(page)
     flash(request, notice)
     return redirect(page)

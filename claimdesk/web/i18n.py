@@ -16,8 +16,23 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from claimdesk.core.errors import split_languages
+
 LOCALES = ("zh-CN", "en")
 DEFAULT_LOCALE = "zh-CN"
+
+
+@cache
+def code_names() -> dict[str, dict[str, dict[str, str]]]:
+    """The names of the standard products and their coverages, by code."""
+    text = resources.files("claimdesk.policies").joinpath("catalogue.toml").read_text("utf-8")
+    products = tomllib.loads(text)["products"]
+    names: dict[str, dict[str, dict[str, str]]] = {"product": {}, "coverage": {}}
+    for product in products:
+        names["product"][product["code"]] = product
+        for coverage in product.get("coverages", []):
+            names["coverage"].setdefault(coverage["code"], coverage)
+    return names
 
 
 @cache
@@ -93,6 +108,24 @@ class Translator:
         if isinstance(value, datetime):
             value = value.astimezone(ZoneInfo(self.timezone)).date()
         return value.isoformat()
+
+    def code(self, kind: str, value: str | None) -> str:
+        """A code shown by its name: ``claim_type``/``coverage`` (``inpatient``),
+        ``product`` (``MED-HOSP``) from the product catalogue, ``exclusion``
+        (``pre_existing``) from this catalogue. A code nobody named stays as it is."""
+        if not value:
+            return "—"
+        if kind == "exclusion":
+            return self.get(f"exclusion.{value}", value)
+        named = code_names().get("coverage" if kind == "claim_type" else kind, {}).get(value)
+        return self.name(named) if named else value
+
+    def own(self, text: str | None) -> str:
+        """A text stored in both languages ("中文 / English", "English. 中文。"), in the
+        reader's; a text in one language (a person's words) as it was written."""
+        if not text:
+            return ""
+        return split_languages(text).get(self.locale) or text
 
     def status(self, value: str) -> str:
         return self.get(f"status.{value}", value.replace("_", " "))

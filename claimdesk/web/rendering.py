@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
-from claimdesk.api.errors import STATUS_BY_ERROR
-from claimdesk.core.errors import ClaimDeskError, NotFound
+from claimdesk.api.errors import HTTP_ERROR_CODES, STATUS_BY_ERROR
+from claimdesk.core.errors import ClaimDeskError, NotFound, code_message
 from claimdesk.web.i18n import LOCALES, Translator, negotiate
 from claimdesk.web.sessions import (
     CsrfFailed,
@@ -31,6 +32,7 @@ from claimdesk.web.sessions import (
     allows,
     check_csrf,
     csrf_token,
+    signed_in_user,
 )
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ templates.env.undefined = StrictUndefined  # a missing variable is a bug, not a 
 
 
 def locale_of(request: Request) -> str:
-    chosen = request.session.get("locale")
+    chosen = request.session.get("locale") if "session" in request.scope else None
     if chosen in LOCALES:
         return chosen
     return negotiate(request.headers.get("accept-language"))
@@ -51,21 +53,69 @@ def translator(request: Request) -> Translator:
     return Translator(locale_of(request), settings.display_timezone)
 
 
+# The menus: each entry with the permission its page checks (None: anyone of that side),
+# so a menu never links to a page that answers 403.
+CUSTOMER_MENU: tuple[tuple[str, str, str | None], ...] = (
+    ("/", "nav.home", None),
+    ("/policies", "nav.policies", None),
+    ("/claims/new", "nav.report_claim", "claims.report"),
+    ("/tickets", "nav.tickets", None),
+    ("/assistant", "nav.assistant", None),
+)
+STAFF_MENU: tuple[tuple[str, str, str | None], ...] = (
+    ("/staff", "nav.workbench", None),
+    ("/staff?queue=tickets", "nav.ticket_inbox", "support.work"),
+    ("/staff/intake", "nav.intake", "claims.report"),
+    ("/staff/dashboards", "nav.dashboards", "analytics.view"),
+)
+
+
+def page_permission(href: str) -> str:
+    """The permission a menu page checks (the page calls this, so menu and page agree)."""
+    for entry_href, _key, permission in (*CUSTOMER_MENU, *STAFF_MENU):
+        if entry_href == href and permission is not None:
+            return permission
+    raise KeyError(href)
+
+
+def menu_for(user: Any) -> list[tuple[str, str]]:
+    """The menu entries (href, text key) this user may open."""
+    if user is None:
+        return []
+    actor = actor_of(user)
+    entries = CUSTOMER_MENU if actor.is_customer else STAFF_MENU
+    return [
+        (href, key)
+        for href, key, permission in entries
+        if permission is None or allows(actor, permission)
+    ]
+
+
+def _said(text: Any, t: Translator) -> str | None:
+    """A message kept for the next page: in the reader's language when kept in both."""
+    if isinstance(text, dict):
+        return str(text.get(t.locale) or next(iter(text.values()), "")) or None
+    return str(text) if text else None
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> Response:
     t = translator(request)
     user = getattr(request.state, "user", None)
+    has_session = "session" in request.scope  # not for an error caught outside the session
     base = {
         "t": t,
         "user": user,
-        "can_see_dashboards": user is not None and allows(actor_of(user), "analytics.view"),
-        "csrf": csrf_token(request),
+        "menu": menu_for(user),
+        "csrf": csrf_token(request) if has_session else "",
         "path": request.url.path,
         "errors": {},
         "error": None,
-        "notice": request.session.pop("notice", None),
-        "action_error": request.session.pop("action_error", None),
+        "notice": request.session.pop("notice", None) if has_session else None,
+        "action_error": _said(request.session.pop("action_error", None), t)
+        if has_session
+        else None,
     }
     response = templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status_code
@@ -86,10 +136,80 @@ def _status_for(exc: ClaimDeskError) -> int:
 
 def error_page(request: Request, exc: ClaimDeskError) -> Response:
     status = _status_for(exc)
-    message = exc.message
+    message = exc.message_in(translator(request).locale)
     if isinstance(exc, NotFound):  # the same page whether it is missing or someone else's
         message = translator(request)("error.not_found_detail")
     return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (not the API, not a probe): errors come as pages."""
+    path = request.url.path
+    if path.startswith("/api/") or path in ("/healthz", "/readyz"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _with_user(request: Request) -> None:
+    """The signed-in user for the menu of an error page outside the pages' routes."""
+    if hasattr(request.state, "user") or "session" not in request.scope:
+        return
+    with request.app.state.container.sessions() as session:
+        user = signed_in_user(request, session)
+        if user is not None:
+            session.expunge(user)
+        request.state.user = user
+
+
+def http_error_page(request: Request, exc: HTTPException) -> Response:
+    """No such page, a method a page does not take...: a page in the reader's language."""
+    _with_user(request)
+    t = translator(request)
+    if exc.status_code == 404:
+        message = t("error.not_found_detail")
+    else:
+        code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
+        message = code_message(code, t.locale)
+    return render(
+        request,
+        "error.html",
+        {"status": exc.status_code, "message": message},
+        status_code=exc.status_code,
+    )
+
+
+def unexpected_error_page(request: Request) -> Response:
+    return render(
+        request,
+        "error.html",
+        {"status": 500, "message": translator(request)("error.unexpected")},
+        status_code=500,
+    )
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """Browsers (``Accept: text/html``) get error pages where the API answers JSON: for
+    addresses no page has, and for errors raised outside the pages' own routes."""
+    api_handlers = dict(app.exception_handlers)
+
+    def page_or_json(kind: type[Exception]) -> Callable[[Request, Exception], Any]:
+        answer_json = api_handlers[kind]
+
+        async def handle(request: Request, exc: Exception) -> Response:
+            if not wants_html(request):
+                return await answer_json(request, exc)
+            if isinstance(exc, HTTPException):
+                return http_error_page(request, exc)
+            if isinstance(exc, ClaimDeskError):
+                _with_user(request)
+                return error_page(request, exc)
+            log.exception("page %s failed", request.url.path, exc_info=exc)
+            return unexpected_error_page(request)
+
+        return handle
+
+    for kind in (HTTPException, ClaimDeskError, Exception):
+        app.add_exception_handler(kind, page_or_json(kind))
 
 
 class WebRoute(APIRoute):
@@ -106,12 +226,7 @@ class WebRoute(APIRoute):
                 return error_page(request, exc)
             except Exception:
                 log.exception("web page %s failed", request.url.path)
-                return render(
-                    request,
-                    "error.html",
-                    {"status": 500, "message": translator(request)("error.unexpected")},
-                    status_code=500,
-                )
+                return unexpected_error_page(request)
 
         return guarded
 

@@ -73,7 +73,8 @@ async def check_csrf(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(expected, sent):
         raise CsrfFailed(
-            "This form has expired or did not come from this site; reload the page and try again."
+            "This form has expired or did not come from this site; reload the page and try again.",
+            zh="表单已过期或并非来自本站，请刷新页面后重试。",
         )
 
 

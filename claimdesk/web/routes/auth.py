@@ -46,7 +46,11 @@ def login(
         page = render(
             request,
             "login.html",
-            {"next": target, "username": username, "error": exc.message},
+            {
+                "next": target,
+                "username": username,
+                "error": exc.message_in(translator(request).locale),
+            },
             status_code=429,
         )
         page.headers["Retry-After"] = str(exc.retry_after)
@@ -61,7 +65,11 @@ def login(
         )
     except AuthenticationFailed as exc:
         locked = isinstance(exc, AccountLocked)  # says when to try again, in both languages
-        message = exc.message if locked else translator(request)("login.failed")
+        message = (
+            exc.message_in(translator(request).locale)
+            if locked
+            else translator(request)("login.failed")
+        )
         return render(
             request,
             "login.html",

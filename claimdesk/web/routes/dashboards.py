@@ -11,6 +11,7 @@ from fastapi import Request, Response
 
 from claimdesk.analytics import reserves as reserve_kpis
 from claimdesk.analytics import service as analytics
+from claimdesk.analytics.facts import snapshot_time
 from claimdesk.analytics.schemas import KpiBreakdown, ReserveReport
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
 from claimdesk.claims.enums import Channel
@@ -38,18 +39,29 @@ def _day(text: str, field: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise ValidationFailed(
-            f"'{text}' is not a date; write it as YYYY-MM-DD.", details=[{"field": field}]
+            f"'{text}' is not a date; write it as YYYY-MM-DD.",
+            zh=f"“{text}”不是日期，请按 YYYY-MM-DD 填写。",
+            details=[{"field": field}],
         ) from exc
 
 
 def _filters(
-    now: datetime, settings: Settings, first: str, last: str, product: str, channel: str
+    now: datetime,
+    settings: Settings,
+    first: str,
+    last: str,
+    product: str,
+    channel: str,
+    live: str = "",
 ) -> dict[str, Any]:
     today = local_date(now, settings.display_timezone)
     period_to = _day(last, "to") or today
     period_from = _day(first, "from") or period_to - timedelta(days=DEFAULT_DAYS - 1)
     if period_from > period_to:
-        raise ValidationFailed("The period starts after it ends; swap the two dates.")
+        raise ValidationFailed(
+            "The period starts after it ends; swap the two dates.",
+            zh="起始日期晚于结束日期，请交换两个日期。",
+        )
     days = (period_to - period_from).days + 1
     return {
         "period_from": period_from,
@@ -57,11 +69,14 @@ def _filters(
         "product": product or None,
         "channel": channel or None,
         "bucket": "week" if days <= WEEKLY_UP_TO_DAYS else "month",
+        "live": live in ("1", "true"),
     }
 
 
 def _scope(filters: dict[str, Any], now: datetime, settings: Settings) -> dict[str, Any]:
-    """The analytics service's arguments for these filters (the snapshot when fresh)."""
+    """The analytics service's arguments for these filters (the snapshot when fresh,
+    unless the reader asked for the figures of this moment)."""
+    snapshot = None if filters["live"] else analytics.fresh_snapshot(settings.data_dir, now=now)
     return {
         "period_from": filters["period_from"],
         "period_to": filters["period_to"],
@@ -69,8 +84,18 @@ def _scope(filters: dict[str, Any], now: datetime, settings: Settings) -> dict[s
         "channel": filters["channel"],
         "now": now,
         "timezone": settings.display_timezone,
-        "snapshot": analytics.fresh_snapshot(settings.data_dir, now=now),
+        "snapshot": snapshot,
     }
+
+
+def as_of(filters: dict[str, Any], now: datetime, settings: Settings) -> datetime:
+    """When the figures were taken: the snapshot's time, or now when read live."""
+    if not filters["live"]:
+        snapshot = analytics.fresh_snapshot(settings.data_dir, now=now)
+        written = snapshot_time(snapshot) if snapshot is not None else None
+        if written is not None:
+            return written
+    return now
 
 
 def _breakdown(
@@ -199,9 +224,10 @@ def dashboards(
     last: str = "",
     product: str = "",
     channel: str = "",
+    live: str = "",
 ) -> Response:
     t = translator(request)
-    filters = _filters(now, settings, first, last, product, channel)
+    filters = _filters(now, settings, first, last, product, channel, live)
     report = analytics.kpis(session, actor=actor, **_scope(filters, now, settings))
     trend = _breakdown(session, actor, filters, now, settings)
     team_rows = _sla_by_team(session, now, t) if allows(actor, "support.reports") else None
@@ -219,6 +245,8 @@ def dashboards(
         "staff/dashboards.html",
         {
             "filters": filters,
+            "as_of": as_of(filters, now, settings),
+            "now": now,
             "report": report,
             "charts": charts(t, report, trend, team_rows),
             "reserve": reserve,

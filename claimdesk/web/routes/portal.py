@@ -285,7 +285,7 @@ def upload_document(
             raise
         except ClaimDeskError as exc:
             session.rollback()
-            error = exc.message
+            error = exc.message_in(translator(request).locale)
     panel = documents_panel(session, actor=actor, claim_id=claim_id, error=error)
     if request.headers.get("HX-Request"):
         return render(request, "fragments/documents.html", {"panel": panel})

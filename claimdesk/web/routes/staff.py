@@ -55,7 +55,17 @@ from claimdesk.support.enums import SlaState, TicketAction
 from claimdesk.support.machine import OPEN_STATUSES, TRANSITIONS
 from claimdesk.support.schemas import DisputeStepIn, MessageIn, TicketTransitionIn
 from claimdesk.web import forms
-from claimdesk.web.rendering import Form, field, flash, redirect, render, translator, web_router
+from claimdesk.web.i18n import Translator
+from claimdesk.web.rendering import (
+    Form,
+    field,
+    flash,
+    page_permission,
+    redirect,
+    render,
+    translator,
+    web_router,
+)
 from claimdesk.web.routes.portal import claim_page_context, report_from_form
 from claimdesk.web.sessions import StaffActor, allows
 
@@ -87,7 +97,27 @@ class ActionOption:
     blocked: str | None  # why the button is absent although the role may act in general
 
 
-def claim_actions(claim: Claim, actor: Actor, settings: Settings) -> list[ActionOption]:
+def _approval_blocked(claim: Claim, actor: Actor, settings: Settings, t: Translator) -> str | None:
+    """Why this person may not approve the claim (the claim rules' checks), in the
+    reader's language; None when they may."""
+    try:
+        claim_rules.check_four_eyes(actor.user_id, claim.assessor_id)
+    except PermissionDenied:
+        return t("action.blocked_four_eyes")
+    payable = claim.payable_amount or Decimal(0)
+    try:
+        claim_rules.check_authority(actor.role, payable, settings.authority_limits)
+    except PermissionDenied:
+        limit = settings.authority_limits.get(actor.role)
+        if limit is None:
+            return t("action.blocked_no_authority")
+        return t("action.blocked_authority", amount=t.money(payable), limit=t.money(limit))
+    return None
+
+
+def claim_actions(
+    claim: Claim, actor: Actor, settings: Settings, t: Translator
+) -> list[ActionOption]:
     """The actions this person may take on the claim now: the state machine's role rules,
     then the approval guards (four-eyes, authority limit) on the calculated payable."""
     options = []
@@ -96,13 +126,7 @@ def claim_actions(claim: Claim, actor: Actor, settings: Settings) -> list[Action
             continue  # taken by settling a dispute with an award (the dispute form)
         blocked = None
         if action == ClaimAction.APPROVE:
-            try:
-                claim_rules.check_four_eyes(actor.user_id, claim.assessor_id)
-                claim_rules.check_authority(
-                    actor.role, claim.payable_amount or 0, settings.authority_limits
-                )
-            except PermissionDenied as exc:
-                blocked = exc.message
+            blocked = _approval_blocked(claim, actor, settings, t)
         transition = claim_machine.TRANSITIONS[ClaimAction(action)]
         options.append(ActionOption(str(action), transition.reason_required, blocked))
     return options
@@ -303,7 +327,7 @@ def claim_detail(
             schema, "insured_object", claim.policy.insured_object or {}, locale
         ),
         outcomes=list(InvestigationOutcome),
-        actions=claim_actions(claim, actor, settings),
+        actions=claim_actions(claim, actor, settings, translator(request)),
         risk=risk,
         can_view_risk=allows(actor, "claims.view_risk"),
         can_manage_disputes=allows(actor, "support.disputes.manage"),
@@ -504,7 +528,7 @@ def intake_page(
     customer_id: str = "",
     policy_id: str = "",
 ) -> Response:
-    require(actor, "claims.report")
+    require(actor, page_permission("/staff/intake"))
     values = {"customer_id": customer_id, "policy_id": policy_id, "channel": "counter"}
     context = forms.claim_form_context(
         session, actor=actor, values=values, now=now, settings=settings
@@ -521,7 +545,7 @@ def intake(
     now: NowDep,
     settings: SettingsDep,
 ) -> Response:
-    require(actor, "claims.report")
+    require(actor, page_permission("/staff/intake"))
     return report_from_form(
         request,
         session,
@@ -671,14 +695,6 @@ def reserve_page_context(session: Session, *, actor: Actor, claim_id: int) -> di
     return {"reserve_history": history, "can_change_reserve": allows(actor, "claims.reserve")}
 
 
-def _one_language(message: str, is_zh: bool) -> str:
-    """Reserve errors read "English / 中文": the reader's half."""
-    english, separator, chinese = message.rpartition(" / ")
-    if not separator:
-        return message
-    return chinese if is_zh else english
-
-
 @router.post("/claims/{claim_id}/reserve")
 def change_reserve(
     request: Request,
@@ -706,7 +722,7 @@ def change_reserve(
                 now=now,
             )
         except (ValidationFailed, Conflict) as exc:
-            raise type(exc)(_one_language(exc.message, t.is_zh), details=exc.details) from exc
+            raise type(exc)(exc.message_in(t.locale), details=exc.details) from exc
 
     page = f"/staff/claims/{claim_id}"
     return forms.act_then_return(
