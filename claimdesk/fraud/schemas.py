@@ -13,11 +13,23 @@ class FactorOut(BaseModel):
     reason_zh: str
 
 
+class ContributionOut(BaseModel):
+    """One of the learned model's largest contributions to this claim's score (exact
+    TreeSHAP, in log-odds: positive raises the risk, negative lowers it)."""
+
+    feature: str
+    value: str
+    weight: float
+    label_en: str
+    label_zh: str
+
+
 class RiskHistoryOut(BaseModel):
     score: int
     grade: str
     trigger: str
     assessed_at: datetime
+    method: str
 
 
 class RiskOut(BaseModel):
@@ -29,6 +41,9 @@ class RiskOut(BaseModel):
     method: str
     trigger: str
     assessed_at: datetime
+    rules_score: int
+    model_probability: float | None
     factors: list[FactorOut]
+    contributions: list[ContributionOut]
     model_note: str
     history: list[RiskHistoryOut]
