@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -112,6 +114,25 @@ def gather_facts(
         shared_loss_lines=tuple(_shared_loss_lines(session, claim)),
         document_conflicts=tuple(evidence.conflicts(session, claim, tolerance)),
     )
+
+
+_PAUSED = "fraud.rescoring_paused"
+
+
+@contextmanager
+def rescoring_paused(session: Session) -> Iterator[None]:
+    """Lifecycle steps taken inside are not rescored (the history import takes legacy
+    claims to their end: the score they got at report is the one that counts, and
+    rescoring each step cost a tenth of the import's time)."""
+    session.info[_PAUSED] = session.info.get(_PAUSED, 0) + 1
+    try:
+        yield
+    finally:
+        session.info[_PAUSED] -= 1
+
+
+def rescoring_is_paused(session: Session) -> bool:
+    return bool(session.info.get(_PAUSED, 0))
 
 
 def latest(session: Session, claim_id: int) -> RiskAssessment | None:

@@ -26,6 +26,7 @@ from claimdesk.policies.service import create_policy
 from claimdesk.security.enums import Role
 from claimdesk.security.service import SYSTEM
 from tests.conftest import START
+from tests.integration.web.pages import signed_in
 
 SUSPECT = {"fault": "policy_holder", "police_report_filed": False, "accident_area": "rural"}
 ORDINARY = {"fault": "third_party", "police_report_filed": True, "accident_area": "urban"}
@@ -182,6 +183,40 @@ def test_live_claims_are_scored_by_rules_and_the_model_with_bilingual_contributi
         stored = session.get(Claim, scores["suspect"]["claim_id"])
         assert stored is not None and stored.attributes["fault"] == "policy_holder"
 
+    # the staff claim page shows the model's part in the reader's language
+    adjuster = signed_in(world, Role.ADJUSTER)
+    claim_id = scores["suspect"]["claim_id"]
+    page = adjuster.get(f"/staff/claims/{claim_id}", headers={"Accept-Language": "en"})
+    assert "What moved the model" in page.text and "Party at fault: Policy holder" in page.text
+    page = adjuster.get(f"/staff/claims/{claim_id}", headers={"Accept-Language": "zh-CN"})
+    assert "模型主要影响因素" in page.text and "事故责任方：被保险人" in page.text
+
+    # monitoring: score distribution by month, precision at capacity on the labelled claims
+    supervisor = world.staff(Role.SUPERVISOR)
+    monitor = world.client.get(
+        "/api/v1/metrics/risk", params={"product": "MOTOR-COMP", "capacity": 0.25},
+        headers=supervisor,
+    )  # fmt: skip
+    assert monitor.status_code == 200, monitor.text
+    body = monitor.json()
+    assert body["labelled"]["claims"] == 48 and body["labelled"]["frauds"] == 16
+    assert body["labelled"]["reviewed"] == 12
+    assert sum(m["claims"] for m in body["months"]) == 50
+    assert [(m["version"], m["active"]) for m in body["models"]] == [(1, True)]
+    bad = world.client.get(
+        "/api/v1/metrics/risk", params={"product": "MOTOR-COMP", "capacity": 2},
+        headers=supervisor,
+    )  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "capacity"
+    unknown = world.client.get(
+        "/api/v1/metrics/risk", params={"product": "NOPE"}, headers=supervisor
+    )
+    assert unknown.status_code == 404
+    customer_view = world.client.get(
+        "/api/v1/metrics/risk", params={"product": "MOTOR-COMP"}, headers=customer
+    )
+    assert customer_view.status_code == 403
+
 
 def test_a_product_without_a_model_is_scored_by_rules_and_says_so(world, container):
     _history(container, 24)
@@ -197,3 +232,7 @@ def test_a_product_without_a_model_is_scored_by_rules_and_says_so(world, contain
     assert risk["contributions"] == [] and risk["model_probability"] is None
     assert risk["model_note"].startswith("Rules only: product MED-HOSP")
     assert risk["score"] == risk["rules_score"]
+    page = signed_in(world, Role.ADJUSTER).get(
+        f"/staff/claims/{response.json()['id']}", headers={"Accept-Language": "en"}
+    )
+    assert "this product has no active learned model" in page.text
