@@ -171,6 +171,7 @@ ACCESS: dict[str, Rule] = {
     "GET /api/v1/metrics/kpis": permission("analytics.view"),
     "GET /api/v1/metrics/kpis/breakdown": permission("analytics.view"),
     "GET /api/v1/metrics/reserves": permission("analytics.view"),
+    "GET /api/v1/metrics/risk": permission("analytics.view"),
     # Catastrophe mode (events, bulk intake, prioritised queues): staff only.
     "POST /api/v1/catastrophes": permission("catastrophe.manage"),
     "GET /api/v1/catastrophes": permission("catastrophe.view"),

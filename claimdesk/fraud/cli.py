@@ -1,4 +1,5 @@
-"""``claimdesk fraud train|score|evaluate``: the tabular fraud model on CSV files."""
+"""``claimdesk fraud train|score|evaluate``: the tabular fraud model on CSV files;
+``claimdesk fraud train --from-database``: a product's model on ClaimDesk's own records."""
 
 from __future__ import annotations
 
@@ -60,14 +61,41 @@ def _fail(exc: Exception) -> typer.Exit:
 
 @app.command("train")
 def train_command(
-    data: DataOption,
-    label: LabelOption,
-    out: Annotated[Path, typer.Option("--out", help="Model file to write (joblib).")],
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", exists=True, dir_okay=False, help="Claims CSV with a header row."),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option(help="Label column: 0/1 or Y/N (1/Y = fraud).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Model file to write (joblib).")] = None,
     exclude: ExcludeOption = None,
     time_column: TimeOption = None,
     select: SelectOption = True,
+    from_database: Annotated[
+        bool,
+        typer.Option(
+            "--from-database",
+            help="Train the product's model on ClaimDesk's own claims and their "
+            "investigation outcomes, register it and activate it if it beats the active one.",
+        ),
+    ] = False,
+    product: Annotated[
+        str | None, typer.Option("--product", help="Product code (with --from-database).")
+    ] = None,
+    force_activate: Annotated[
+        bool, typer.Option("--force-activate", help="Activate the new version even if not better.")
+    ] = False,
 ) -> None:
-    """Train a fraud model on a labelled claims CSV."""
+    """Train a fraud model: on a labelled claims CSV (--data, --label, --out), or on the
+    database's claims of one product (--from-database --product CODE)."""
+    if from_database:
+        if product is None:
+            raise _fail(ValueError("--from-database needs --product CODE"))
+        _train_from_database(product, force_activate)
+        return
+    if data is None or label is None or out is None:
+        raise _fail(ValueError("give --data, --label and --out, or --from-database --product"))
     from claimdesk.fraud.tabular import DataError, file_sha256, read_csv, train
 
     try:
@@ -92,6 +120,45 @@ def train_command(
         f"{', '.join(model.identifiers + info['dropped_by_selection']) or 'none'}. "
         f"Wrote {out}."
     )
+
+
+def _train_from_database(product: str, force_activate: bool) -> None:
+    from claimdesk.bootstrap import build, upgrade_database
+    from claimdesk.core.db import unit_of_work
+    from claimdesk.core.errors import ClaimDeskError
+    from claimdesk.fraud import registry
+    from claimdesk.fraud.learned import TrainingError
+
+    container = build()
+    upgrade_database(container)
+    try:
+        with unit_of_work(container.sessions) as session:
+            with _progress(f"training {product}"):
+                report = registry.train_from_database(
+                    session,
+                    product_code=product,
+                    settings=container.settings,
+                    now=container.clock.now(),
+                    force_activate=force_activate,
+                )
+            row = report.model
+            summary = {
+                "model": row.name,
+                "active": report.activated,
+                "note": report.note,
+                "training_from": row.training_from.isoformat(),
+                "training_to": row.training_to.isoformat(),
+                "labelled_claims": row.training_rows,
+                "file": str(container.settings.data_dir / row.path),
+                "metrics": row.metrics,
+            }
+    except TrainingError as exc:
+        raise _fail(exc) from exc
+    except ClaimDeskError as exc:
+        raise _fail(ValueError(exc.message)) from exc
+    typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    state = "activated" if report.activated else "registered, not activated"
+    typer.echo(f"{summary['model']}: {state} ({report.note}).")
 
 
 @app.command("score")

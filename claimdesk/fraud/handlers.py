@@ -36,7 +36,7 @@ def register(bus: EventBus, settings: Settings, evidence: DocumentEvidence | Non
         enqueue_after_commit(session, tasks.assess_reported_claim, event.claim_id)
 
     def on_transitioned(session: Session, event: ClaimTransitioned) -> None:
-        if event.action not in _RESCORING_ACTIONS:
+        if event.action not in _RESCORING_ACTIONS or service.rescoring_is_paused(session):
             return
         if event.action == ClaimAction.SUBMIT_DOCUMENTS and settings.risk_routing:
             enqueue_after_commit(session, tasks.continue_straight_through, event.claim_id)

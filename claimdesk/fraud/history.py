@@ -8,6 +8,7 @@ through the lifecycle to their end with the investigation outcome their label gi
   never moved here is not put in the ledger).
 
 Every step is a transition by the system actor, on the claim's timeline and in the ledger.
+The claim keeps the risk score it got at report (the steps are not rescored).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from claimdesk.claims.imports import RowRejected
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import TransitionIn
 from claimdesk.config import Settings
+from claimdesk.fraud import service as fraud
 from claimdesk.fraud.enums import InvestigationOutcome
 from claimdesk.security.service import SYSTEM
 
@@ -73,14 +75,15 @@ def closer(
     def close(session: Session, claim: Claim, now: datetime) -> None:
         if first is not None:
             first(session, claim, now)
-        for command in _steps(outcome):
-            claims.transition(
-                session,
-                actor=SYSTEM,
-                claim_id=claim.id,
-                command=command,
-                now=now,
-                settings=settings,
-            )
+        with fraud.rescoring_paused(session):
+            for command in _steps(outcome):
+                claims.transition(
+                    session,
+                    actor=SYSTEM,
+                    claim_id=claim.id,
+                    command=command,
+                    now=now,
+                    settings=settings,
+                )
 
     return close

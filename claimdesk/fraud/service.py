@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,22 +21,17 @@ from claimdesk.core.clock import local_date
 from claimdesk.core.errors import NotFound
 from claimdesk.core.events import publish
 from claimdesk.customers.models import BankAccount, Customer
-from claimdesk.fraud import rules
+from claimdesk.fraud import registry, rules
 from claimdesk.fraud.enums import Grade, Route
 from claimdesk.fraud.events import ClaimRouted
 from claimdesk.fraud.evidence import DocumentEvidence
 from claimdesk.fraud.models import RiskAssessment
-from claimdesk.fraud.schemas import FactorOut, RiskHistoryOut, RiskOut
+from claimdesk.fraud.schemas import ContributionOut, FactorOut, RiskHistoryOut, RiskOut
 from claimdesk.security.permissions import require
 from claimdesk.security.service import SYSTEM, Actor
 
 ROUTED = "risk_routed"  # timeline kind of the routing decision (internal: staff only)
 WAITING_FOR_EVIDENCE = "waiting_for_evidence"  # straight through once documents are read
-MODEL_NOTE = (
-    "Rules only. The statistical model (claimdesk fraud train) learns from vehicle-claim "
-    "records whose columns (fault, vehicle category, policy type...) ClaimDesk claims do "
-    "not have, so it does not score live claims."
-)
 _STEPS: dict[Route, tuple[ClaimAction, ...]] = {
     Route.STRAIGHT_THROUGH: (
         ClaimAction.START_REVIEW,
@@ -119,6 +116,25 @@ def gather_facts(
     )
 
 
+_PAUSED = "fraud.rescoring_paused"
+
+
+@contextmanager
+def rescoring_paused(session: Session) -> Iterator[None]:
+    """Lifecycle steps taken inside are not rescored (the history import takes legacy
+    claims to their end: the score they got at report is the one that counts, and
+    rescoring each step cost a tenth of the import's time)."""
+    session.info[_PAUSED] = session.info.get(_PAUSED, 0) + 1
+    try:
+        yield
+    finally:
+        session.info[_PAUSED] -= 1
+
+
+def rescoring_is_paused(session: Session) -> bool:
+    return bool(session.info.get(_PAUSED, 0))
+
+
 def latest(session: Session, claim_id: int) -> RiskAssessment | None:
     return session.scalars(
         select(RiskAssessment)
@@ -137,33 +153,64 @@ def assess_claim(
     evidence: DocumentEvidence,
     trigger: str,
 ) -> RiskAssessment:
-    """Score the claim; a new history row only when score, grade or factors changed."""
+    """Score the claim by the rules and, when its product has an active learned model, by
+    that model too, combined into one score (``rules.combine``); a new history row only
+    when something of it changed."""
     cfg = rules.config()
     claim = claims.get_claim(session, actor=SYSTEM, claim_id=claim_id)
     result = rules.assess(
         gather_facts(session, claim, settings=settings, evidence=evidence, cfg=cfg), cfg
     )
     factors = [f.to_dict() for f in result.factors]
+    learned = registry.score_claim(session, claim, settings=settings)
+    score, grade, method = result.score, result.grade, f"rules {cfg.version}"
+    probability: float | None = None
+    contributions: list[dict[str, Any]] | None = None
+    if learned is not None:
+        probability = round(learned.probability, 4)
+        contributions = learned.contributions
+        score = rules.combine(result.score, probability)
+        grade = rules.grade_of(score, cfg)
+        method = f"rules {cfg.version} + model {learned.name}"[:64]
     current = latest(session, claim_id)
     if (
         current is not None
-        and current.score == result.score
-        and current.grade == result.grade
+        and current.score == score
+        and current.grade == grade
         and current.factors == factors
+        and current.method == method
+        and current.model_probability == probability
     ):
         return current
     assessment = RiskAssessment(
         claim_id=claim_id,
-        score=result.score,
-        grade=result.grade,
+        score=score,
+        grade=grade,
         factors=factors,
-        method=f"rules {cfg.version}",
+        method=method,
         trigger=trigger,
         assessed_at=now,
+        rules_score=result.score,
+        model_probability=probability,
+        contributions=contributions,
     )
     session.add(assessment)
     session.flush()
     return assessment
+
+
+def _model_note(product_code: str, current: RiskAssessment) -> str:
+    if current.contributions is not None:
+        return (
+            f"Rules and the learned model ({current.method}) combined: score = "
+            "100 × (1 − (1 − rules/100) × (1 − model probability)). / "
+            "规则与学习模型合并评分：100 ×（1 −（1 − 规则分/100）×（1 − 模型概率））。"
+        )
+    return (
+        f"Rules only: product {product_code} had no active learned model when this claim was "
+        f"scored (claimdesk fraud train --from-database --product {product_code}). / "
+        f"仅规则评分：评分时产品 {product_code} 尚无启用的学习模型。"
+    )
 
 
 def risk_view(session: Session, *, actor: Actor, claim_id: int) -> RiskOut:
@@ -186,11 +233,18 @@ def risk_view(session: Session, *, actor: Actor, claim_id: int) -> RiskOut:
         method=current.method,
         trigger=current.trigger,
         assessed_at=current.assessed_at,
+        rules_score=current.score if current.rules_score is None else current.rules_score,
+        model_probability=current.model_probability,
         factors=[FactorOut(**f) for f in current.factors],
-        model_note=MODEL_NOTE,
+        contributions=[ContributionOut(**c) for c in current.contributions or []],
+        model_note=_model_note(claim.policy.product.code, current),
         history=[
             RiskHistoryOut(
-                score=r.score, grade=r.grade, trigger=r.trigger, assessed_at=r.assessed_at
+                score=r.score,
+                grade=r.grade,
+                trigger=r.trigger,
+                assessed_at=r.assessed_at,
+                method=r.method,
             )
             for r in rows
         ],

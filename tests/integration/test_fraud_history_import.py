@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from claimdesk import bootstrap, cli
 from claimdesk.audit.models import AuditEntry
 from claimdesk.claims.models import Claim
+from claimdesk.fraud.models import RiskAssessment
 from tests.unit.claims.test_imports import FEED
 
 HEADER, NOT_FRAUD = FEED.splitlines()[:2]
@@ -58,6 +59,10 @@ def test_labelled_claims_are_imported_closed_with_their_outcome_and_once(run, tm
         select(AuditEntry).where(AuditEntry.action == "claim.investigation_closed")
     ).all()
     assert sorted(e.data["data"]["outcome"] for e in labels) == ["cleared", "fraud_confirmed"]
+
+    # scored once, at report: the steps to the end are not rescored
+    triggers = session.scalars(select(RiskAssessment.trigger)).all()
+    assert triggers == ["reported", "reported"]
 
     with rejected.open(encoding="utf-8", newline="") as handle:
         (bad,) = list(csv.DictReader(handle))

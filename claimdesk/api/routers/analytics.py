@@ -12,6 +12,8 @@ from claimdesk.analytics import reserves, service
 from claimdesk.analytics.schemas import Breakdown, KpiBreakdown, KpiReport, ReserveReport
 from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
 from claimdesk.core.clock import local_date
+from claimdesk.fraud import monitoring
+from claimdesk.fraud.schemas import RiskMonitorOut
 
 router = APIRouter(prefix="/metrics", tags=["analytics"])
 
@@ -129,4 +131,27 @@ def reserve_kpis(
         product=product,
         now=now,
         timezone=settings.display_timezone,
+    )
+
+
+@router.get("/risk", response_model=RiskMonitorOut)
+def risk_monitoring(
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    settings: SettingsDep,
+    product: Annotated[str, Query(description="Product code, e.g. MOTOR-COMP.")],
+    capacity: Annotated[
+        float, Query(description="Share of claims reviewers can look at (0 < c <= 1).")
+    ] = 0.05,
+) -> RiskMonitorOut:
+    """Risk monitoring of a product: current scores by report month, precision and recall
+    at the review capacity on claims with an investigation outcome, model versions."""
+    return monitoring.risk_monitor(
+        session,
+        actor=actor,
+        product_code=product,
+        capacity=capacity,
+        timezone=settings.display_timezone,
+        now=now,
     )
