@@ -72,6 +72,7 @@ def test_a_duplicate_found_later_is_merged_with_its_policies_claims_and_tickets(
         json={"kind": "consultation", "subject": "Q", "body": "?"},
         headers=dup_headers,
     ).json()
+    assert world.client.get(f"/api/v1/claims/{claim['id']}", headers=dup_headers).status_code == 200
     with unit_of_work(world.container.sessions) as session:
         assert count_duplicates(session) == 1
 
@@ -87,6 +88,11 @@ def test_a_duplicate_found_later_is_merged_with_its_policies_claims_and_tickets(
     assert moved["claims.customer_id"] == 1
     assert moved["tickets.customer_id"] == 1
 
+    # The claim now belongs to the survivor, also for reads from the claims cache.
+    survivor_headers = world.login(Role.CUSTOMER, survivor)
+    moved_claim = world.client.get(f"/api/v1/claims/{claim['id']}", headers=survivor_headers)
+    assert moved_claim.status_code == 200
+    assert moved_claim.json()["customer_id"] == survivor.id
     staff = world.staff(Role.SUPERVISOR)
     view = world.client.get(f"/api/v1/customers/{survivor.id}/360", headers=staff).json()
     assert [c["id"] for c in view["claims"]] == [claim["id"]]
