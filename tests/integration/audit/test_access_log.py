@@ -109,3 +109,14 @@ def test_reading_a_medical_document_is_in_the_access_log(world: World) -> None:
         f"GET {base}",
         f"GET {base}/content",
     ]
+    # By data subject: the customer's profile, bank accounts and documents together.
+    world.client.get(f"/api/v1/customers/{customer.id}", headers=world.staff(Role.AGENT))
+    other = world.customer()
+    world.client.get(f"/api/v1/customers/{other.id}", headers=world.staff(Role.AGENT))
+    about = world.client.get(
+        "/api/v1/audit/access-log",
+        params={"customer_id": customer.id},
+        headers=world.staff(Role.AUDITOR),
+    ).json()
+    assert {r["table"] for r in about} == {"customers", "bank_accounts", "documents"}
+    assert str(other.id) not in {r["record_id"] for r in about if r["table"] == "customers"}
