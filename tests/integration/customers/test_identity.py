@@ -123,3 +123,18 @@ def test_merging_a_customer_into_themself_or_a_missing_one_is_a_clear_4xx(world:
     assert itself.status_code == 422
     missing = world.client.post(url, json={"duplicate_id": 999999, "reason": "x"}, headers=admin)
     assert missing.status_code == 404
+
+
+def test_without_a_member_of_staff_the_refusal_names_no_customer(world: World) -> None:
+    import pytest
+
+    from claimdesk.core.errors import Conflict
+    from claimdesk.customers.schemas import CustomerIn
+    from claimdesk.customers.service import create_customer
+
+    holder = world.customer()
+    data = CustomerIn(name="冒名", id_number=holder.id_number)
+    with unit_of_work(world.container.sessions) as session, pytest.raises(Conflict) as refused:
+        create_customer(session, data=data, now=world.now)
+    assert refused.value.details == []
+    assert str(holder.id) not in refused.value.message
