@@ -13,12 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit import rules
 from claimdesk.audit.models import SensitiveAccess
+from claimdesk.claims.models import Claim
 from claimdesk.core.errors import ValidationFailed
+from claimdesk.customers.models import BankAccount
+from claimdesk.documents.models import Document
 from claimdesk.security.models import User
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
@@ -33,6 +36,7 @@ CSV_COLUMNS = ("id", "at", "user_id", "username", "role", "table", "record_id", 
 class AccessFilter:
     user_id: int | None = None
     subject: str | None = None  # "customers:12", or a table name ("bank_accounts")
+    customer_id: int | None = None  # the data subject: their profile, accounts, documents
     purpose: str | None = None  # a part of the purpose, e.g. "/360"
     start: datetime | None = None
     end: datetime | None = None
@@ -62,6 +66,8 @@ def _filtered(wanted: AccessFilter) -> Select[tuple[SensitiveAccess, str | None]
         query = query.where(SensitiveAccess.table_name == table)
         if record:
             query = query.where(SensitiveAccess.record_id == record)
+    if wanted.customer_id is not None:
+        query = query.where(_about_customer(wanted.customer_id))
     if wanted.purpose:
         query = query.where(SensitiveAccess.purpose.contains(wanted.purpose, autoescape=True))
     if wanted.start is not None:
@@ -69,6 +75,22 @@ def _filtered(wanted: AccessFilter) -> Select[tuple[SensitiveAccess, str | None]
     if wanted.end is not None:
         query = query.where(SensitiveAccess.at < wanted.end)
     return query
+
+
+def _about_customer(customer_id: int) -> ColumnElement[bool]:
+    """Reads of this person's data: their profile, bank accounts and claim documents."""
+    accounts = select(cast(BankAccount.id, String)).where(BankAccount.customer_id == customer_id)
+    documents = (
+        select(cast(Document.id, String))
+        .join(Claim, Claim.id == Document.claim_id)
+        .where(Claim.customer_id == customer_id)
+    )
+    table, record = SensitiveAccess.table_name, SensitiveAccess.record_id
+    return or_(
+        and_(table == "customers", record == str(customer_id)),
+        and_(table == "bank_accounts", record.in_(accounts)),
+        and_(table == "documents", record.in_(documents)),
+    )
 
 
 def entries(

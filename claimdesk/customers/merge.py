@@ -89,9 +89,10 @@ def merge_customers(
                 *[mine.c[c.name] == table.c[c.name] for c in others],
             )
             session.execute(delete(table).where(and_(column == duplicate_id, clash.exists())))
-        result = session.execute(
-            update(table).where(column == duplicate_id).values({column.name: survivor_id})
-        )
+        values: dict[str, Any] = {column.name: survivor_id}
+        if "version" in table.c:  # claims' cached copies are checked against their version
+            values["version"] = table.c.version + 1
+        result = session.execute(update(table).where(column == duplicate_id).values(values))
         if result.rowcount:
             moved[f"{table.name}.{column.name}"] = result.rowcount
     duplicate.merged_into_id = survivor_id

@@ -29,6 +29,8 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A duplicate found later and merged into another record (its records moved there).
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    # Pseudonymised when the retention period ended (customers/retention.py).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     bank_accounts: Mapped[list[BankAccount]] = relationship(
         back_populates="customer", order_by="BankAccount.id"

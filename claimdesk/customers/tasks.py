@@ -1,4 +1,5 @@
-"""Background jobs of the customers domain: daily loyalty accrual (tenure and renewals)."""
+"""Background jobs of the customers domain: daily loyalty accrual (tenure and renewals) and
+the daily erasure of personal data past its retention period."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from huey import crontab
 
 from claimdesk.bootstrap import installed
 from claimdesk.core.db import unit_of_work
-from claimdesk.customers import loyalty
+from claimdesk.customers import loyalty, retention
 from claimdesk.jobs.queue import huey
 
 
@@ -18,3 +19,12 @@ def accrue_loyalty_points() -> int:
         return loyalty.accrue(
             session, now=container.clock.now(), timezone=container.settings.display_timezone
         )
+
+
+@huey.periodic_task(crontab(minute="10", hour="3"))
+def erase_past_retention() -> dict[str, int]:
+    """Every day at 03:10 (worker time): erase or pseudonymise personal data past its
+    retention period (customers/retention.toml), a batch per record type."""
+    container = installed()
+    with unit_of_work(container.sessions) as session:
+        return vars(retention.erase_due(session, now=container.clock.now()))

@@ -65,7 +65,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "investigating_at assessed_at coverage_verified_at approved_at partially_approved_at "
         "denied_at paid_at closed_at archived_at withdrawn_at reopened_at decided_at "
         "waived_documents evidence_waived_at reserve_amount investigation_outcome"
-        " investigation_closed_at referred_to_id referred_at",
+        " investigation_closed_at referred_to_id referred_at personal_data_erased_at",
         PER: "incident_location decision_reason closing_feedback attributes",
         SEN: "description",
     },
@@ -83,7 +83,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
     },
     "customer_segments": {INT: "customer_id segment run_id features"},
     "customers": {
-        INT: "id id_type id_number_hash preferred_locale created_at merged_into_id",
+        INT: "id id_type id_number_hash preferred_locale created_at merged_into_id erased_at",
         PER: "name name_en gender birth_date email address",
         SEN: "id_number phone",
     },
@@ -192,7 +192,8 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
     "tickets": {
         INT: "id number kind channel customer_id claim_id policy_id product_code status priority "
         "customer_tier owner_id team_id created_by_id version created_at first_response_at "
-        "new_at open_at waiting_on_customer_at resolved_at closed_at reopened_at verified",
+        "new_at open_at waiting_on_customer_at resolved_at closed_at reopened_at verified "
+        "personal_data_erased_at",
         PER: "subject sender_address",
     },
     "ticket_attachments": {

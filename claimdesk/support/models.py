@@ -98,6 +98,8 @@ class Ticket(Base):
     waiting_on_customer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Personal text erased when the retention period ended (customers/retention.py).
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     messages: Mapped[list[TicketMessage]] = relationship(

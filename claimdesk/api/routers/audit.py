@@ -71,6 +71,10 @@ def access_log(
         str | None,
         Query(description="What was read: a table ('customers') or 'table:id' ('customers:12')."),
     ] = None,
+    customer_id: Annotated[
+        int | None,
+        Query(description="The data subject: reads of their profile, accounts and documents."),
+    ] = None,
     purpose: Annotated[
         str | None, Query(description="A part of the purpose logged (the route, e.g. '/360').")
     ] = None,
@@ -92,7 +96,12 @@ def access_log(
         session,
         actor=actor,
         wanted=access_log_service.AccessFilter(
-            user_id=user_id, subject=subject, purpose=purpose, start=first, end=last
+            user_id=user_id,
+            subject=subject,
+            customer_id=customer_id,
+            purpose=purpose,
+            start=first,
+            end=last,
         ),
         limit=limit,
         offset=offset,

@@ -1,12 +1,16 @@
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
+from sqlalchemy.orm import Session
 
-from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, SettingsDep
+from claimdesk.audit import service as audit
 from claimdesk.documents import service
 from claimdesk.documents.schemas import CompletenessOut, DocumentDetailOut, DocumentOut
 from claimdesk.documents.storage import blob_store
+from claimdesk.security.service import Actor
 
 router = APIRouter(prefix="/claims", tags=["documents"])
 
@@ -66,12 +70,35 @@ def list_documents(claim_id: int, session: SessionDep, actor: ActorDep) -> list[
 
 @router.get("/{claim_id}/documents/{document_id}", response_model=DocumentDetailOut)
 def get_document(
-    claim_id: int, document_id: int, session: SessionDep, actor: ActorDep
+    claim_id: int,
+    document_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    purpose: PurposeDep,
 ) -> DocumentOut:
+    """The document with the text read from it (sensitive: each read is in the access log)."""
     claim, document = service.get_document(
         session, actor=actor, claim_id=claim_id, document_id=document_id
     )
-    return service.document_view(document, claim, detail=True)
+    view = service.document_view(document, claim, detail=True)
+    _log_read(session, actor, document.id, purpose, now)
+    return view
+
+
+def _log_read(
+    session: Session, actor: Actor, document_id: int, purpose: str, now: datetime
+) -> None:
+    """Medical documents are sensitive personal information: log who read one in clear."""
+    audit.record_sensitive_reads(
+        session,
+        actor_id=actor.user_id,
+        role=actor.role,
+        reads=[("documents", document_id, "text")],
+        purpose=purpose,
+        now=now,
+    )
+    session.commit()
 
 
 @router.get(
@@ -80,9 +107,15 @@ def get_document(
     responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}},
 )
 def download_document(
-    claim_id: int, document_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    claim_id: int,
+    document_id: int,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    now: NowDep,
+    purpose: PurposeDep,
 ) -> Response:
-    """The file as uploaded (its sha256 is checked on the way out)."""
+    """The file as uploaded (its sha256 is checked on the way out; the read is logged)."""
     document, data = service.document_content(
         session,
         actor=actor,
@@ -90,7 +123,7 @@ def download_document(
         document_id=document_id,
         store=blob_store(settings),
     )
-    return Response(
+    response = Response(
         content=data,
         media_type=document.mime,
         headers={
@@ -99,6 +132,8 @@ def download_document(
             "ETag": f'"{document.sha256}"',
         },
     )
+    _log_read(session, actor, document.id, purpose, now)
+    return response
 
 
 @router.get("/{claim_id}/completeness", response_model=CompletenessOut)

@@ -79,3 +79,44 @@ def test_the_log_downloads_as_csv(world: World) -> None:
             and r["role"] == "agent"
             for r in rows
         )
+
+
+def test_reading_a_medical_document_is_in_the_access_log(world: World) -> None:
+    from datetime import date
+
+    from claimdesk.documents import paperwork
+
+    customer = world.customer()
+    policy = world.policy(customer, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    headers = world.login(Role.CUSTOMER, customer)
+    claim = world.report(headers, policy).json()
+    document = world.client.post(
+        f"/api/v1/claims/{claim['id']}/documents",
+        files={"file": ("d.pdf", paperwork.text_pdf(["Diagnosis"]), "application/pdf")},
+        data={"kind": "discharge_summary"},
+        headers=headers,
+    ).json()
+    adjuster = world.staff(Role.ADJUSTER)
+    base = f"/api/v1/claims/{claim['id']}/documents/{document['id']}"
+    assert world.client.get(base, headers=adjuster).status_code == 200
+    assert world.client.get(f"{base}/content", headers=adjuster).status_code == 200
+    log = world.client.get(
+        "/api/v1/audit/access-log",
+        params={"subject": f"documents:{document['id']}"},
+        headers=world.staff(Role.ADMIN),
+    ).json()
+    assert sorted(r["purpose"] for r in log if r["role"] == "adjuster") == [
+        f"GET {base}",
+        f"GET {base}/content",
+    ]
+    # By data subject: the customer's profile, bank accounts and documents together.
+    world.client.get(f"/api/v1/customers/{customer.id}", headers=world.staff(Role.AGENT))
+    other = world.customer()
+    world.client.get(f"/api/v1/customers/{other.id}", headers=world.staff(Role.AGENT))
+    about = world.client.get(
+        "/api/v1/audit/access-log",
+        params={"customer_id": customer.id},
+        headers=world.staff(Role.AUDITOR),
+    ).json()
+    assert {r["table"] for r in about} == {"customers", "bank_accounts", "documents"}
+    assert str(other.id) not in {r["record_id"] for r in about if r["table"] == "customers"}

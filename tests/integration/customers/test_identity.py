@@ -72,6 +72,7 @@ def test_a_duplicate_found_later_is_merged_with_its_policies_claims_and_tickets(
         json={"kind": "consultation", "subject": "Q", "body": "?"},
         headers=dup_headers,
     ).json()
+    assert world.client.get(f"/api/v1/claims/{claim['id']}", headers=dup_headers).status_code == 200
     with unit_of_work(world.container.sessions) as session:
         assert count_duplicates(session) == 1
 
@@ -87,6 +88,11 @@ def test_a_duplicate_found_later_is_merged_with_its_policies_claims_and_tickets(
     assert moved["claims.customer_id"] == 1
     assert moved["tickets.customer_id"] == 1
 
+    # The claim now belongs to the survivor, also for reads from the claims cache.
+    survivor_headers = world.login(Role.CUSTOMER, survivor)
+    moved_claim = world.client.get(f"/api/v1/claims/{claim['id']}", headers=survivor_headers)
+    assert moved_claim.status_code == 200
+    assert moved_claim.json()["customer_id"] == survivor.id
     staff = world.staff(Role.SUPERVISOR)
     view = world.client.get(f"/api/v1/customers/{survivor.id}/360", headers=staff).json()
     assert [c["id"] for c in view["claims"]] == [claim["id"]]
@@ -117,3 +123,18 @@ def test_merging_a_customer_into_themself_or_a_missing_one_is_a_clear_4xx(world:
     assert itself.status_code == 422
     missing = world.client.post(url, json={"duplicate_id": 999999, "reason": "x"}, headers=admin)
     assert missing.status_code == 404
+
+
+def test_without_a_member_of_staff_the_refusal_names_no_customer(world: World) -> None:
+    import pytest
+
+    from claimdesk.core.errors import Conflict
+    from claimdesk.customers.schemas import CustomerIn
+    from claimdesk.customers.service import create_customer
+
+    holder = world.customer()
+    data = CustomerIn(name="冒名", id_number=holder.id_number)
+    with unit_of_work(world.container.sessions) as session, pytest.raises(Conflict) as refused:
+        create_customer(session, data=data, now=world.now)
+    assert refused.value.details == []
+    assert str(holder.id) not in refused.value.message
