@@ -9,7 +9,7 @@ text layer). Measured, in this order:
 1. accepting (the baseline): ``inspect_upload`` (type from the bytes, structure checks)
    plus sha256 and a write to the content-addressed store, for every file of every form;
 2. reading the text-layer PDFs (pypdf) and understanding them (classify, extract fields);
-3. reading by OCR (Tesseract ``chi_sim+eng``): the PNGs and the scanned PDFs (rendered by
+3. reading by OCR (the reading job's engine, RapidOCR): the PNGs and the scanned PDFs (rendered by
    pypdfium2 at 300 dpi first), then the same understanding;
 4. end to end through the services on the target database: ``upload_document`` then the
    reading job (inline), for the five medical documents of each of a number of claims,
@@ -42,7 +42,7 @@ from claimdesk.customers.service import create_customer
 from claimdesk.documents import rules
 from claimdesk.documents.enums import MediaType
 from claimdesk.documents.inspection import inspect_upload
-from claimdesk.documents.reading import TesseractOcr, read_text
+from claimdesk.documents.reading import default_ocr, read_text
 from claimdesk.documents.service import upload_document
 from claimdesk.documents.storage import LocalBlobStore, blob_store
 from claimdesk.jobs.queue import huey
@@ -93,7 +93,7 @@ class Pass:
 
 def _read_pass(form: str, files: list[tuple[samples.Sample, bytes]], rounds: int) -> Pass:
     mime = FORMS[form][1]
-    ocr = TesseractOcr()
+    ocr = default_ocr()
     reading_rules = rules.reading_rules()
     result = Pass(form, wrong=[])
     for round_number in range(rounds):

@@ -270,8 +270,11 @@ def _value(rule: FieldRule, raw: str) -> str | None:
         return day.isoformat() if day and 1900 <= day.year <= 2100 else None
     if rule.type == "plate":
         plate = re.sub(r"\s", "", raw).upper()
-        # plates never use I or O (GA 36): one after the province is OCR noise
-        return plate[0] + plate[2:] if len(plate) == 8 and plate[1] in "IO" else plate
+        # plates never use I or O (GA 36): one after the province is OCR noise, one further
+        # on is a misread 1 or 0
+        if len(plate) == 8 and plate[1] in "IO":
+            plate = plate[0] + plate[2:]
+        return plate[:2] + plate[2:].replace("O", "0").replace("I", "1")
     if rule.type in ("digits", "card_number"):
         return re.sub(r"\D", "", raw.translate(_DIGIT_LOOKALIKES)) or None
     if rule.type == "id_number":
@@ -279,6 +282,8 @@ def _value(rule: FieldRule, raw: str) -> str | None:
         return number[:17].translate(_DIGIT_LOOKALIKES) + number[17:] if number else None
     if rule.name == "issuer":
         return _clean_issuer(raw)
+    if rule.name == "diagnosis" and _mostly_latin(raw):
+        return re.sub(r"\s+", " ", re.sub(rf"[{_CJK}]", "", raw)).strip() or None
     if rule.name in ("patient_name", "account_holder") and re.fullmatch(r"[A-Za-z .'-]+", raw):
         return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", raw)  # "WuXiuying": OCR dropped the space
     return raw or None
@@ -289,12 +294,15 @@ _INSTITUTION_END = re.compile(
 )
 
 
+def _mostly_latin(raw: str) -> bool:
+    return len(re.findall(r"[A-Za-z]", raw)) > len(re.findall(rf"[{_CJK}]", raw))
+
+
 def _clean_issuer(raw: str) -> str | None:
     """An issuer's name without what a seal stamped beside it adds: text after the word that
     ends an institution's name (医院, 公司 …), Chinese characters in a Latin name; and with
     the spaces OCR drops after commas and between words put back."""
-    latin = len(re.findall(r"[A-Za-z]", raw)) > len(re.findall(rf"[{_CJK}]", raw))
-    if latin:
+    if _mostly_latin(raw):
         raw = re.sub(rf"[{_CJK}]", "", raw)
         raw = re.sub(r",(?=\S)", ", ", raw)
         raw = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", raw)
@@ -527,11 +535,7 @@ FIELD_NAMES = {
 
 def low_confidence(doc: DocumentFacts, rules: ReadingRules) -> list[str]:
     """The fields of a document read with less confidence than the rules require."""
-    return [
-        name
-        for name in doc.fields
-        if doc.confidence.get(name, 1.0) < rules.min_confidence
-    ]
+    return [name for name in doc.fields if doc.confidence.get(name, 1.0) < rules.min_confidence]
 
 
 def _needs_look(doc: DocumentFacts, rules: ReadingRules) -> list[Mismatch]:
