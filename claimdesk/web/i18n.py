@@ -7,6 +7,7 @@ both languages from the domain and are picked with :meth:`Translator.name`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +20,8 @@ from zoneinfo import ZoneInfo
 from claimdesk.core.errors import split_languages
 
 LOCALES = ("zh-CN", "en")
+# "exclusion: pre_existing, cosmetic" / "除外事由：pre_existing" in a payout step.
+_EXCLUSION_CODES = re.compile(r"(exclusion: |除外事由：)([a-z_]+(?:, [a-z_]+)*)")
 DEFAULT_LOCALE = "zh-CN"
 
 
@@ -119,6 +122,18 @@ class Translator:
             return self.get(f"exclusion.{value}", value)
         named = code_names().get("coverage" if kind == "claim_type" else kind, {}).get(value)
         return self.name(named) if named else value
+
+    def step(self, step: dict[str, Any]) -> str:
+        """A payout step's explanation in the reader's language, the exclusion codes it
+        names (``pre_existing``) shown by their names."""
+        text = str(step.get("message_zh" if self.is_zh else "message_en") or "")
+
+        def named(match: re.Match[str]) -> str:
+            codes = [c.strip() for c in match.group(2).split(",")]
+            glue = "、" if self.is_zh else ", "
+            return match.group(1) + glue.join(self.code("exclusion", c) for c in codes if c)
+
+        return _EXCLUSION_CODES.sub(named, text)
 
     def own(self, text: str | None) -> str:
         """A text stored in both languages ("中文 / English", "English. 中文。"), in the

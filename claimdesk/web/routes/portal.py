@@ -33,6 +33,7 @@ from claimdesk.support import service as support
 from claimdesk.support.schemas import DisputeIn, MessageIn, SurveyResponseIn, TicketIn
 from claimdesk.web import forms
 from claimdesk.web.i18n import Translator
+from claimdesk.web.progress import DECIDED, progress
 from claimdesk.web.rendering import Form, field, flash, redirect, render, translator, web_router
 from claimdesk.web.sessions import CurrentUser, CustomerActor, OptionalUser, actor_of, allows
 
@@ -223,6 +224,8 @@ def documents_panel(
         "names": {kind: template(kind) for kind in document_kinds()},
         "upload_error": error,
         "staff": not actor.is_customer,
+        # A decided claim asks its customer for nothing more (staff still see the list).
+        "decided": actor.is_customer and str(claim.status) in DECIDED,
     }
 
 
@@ -237,6 +240,10 @@ def claim_page(
 ) -> Response:
     claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
     context = claim_page_context(session, actor=actor, claim=claim, now=now, settings=settings)
+    view = context["claim"]
+    context["tracker"] = progress(
+        str(claim.status), view.statutory_clocks, view.statutory.decision_due_at
+    )
     context["surveys"] = [
         s for s in surveys.open_surveys(session, actor=actor, now=now) if s.claim_id == claim.id
     ]

@@ -91,3 +91,16 @@ def test_every_error_code_has_its_message_in_both_languages():
         missing = codes - set(code_messages()[language])
         assert not missing, f"{language} has no message for {sorted(missing)}"
     assert set(code_messages()["en"]) == set(code_messages()["zh-CN"])
+
+
+def test_the_busy_answer_of_the_write_admission_follows_accept_language_too():
+    import json
+
+    from claimdesk.api.admission import _busy_body
+
+    def busy(headers: list[tuple[bytes, bytes]]) -> str:
+        return json.loads(_busy_body({"headers": headers}))["error"]["message"]
+
+    assert busy([(b"accept-language", b"zh-CN")]) == code_messages()["zh-CN"]["server_busy"]
+    assert busy([(b"Accept-Language", b"en-GB,en;q=0.9")]) == code_messages()["en"]["server_busy"]
+    assert "服务器正忙" in busy([]) and "The server is busy" in busy([])  # as before

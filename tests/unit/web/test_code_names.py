@@ -56,3 +56,15 @@ def test_a_persons_words_in_one_language_are_shown_as_written():
     assert ZH.own("The customer phoned twice.") == "The customer phoned twice."
     assert EN.own("客户来电两次。") == "客户来电两次。"
     assert EN.own(None) == ""
+
+
+def test_a_payout_steps_exclusion_codes_are_named():
+    step = {
+        "code": "excluded",
+        "message_en": "Excluded from Inpatient treatment (exclusion: cosmetic, pre_existing)",
+        "message_zh": "属于住院医疗的除外责任（除外事由：pre_existing）",
+    }
+    assert EN.step(step) == (
+        "Excluded from Inpatient treatment (exclusion: Cosmetic treatment, Pre-existing condition)"
+    )
+    assert ZH.step(step) == "属于住院医疗的除外责任（除外事由：既往症）"
