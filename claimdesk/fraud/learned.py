@@ -9,8 +9,9 @@ the investigation outcome (fraud confirmed 1, cleared 0; inconclusive or none: n
 Training puts the labelled claims in the order they were reported and keeps the latest
 ``HOLDOUT_SHARE`` aside: the model fitted on the earlier claims is judged on them (ROC-AUC,
 average precision, precision at the review capacity), its raw scores on them fit a Platt
-calibration (two numbers: score to probability), and then the same settings are refitted
-on all labelled claims. The registered model is that refit with that calibration.
+calibration (two numbers: score to probability; with fewer than ``MIN_CALIBRATION_FRAUDS``
+frauds in the holdout, LightGBM's own log-loss probabilities are kept), and then the
+same settings are refitted on all labelled claims. The registered model is that refit with that calibration.
 
 Explanations are LightGBM's exact TreeSHAP contributions (``pred_contrib=True``), in
 log-odds, labelled in zh/en from the attribute schema.
@@ -39,6 +40,9 @@ HOLDOUT_SHARE = 0.2
 REVIEW_CAPACITY = 0.05  # share of claims reviewers can look at
 TOP_CONTRIBUTIONS = 5
 MIN_LABELLED = 20
+# Frauds the holdout needs to fit the Platt calibration; with fewer, LightGBM's own
+# probabilities (fitted by log-loss on the training prevalence) are kept.
+MIN_CALIBRATION_FRAUDS = 30
 
 # Facts derived from a claim's history: (zh, en) labels.
 DERIVED: dict[str, tuple[str, str]] = {
@@ -322,8 +326,13 @@ def train(
     evaluated = _fit(frame.iloc[:cut], early)
     late_frame = frame.iloc[cut:].reset_index(drop=True)
     raw = np.asarray(evaluated.predict(late_frame, raw_score=True), dtype=float)
-    platt = LogisticRegression(C=1.0).fit(raw.reshape(-1, 1), late)
-    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    if int(late.sum()) >= MIN_CALIBRATION_FRAUDS:
+        platt = LogisticRegression(C=1.0).fit(raw.reshape(-1, 1), late)
+        a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+        calibrated_by = "platt on the holdout"
+    else:
+        a, b = 1.0, 0.0
+        calibrated_by = f"lightgbm log-loss (holdout has {int(late.sum())} frauds)"
     final = _fit(frame, y)
     auc = auc_on(late, raw)
     metrics = {
@@ -339,6 +348,7 @@ def train(
         "base_rate": round(float(y.mean()), 4),
         "holdout_from": labelled[cut].reported_at.isoformat(),
         "calibration": [round(a, 6), round(b, 6)],
+        "calibrated_by": calibrated_by,
     }
     model = ProductModel(
         product_code=product_code,
