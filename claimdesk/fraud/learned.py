@@ -11,7 +11,8 @@ Training puts the labelled claims in the order they were reported and keeps the 
 average precision, precision at the review capacity), its raw scores on them fit a Platt
 calibration (two numbers: score to probability; with fewer than ``MIN_CALIBRATION_FRAUDS``
 frauds in the holdout, LightGBM's own log-loss probabilities are kept), and then the
-same settings are refitted on all labelled claims. The registered model is that refit with that calibration.
+same settings are refitted on all labelled claims. The registered model is that refit
+with that calibration.
 
 Explanations are LightGBM's exact TreeSHAP contributions (``pred_contrib=True``), in
 log-odds, labelled in zh/en from the attribute schema.
