@@ -44,6 +44,9 @@ MIN_LABELLED = 20
 # Frauds the holdout needs to fit the Platt calibration; with fewer, LightGBM's own
 # probabilities (fitted by log-loss on the training prevalence) are kept.
 MIN_CALIBRATION_FRAUDS = 30
+# A red-flag rule that fired on this many labelled claims is a feature the model weighs by
+# what it predicted; a rarer one keeps its expert weight beside the model (rules.combine).
+MIN_RULE_SUPPORT = 20
 
 # Facts derived from a claim's history: (zh, en) labels.
 DERIVED: dict[str, tuple[str, str]] = {
@@ -72,6 +75,7 @@ class ClaimRecord:
     amount_to_sum_insured: float
     documents: int
     label: int | None = None  # 1 fraud confirmed, 0 cleared, None no label
+    rules: frozenset[str] = frozenset()  # codes of the red-flag rules that fired
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,12 @@ class Feature:
     value_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def features_of(schema: ProductAttributes | None) -> list[Feature]:
+def features_of(
+    schema: ProductAttributes | None, rule_codes: tuple[str, ...] = ()
+) -> list[Feature]:
     """The product's features: its choice, boolean and integer attributes (free text such
-    as plate numbers identifies rather than describes, and is left out), then the derived
-    facts."""
+    as plate numbers identifies rather than describes, and is left out), the derived
+    facts, then one flag per red-flag rule (did it fire at report)."""
     features: list[Feature] = []
     if schema is not None:
         for section, prefix in _SECTIONS:
@@ -127,6 +133,19 @@ def features_of(schema: ProductAttributes | None) -> list[Feature]:
                     )
     for key, (zh, en) in DERIVED.items():
         features.append(Feature(key, "derived", key, "number", (), zh, en))
+    for code in rule_codes:
+        features.append(
+            Feature(
+                f"rule__{code}",
+                "rule",
+                code,
+                "number",
+                (),
+                f"风险规则 {code}",
+                f"Red flag {code}",
+                {"1.0": ("触发", "fired"), "0.0": ("未触发", "not fired")},
+            )
+        )
     return features
 
 
@@ -137,6 +156,8 @@ def _labels(attribute: Any) -> tuple[str, str]:
 def _raw_value(record: ClaimRecord, feature: Feature) -> Any:
     if feature.section == "derived":
         return getattr(record, feature.key)
+    if feature.section == "rule":
+        return feature.key in record.rules
     source = record.claim_attributes if feature.section == "claim" else record.insured_object
     return source.get(feature.key)
 
@@ -214,6 +235,8 @@ def _shown(feature: Feature, value: Any) -> tuple[str, str, str]:
     else:
         key = str(_number(value)) if feature.kind == "number" and feature.value_labels else None
         text = str(value)
+        if feature.section == "rule":
+            text = "1" if value else "0"
         if feature.kind == "number" and feature.section == "derived":
             number = float(value)
             text = f"{number:.2f}" if feature.key == "amount_to_sum_insured" else f"{number:g}"
@@ -231,6 +254,7 @@ class ProductModel:
     calibration: tuple[float, float]  # probability = sigmoid(a * raw + b)
     base_rate: float
     trained_at: datetime
+    learned_rules: frozenset[str] = frozenset()  # rules that fired often enough to learn
     format_version: int = FORMAT_VERSION
 
     def raw(self, frame: pd.DataFrame) -> np.ndarray:
@@ -303,6 +327,7 @@ def train(
     product_code: str,
     schema: ProductAttributes | None,
     now: datetime,
+    rule_codes: tuple[str, ...] = (),
     holdout_share: float = HOLDOUT_SHARE,
 ) -> Trained:
     """Fit on the earlier labelled claims, judge on the latest, calibrate, refit on all."""
@@ -314,7 +339,9 @@ def train(
             f"{product_code}: {len(labelled)} claims with an investigation outcome; "
             f"at least {MIN_LABELLED} are needed to train."
         )
-    features = features_of(schema)
+    support = {code: sum(code in r.rules for r in labelled) for code in rule_codes}
+    learned_rules = frozenset(c for c, n in support.items() if n >= MIN_RULE_SUPPORT)
+    features = features_of(schema, tuple(c for c in rule_codes if c in learned_rules))
     y = np.array([r.label for r in labelled], dtype=int)
     cut = len(labelled) - max(1, round(len(labelled) * holdout_share))
     early, late = y[:cut], y[cut:]
@@ -350,6 +377,8 @@ def train(
         "holdout_from": labelled[cut].reported_at.isoformat(),
         "calibration": [round(a, 6), round(b, 6)],
         "calibrated_by": calibrated_by,
+        "rules_learned": sorted(learned_rules),
+        "rules_fired": support,
     }
     model = ProductModel(
         product_code=product_code,
@@ -358,6 +387,7 @@ def train(
         calibration=(a, b),
         base_rate=float(y.mean()),
         trained_at=now,
+        learned_rules=learned_rules,
     )
     return Trained(
         model=model,

@@ -167,7 +167,7 @@ def test_live_claims_are_scored_by_rules_and_the_model_with_bilingual_contributi
         ).json()
         assert risk["method"].endswith("+ model MOTOR-COMP v1")
         assert risk["model_probability"] is not None
-        assert 0 <= risk["score"] <= 100 and risk["score"] >= risk["rules_score"]
+        assert 0 <= risk["score"] <= 100 and risk["score"] >= round(100 * risk["model_probability"])
         top = risk["contributions"][0]
         assert top["feature"] in {"claim__fault", "claim__police_report_filed",
                                   "claim__accident_area", "object__base_policy"}  # fmt: skip
