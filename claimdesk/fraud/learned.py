@@ -9,8 +9,10 @@ the investigation outcome (fraud confirmed 1, cleared 0; inconclusive or none: n
 Training puts the labelled claims in the order they were reported and keeps the latest
 ``HOLDOUT_SHARE`` aside: the model fitted on the earlier claims is judged on them (ROC-AUC,
 average precision, precision at the review capacity), its raw scores on them fit a Platt
-calibration (two numbers: score to probability), and then the same settings are refitted
-on all labelled claims. The registered model is that refit with that calibration.
+calibration (two numbers: score to probability; with fewer than ``MIN_CALIBRATION_FRAUDS``
+frauds in the holdout, LightGBM's own log-loss probabilities are kept), and then the
+same settings are refitted on all labelled claims. The registered model is that refit
+with that calibration.
 
 Explanations are LightGBM's exact TreeSHAP contributions (``pred_contrib=True``), in
 log-odds, labelled in zh/en from the attribute schema.
@@ -39,6 +41,12 @@ HOLDOUT_SHARE = 0.2
 REVIEW_CAPACITY = 0.05  # share of claims reviewers can look at
 TOP_CONTRIBUTIONS = 5
 MIN_LABELLED = 20
+# Frauds the holdout needs to fit the Platt calibration; with fewer, LightGBM's own
+# probabilities (fitted by log-loss on the training prevalence) are kept.
+MIN_CALIBRATION_FRAUDS = 30
+# A red-flag rule that fired on this many labelled claims is a feature the model weighs by
+# what it predicted; a rarer one keeps its expert weight beside the model (rules.combine).
+MIN_RULE_SUPPORT = 20
 
 # Facts derived from a claim's history: (zh, en) labels.
 DERIVED: dict[str, tuple[str, str]] = {
@@ -67,6 +75,7 @@ class ClaimRecord:
     amount_to_sum_insured: float
     documents: int
     label: int | None = None  # 1 fraud confirmed, 0 cleared, None no label
+    rules: frozenset[str] = frozenset()  # codes of the red-flag rules that fired
 
 
 @dataclass(frozen=True)
@@ -81,10 +90,12 @@ class Feature:
     value_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def features_of(schema: ProductAttributes | None) -> list[Feature]:
+def features_of(
+    schema: ProductAttributes | None, rule_codes: tuple[str, ...] = ()
+) -> list[Feature]:
     """The product's features: its choice, boolean and integer attributes (free text such
-    as plate numbers identifies rather than describes, and is left out), then the derived
-    facts."""
+    as plate numbers identifies rather than describes, and is left out), the derived
+    facts, then one flag per red-flag rule (did it fire at report)."""
     features: list[Feature] = []
     if schema is not None:
         for section, prefix in _SECTIONS:
@@ -122,6 +133,19 @@ def features_of(schema: ProductAttributes | None) -> list[Feature]:
                     )
     for key, (zh, en) in DERIVED.items():
         features.append(Feature(key, "derived", key, "number", (), zh, en))
+    for code in rule_codes:
+        features.append(
+            Feature(
+                f"rule__{code}",
+                "rule",
+                code,
+                "number",
+                (),
+                f"风险规则 {code}",
+                f"Red flag {code}",
+                {"1.0": ("触发", "fired"), "0.0": ("未触发", "not fired")},
+            )
+        )
     return features
 
 
@@ -132,6 +156,8 @@ def _labels(attribute: Any) -> tuple[str, str]:
 def _raw_value(record: ClaimRecord, feature: Feature) -> Any:
     if feature.section == "derived":
         return getattr(record, feature.key)
+    if feature.section == "rule":
+        return feature.key in record.rules
     source = record.claim_attributes if feature.section == "claim" else record.insured_object
     return source.get(feature.key)
 
@@ -209,6 +235,8 @@ def _shown(feature: Feature, value: Any) -> tuple[str, str, str]:
     else:
         key = str(_number(value)) if feature.kind == "number" and feature.value_labels else None
         text = str(value)
+        if feature.section == "rule":
+            text = "1" if value else "0"
         if feature.kind == "number" and feature.section == "derived":
             number = float(value)
             text = f"{number:.2f}" if feature.key == "amount_to_sum_insured" else f"{number:g}"
@@ -226,6 +254,7 @@ class ProductModel:
     calibration: tuple[float, float]  # probability = sigmoid(a * raw + b)
     base_rate: float
     trained_at: datetime
+    learned_rules: frozenset[str] = frozenset()  # rules that fired often enough to learn
     format_version: int = FORMAT_VERSION
 
     def raw(self, frame: pd.DataFrame) -> np.ndarray:
@@ -298,6 +327,7 @@ def train(
     product_code: str,
     schema: ProductAttributes | None,
     now: datetime,
+    rule_codes: tuple[str, ...] = (),
     holdout_share: float = HOLDOUT_SHARE,
 ) -> Trained:
     """Fit on the earlier labelled claims, judge on the latest, calibrate, refit on all."""
@@ -309,7 +339,9 @@ def train(
             f"{product_code}: {len(labelled)} claims with an investigation outcome; "
             f"at least {MIN_LABELLED} are needed to train."
         )
-    features = features_of(schema)
+    support = {code: sum(code in r.rules for r in labelled) for code in rule_codes}
+    learned_rules = frozenset(c for c, n in support.items() if n >= MIN_RULE_SUPPORT)
+    features = features_of(schema, tuple(c for c in rule_codes if c in learned_rules))
     y = np.array([r.label for r in labelled], dtype=int)
     cut = len(labelled) - max(1, round(len(labelled) * holdout_share))
     early, late = y[:cut], y[cut:]
@@ -322,8 +354,13 @@ def train(
     evaluated = _fit(frame.iloc[:cut], early)
     late_frame = frame.iloc[cut:].reset_index(drop=True)
     raw = np.asarray(evaluated.predict(late_frame, raw_score=True), dtype=float)
-    platt = LogisticRegression(C=1.0).fit(raw.reshape(-1, 1), late)
-    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    if int(late.sum()) >= MIN_CALIBRATION_FRAUDS:
+        platt = LogisticRegression(C=1.0).fit(raw.reshape(-1, 1), late)
+        a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+        calibrated_by = "platt on the holdout"
+    else:
+        a, b = 1.0, 0.0
+        calibrated_by = f"lightgbm log-loss (holdout has {int(late.sum())} frauds)"
     final = _fit(frame, y)
     auc = auc_on(late, raw)
     metrics = {
@@ -339,6 +376,9 @@ def train(
         "base_rate": round(float(y.mean()), 4),
         "holdout_from": labelled[cut].reported_at.isoformat(),
         "calibration": [round(a, 6), round(b, 6)],
+        "calibrated_by": calibrated_by,
+        "rules_learned": sorted(learned_rules),
+        "rules_fired": support,
     }
     model = ProductModel(
         product_code=product_code,
@@ -347,6 +387,7 @@ def train(
         calibration=(a, b),
         base_rate=float(y.mean()),
         trained_at=now,
+        learned_rules=learned_rules,
     )
     return Trained(
         model=model,

@@ -22,9 +22,9 @@ from claimdesk.claims.models import Claim
 from claimdesk.config import Settings
 from claimdesk.core.errors import NotFound
 from claimdesk.documents.models import Document
-from claimdesk.fraud import learned
+from claimdesk.fraud import learned, rules
 from claimdesk.fraud.enums import InvestigationOutcome
-from claimdesk.fraud.models import RiskModel
+from claimdesk.fraud.models import RiskAssessment, RiskModel
 from claimdesk.policies import attribute_schema
 from claimdesk.policies.models import Policy, Product
 
@@ -41,7 +41,13 @@ def _ratio(amount: Decimal, sum_insured: Decimal) -> float:
     return float(amount / sum_insured) if sum_insured > 0 else 0.0
 
 
-def _record(claim: Claim, policy: Policy, prior: int, documents: int) -> learned.ClaimRecord:
+def _record(
+    claim: Claim,
+    policy: Policy,
+    prior: int,
+    documents: int,
+    fired: frozenset[str] = frozenset(),
+) -> learned.ClaimRecord:
     return learned.ClaimRecord(
         claim_id=claim.id,
         reported_at=claim.reported_at,
@@ -52,6 +58,7 @@ def _record(claim: Claim, policy: Policy, prior: int, documents: int) -> learned
         amount_to_sum_insured=_ratio(claim.claimed_amount, policy.sum_insured),
         documents=documents,
         label=label_of(claim.investigation_outcome),
+        rules=fired,
     )
 
 
@@ -74,19 +81,36 @@ def product_records(session: Session, product_code: str) -> list[learned.ClaimRe
             select(Document.claim_id, func.count()).group_by(Document.claim_id)
         )
     }
+    first = (
+        select(func.min(RiskAssessment.id).label("id"))
+        .where(RiskAssessment.trigger == "reported")
+        .group_by(RiskAssessment.claim_id)
+        .subquery()
+    )
+    fired: dict[int, frozenset[str]] = {
+        claim_id: frozenset(f["code"] for f in factors)
+        for claim_id, factors in session.execute(
+            select(RiskAssessment.claim_id, RiskAssessment.factors).join(
+                first, first.c.id == RiskAssessment.id
+            )
+        )
+    }
     return [
         _record(
             claim,
             policy,
             bisect.bisect_right(times[claim.customer_id], claim.reported_at) - 1,
             documents.get(claim.id, 0),
+            fired.get(claim.id, frozenset()),
         )
         for claim, policy in rows
     ]
 
 
-def claim_record(session: Session, claim: Claim) -> learned.ClaimRecord:
-    """One claim as the model reads it, now."""
+def claim_record(
+    session: Session, claim: Claim, fired: frozenset[str] = frozenset()
+) -> learned.ClaimRecord:
+    """One claim as the model reads it, now (``fired``: the rules that fire now)."""
     prior = session.scalar(
         select(func.count())
         .select_from(Claim)
@@ -99,7 +123,7 @@ def claim_record(session: Session, claim: Claim) -> learned.ClaimRecord:
     documents = session.scalar(
         select(func.count()).select_from(Document).where(Document.claim_id == claim.id)
     )
-    return _record(claim, claim.policy, int(prior or 0), int(documents or 0))
+    return _record(claim, claim.policy, int(prior or 0), int(documents or 0), fired)
 
 
 def active_model(session: Session, product_code: str) -> RiskModel | None:
@@ -195,6 +219,7 @@ def train_from_database(
         product_code=product_code,
         schema=attribute_schema.schema_for(product_code),
         now=now,
+        rule_codes=tuple(rules.config().rules),
     )
     active = active_model(session, product_code)
     candidate_auc, active_auc, compared_on = _compare(session, settings, trained, active)
@@ -259,14 +284,19 @@ class ModelScore:
     name: str
     probability: float
     contributions: list[dict[str, Any]]
+    learned_rules: frozenset[str]
 
 
-def score_claim(session: Session, claim: Claim, *, settings: Settings) -> ModelScore | None:
-    """The active model's probability and top contributions for the claim, or None when
-    its product has no active model."""
+def score_claim(
+    session: Session, claim: Claim, *, settings: Settings, fired: frozenset[str]
+) -> ModelScore | None:
+    """The active model's probability and top contributions for the claim (``fired``: the
+    rules that fire on it now), or None when its product has no active model."""
     row = active_model(session, claim.policy.product.code)
     if row is None:
         return None
     model = load(settings, row)
-    probability, contributions = model.explain(claim_record(session, claim))
-    return ModelScore(row.name, probability, [c.to_dict() for c in contributions])
+    probability, contributions = model.explain(claim_record(session, claim, fired))
+    return ModelScore(
+        row.name, probability, [c.to_dict() for c in contributions], model.learned_rules
+    )

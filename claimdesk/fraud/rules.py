@@ -252,13 +252,16 @@ def assess(facts: ClaimFacts, cfg: Config | None = None) -> Assessment:
     return Assessment(score, grade_of(score, cfg), tuple(factors))
 
 
-def combine(rules_score: int, probability: float) -> int:
-    """The one 0-100 score of a claim scored by the rules and a learned model: the model's
-    calibrated fraud probability counts as one more independent risk beside the rules, the
-    way the rules combine among themselves, ``1 - (1 - rules)(1 - p)``. Without a rule firing
-    the score is the model's probability in percent; a rule's weight still adds on top."""
-    p = min(max(probability, 0.0), 1.0)
-    return round(100 * (1 - (1 - rules_score / 100) * (1 - p)))
+def combine(probability: float, unlearned: list[Factor]) -> int:
+    """The one 0-100 score of a claim scored by the rules and a learned model. The model
+    has learned the rules that fired often enough in the product's history (they are its
+    features, weighted by what they predicted); every other rule that fired keeps its
+    expert weight as one more independent risk beside the model's calibrated probability,
+    the way the rules combine among themselves: ``1 - (1 - p) Π (1 - weight)``."""
+    remaining = 1 - min(max(probability, 0.0), 1.0)
+    for factor in unlearned:
+        remaining *= 1 - factor.weight
+    return round(100 * (1 - remaining))
 
 
 def grade_of(score: int, cfg: Config) -> Grade:

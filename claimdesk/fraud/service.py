@@ -162,14 +162,17 @@ def assess_claim(
         gather_facts(session, claim, settings=settings, evidence=evidence, cfg=cfg), cfg
     )
     factors = [f.to_dict() for f in result.factors]
-    learned = registry.score_claim(session, claim, settings=settings)
+    learned = registry.score_claim(
+        session, claim, settings=settings, fired=frozenset(f.code for f in result.factors)
+    )
     score, grade, method = result.score, result.grade, f"rules {cfg.version}"
     probability: float | None = None
     contributions: list[dict[str, Any]] | None = None
     if learned is not None:
         probability = round(learned.probability, 4)
         contributions = learned.contributions
-        score = rules.combine(result.score, probability)
+        unlearned = [f for f in result.factors if f.code not in learned.learned_rules]
+        score = rules.combine(probability, unlearned)
         grade = rules.grade_of(score, cfg)
         method = f"rules {cfg.version} + model {learned.name}"[:64]
     current = latest(session, claim_id)
@@ -202,9 +205,10 @@ def assess_claim(
 def _model_note(product_code: str, current: RiskAssessment) -> str:
     if current.contributions is not None:
         return (
-            f"Rules and the learned model ({current.method}) combined: score = "
-            "100 × (1 − (1 − rules/100) × (1 − model probability)). / "
-            "规则与学习模型合并评分：100 ×（1 −（1 − 规则分/100）×（1 − 模型概率））。"
+            f"Rules and the learned model ({current.method}) combined: the model weighs the "
+            "rules that fired often in the product's history; the others keep their weight: "
+            "score = 100 × (1 − (1 − model probability) × Π(1 − weight)). / "
+            "规则与学习模型合并评分：历史中常见的规则由模型按其预测力加权，其余规则保留原权重。"
         )
     return (
         f"Rules only: product {product_code} had no active learned model when this claim was "

@@ -167,7 +167,7 @@ def test_live_claims_are_scored_by_rules_and_the_model_with_bilingual_contributi
         ).json()
         assert risk["method"].endswith("+ model MOTOR-COMP v1")
         assert risk["model_probability"] is not None
-        assert 0 <= risk["score"] <= 100 and risk["score"] >= risk["rules_score"]
+        assert 0 <= risk["score"] <= 100 and risk["score"] >= round(100 * risk["model_probability"])
         top = risk["contributions"][0]
         assert top["feature"] in {"claim__fault", "claim__police_report_filed",
                                   "claim__accident_area", "object__base_policy"}  # fmt: skip
@@ -212,6 +212,13 @@ def test_live_claims_are_scored_by_rules_and_the_model_with_bilingual_contributi
         "/api/v1/metrics/risk", params={"product": "NOPE"}, headers=supervisor
     )
     assert unknown.status_code == 404
+    dashboard = signed_in(world, Role.SUPERVISOR).get(
+        "/staff/dashboards?product=MOTOR-COMP", headers={"Accept-Language": "en"}
+    )
+    assert dashboard.status_code == 200
+    assert (
+        "Risk monitoring" in dashboard.text and "48 claims with an investigation" in dashboard.text
+    )
     customer_view = world.client.get(
         "/api/v1/metrics/risk", params={"product": "MOTOR-COMP"}, headers=customer
     )

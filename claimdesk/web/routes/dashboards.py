@@ -18,6 +18,7 @@ from claimdesk.claims.enums import Channel
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import ValidationFailed
+from claimdesk.fraud import monitoring
 from claimdesk.policies import service as policies
 from claimdesk.security.service import Actor
 from claimdesk.support import clocks
@@ -240,6 +241,16 @@ def dashboards(
         now=now,
         timezone=settings.display_timezone,
     )
+    risk = None
+    if filters["product"]:
+        risk = monitoring.risk_monitor(
+            session,
+            actor=actor,
+            product_code=filters["product"],
+            capacity=0.05,
+            timezone=settings.display_timezone,
+            now=now,
+        )
     return render(
         request,
         "staff/dashboards.html",
@@ -247,6 +258,7 @@ def dashboards(
             "filters": filters,
             "as_of": as_of(filters, now, settings),
             "now": now,
+            "risk": risk,
             "report": report,
             "charts": charts(t, report, trend, team_rows),
             "reserve": reserve,

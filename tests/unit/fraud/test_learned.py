@@ -97,9 +97,34 @@ def test_activation_needs_a_strictly_better_auc():
     assert not learned.should_activate(0.79, 0.80)
 
 
-def test_the_model_combines_with_the_rules_like_one_more_rule():
-    assert rules.combine(0, 0.06) == 6
-    assert rules.combine(30, 0.0) == 30
-    assert rules.combine(30, 0.5) == 65  # 1 - 0.7 * 0.5
-    assert rules.combine(100, 0.2) == 100
-    assert rules.combine(0, 1.5) == 100  # clipped
+def _flag(weight: float) -> rules.Factor:
+    return rules.Factor("x", weight, "en", "zh")
+
+
+def test_the_model_combines_with_the_rules_it_has_not_learned_like_one_more_rule():
+    assert rules.combine(0.06, []) == 6
+    assert rules.combine(0.0, [_flag(0.3)]) == 30
+    assert rules.combine(0.5, [_flag(0.3)]) == 65  # 1 - 0.5 * 0.7
+    assert rules.combine(0.2, [_flag(1.0)]) == 100
+    assert rules.combine(1.5, []) == 100  # clipped
+
+
+def test_rules_that_fired_often_enough_become_features_the_rest_do_not():
+    records = _records(300)
+    fired = [
+        learned.ClaimRecord(**{**vars(r), "rules": frozenset({"late_reporting"})})
+        if r.claim_id % 10 == 0
+        else r
+        for r in records
+    ]
+    trained = learned.train(
+        fired,
+        product_code="MOTOR-COMP",
+        schema=None,
+        now=T0,
+        rule_codes=("late_reporting", "duplicate_document"),
+    )
+    assert trained.model.learned_rules == frozenset({"late_reporting"})
+    assert trained.metrics["rules_fired"] == {"late_reporting": 30, "duplicate_document": 0}
+    names = [f.name for f in trained.model.features]
+    assert "rule__late_reporting" in names and "rule__duplicate_document" not in names
