@@ -98,7 +98,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
     },
     "documents": {
         INT: "id claim_id sha256 size mime pages declared_kind detected_kind status ocr_pages "
-        "error uploaded_by_id uploaded_at read_at",
+        "error uploaded_by_id uploaded_at read_at field_confidence",
         PER: "filename fields",
         SEN: "text",
     },
@@ -158,7 +158,14 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         PUB: "code line name_zh name_en description_zh description_en exclusions",
         INT: "id",
     },
-    "risk_assessments": {INT: "id claim_id score grade factors method trigger assessed_at"},
+    "risk_assessments": {
+        INT: "id claim_id score grade factors method trigger assessed_at rules_score "
+        "model_probability contributions"
+    },
+    "risk_models": {
+        INT: "id product_code version path sha256 metrics features training_from training_to "
+        "training_rows active activation_note created_at activated_at"
+    },
     "segmentation_runs": {INT: "id at customers method segments"},
     "sensitive_access_log": {INT: "id at user_id role table_name record_id field purpose"},
     "sla_clocks": {

@@ -187,6 +187,7 @@ class EncryptedText(EncryptedString):
     """A text column stored encrypted."""
 
     impl = Text
+    cache_ok = True
 
 
 class JSONWithEncryptedKeys(TypeDecorator[dict]):

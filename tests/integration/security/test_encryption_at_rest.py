@@ -30,9 +30,10 @@ from claimdesk.security.crypto import backup_key
 from claimdesk.security.enums import Role
 from tests import samples
 
-DESCRIPTION = "急性阑尾炎住院 acute appendicitis, admitted 3 days"
-LINE = "阑尾切除术 appendectomy"
-WORDS = (DESCRIPTION, LINE, "急性阑尾炎", "appendicitis", "阑尾切除术", "appendectomy")
+# Words no other test writes: the workers share a data folder between tests.
+DESCRIPTION = "急性憩室炎住院 acute diverticulitis, admitted 3 days"
+LINE = "乙状结肠切除术 sigmoidectomy"
+WORDS = (DESCRIPTION, LINE, "急性憩室炎", "diverticulitis", "乙状结肠切除术", "sigmoidectomy")
 
 
 def _needles(data: bytes) -> list[bytes]:

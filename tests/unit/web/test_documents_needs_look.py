@@ -43,6 +43,7 @@ def _fragment(*, staff: bool, locale: str) -> str:
         kinds=[],
         documents=[],
         staff=staff,
+        decided=False,
         names={},
     )
     template = templates.env.get_template("fragments/documents.html")
