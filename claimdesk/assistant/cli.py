@@ -36,6 +36,7 @@ def read_passages(path: Path) -> list[Passage]:
             text=str(r["text"]),
             lang=r.get("lang") or None,
             category=r.get("category") or None,
+            questions=tuple(str(q) for q in r.get("questions") or ()),
         )
         for _, r in _lines(path)
     ]
@@ -53,7 +54,10 @@ def rank(
     kb: Annotated[
         Path,
         typer.Option(
-            "--kb", exists=True, dir_okay=False, help="KB JSONL: id, text, lang?, category?"
+            "--kb",
+            exists=True,
+            dir_okay=False,
+            help="KB JSONL: id, text, lang?, category?, questions?",
         ),
     ],
     queries: Annotated[
@@ -102,6 +106,7 @@ def export_kb(
                 "text": passage_text(entry.title, entry.body),
                 "lang": entry.locale,
                 "category": entry.category,
+                "questions": list(entry.questions),
             }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     typer.echo(f"Wrote {len(entries)} entries: {out}", err=True)

@@ -22,6 +22,9 @@ class StarterEntry:
     title: str
     body: str
     product: str | None = None
+    # Other wordings of the title (how customers ask for this entry), written with the
+    # entry and never taken from the evaluation set.
+    questions: tuple[str, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -36,6 +39,22 @@ def entry_ref(locale: str, key: str) -> str:
 def passage_text(title: str, body: str) -> str:
     """What retrieval reads of an entry."""
     return f"{title}\n{body}"
+
+
+def split_questions(stored: str | None) -> tuple[str, ...]:
+    """An entry's example questions as stored (one a line)."""
+    return tuple(line.strip() for line in (stored or "").splitlines() if line.strip())
+
+
+def join_questions(questions: tuple[str, ...] | list[str]) -> str | None:
+    return "\n".join(q.strip() for q in questions if q.strip()) or None
+
+
+def entry_hash(title: str, body: str, questions: tuple[str, ...] = ()) -> str:
+    """The SHA-1 of everything an entry's vectors are made from: its passage text and,
+    when it has any, its example questions (an entry without them hashes as before)."""
+    text = passage_text(title, body)
+    return text_hash(f"{text}\n\n" + "\n".join(questions) if questions else text)
 
 
 # The starter entries' vectors as made by the model named in the file (float16, passage
@@ -60,13 +79,28 @@ def text_hash(text: str) -> str:
 
 
 def starter_entries() -> list[StarterEntry]:
-    """The entries of knowledge/<locale>.toml and knowledge/<locale>-<part>.toml."""
+    """The entries of knowledge/<locale>.toml and knowledge/<locale>-<part>.toml, with the
+    example questions of knowledge/questions/<locale>.toml (entry key = list of questions)
+    added to those the entry itself lists."""
     folder = resources.files("claimdesk.assistant").joinpath("knowledge")
     names = sorted(f.name for f in folder.iterdir() if f.name.endswith(".toml"))
     entries = []
     for locale in LOCALES:
+        asked = folder.joinpath("questions", f"{locale}.toml")
+        extra: dict[str, list[str]] = (
+            tomllib.loads(asked.read_text("utf-8")) if asked.is_file() else {}
+        )
         for name in names:
             if name == f"{locale}.toml" or name.startswith(f"{locale}-"):
                 data = tomllib.loads(folder.joinpath(name).read_text("utf-8"))
-                entries += [StarterEntry(locale=locale, **item) for item in data["entries"]]
+                entries += [
+                    StarterEntry(
+                        locale=locale,
+                        **{k: v for k, v in item.items() if k != "questions"},
+                        questions=tuple(
+                            dict.fromkeys([*item.get("questions", ()), *extra.get(item["key"], ())])
+                        ),
+                    )
+                    for item in data["entries"]
+                ]
     return entries

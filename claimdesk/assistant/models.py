@@ -36,6 +36,8 @@ class KbEntry(Base):
     product_code: Mapped[str | None] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(256))
     body: Mapped[str] = mapped_column(Text)
+    # Other wordings of the title, one a line: how customers ask for this entry.
+    questions: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=EntryStatus.DRAFT, index=True)
     # Rows shipped with ClaimDesk say "starter"; rows staff created say "staff".
     origin: Mapped[str] = mapped_column(String(16), default="staff")
@@ -43,9 +45,10 @@ class KbEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # What retrieval reads, kept with the entry so an index loads without recomputing:
-    # the SHA-1 of the passage text, its BM25 terms (space-separated, made by tokenizer
-    # ``terms_version``) and its float32 vectors (passage and title rows) made by
-    # ``vector_model`` from the text whose hash is ``vector_hash``.
+    # the SHA-1 of the passage text and questions (knowledge.entry_hash), its BM25
+    # terms (space-separated, made by tokenizer ``terms_version``) and its float32
+    # vectors (passage and title rows) made by ``vector_model`` from the text whose
+    # hash is ``vector_hash``.
     text_hash: Mapped[str | None] = mapped_column(String(40))
     terms: Mapped[str | None] = mapped_column(Text)
     terms_version: Mapped[int | None] = mapped_column(Integer)

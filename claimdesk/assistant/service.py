@@ -22,19 +22,21 @@ from claimdesk.assistant.dialogue import say
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.enums import EntryStatus, Intent
 from claimdesk.assistant.knowledge import (
+    entry_hash,
     entry_ref,
+    join_questions,
     passage_text,
     shipped_vectors,
+    split_questions,
     starter_entries,
-    text_hash,
 )
 from claimdesk.assistant.language import EN, TERMS_VERSION, detect_locale
 from claimdesk.assistant.models import Conversation, ConversationMessage, KbEntry
 from claimdesk.assistant.retrieval import (
-    ANSWER_AT,
     CLARIFY_AT,
     Index,
     Passage,
+    answer_at,
     confidence,
     embed_passages,
     stored_terms,
@@ -85,6 +87,7 @@ def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
             "product_code": entry.product,
             "title": entry.title,
             "body": entry.body,
+            "questions": join_questions(entry.questions),
         }
         row = existing.get((entry.key, entry.locale))
         if row is None:
@@ -140,8 +143,9 @@ def _follows_shipped(row: KbEntry, shipped: dict[str, Any]) -> bool:
 def _derive_terms(entry: KbEntry) -> None:
     """What retrieval reads of an entry's text, made when the text is written."""
     text = passage_text(entry.title, entry.body)
-    entry.text_hash = text_hash(text)
-    entry.terms = stored_terms(text)
+    questions = split_questions(entry.questions)
+    entry.text_hash = entry_hash(entry.title, entry.body, questions)
+    entry.terms = stored_terms(text, questions)
     entry.terms_version = TERMS_VERSION
 
 
@@ -177,14 +181,20 @@ def refresh_vectors(
     while True:
         with sessions() as session:
             rows = session.execute(
-                select(KbEntry.id, KbEntry.title, KbEntry.body, KbEntry.text_hash)
+                select(
+                    KbEntry.id, KbEntry.title, KbEntry.body, KbEntry.questions, KbEntry.text_hash
+                )
                 .where(stale, KbEntry.id.not_in(skipped) if skipped else true())
                 .order_by(KbEntry.id)
                 .limit(batch)
             ).all()
         if not rows:
             return done
-        vectors = embed_passages(embedder, [passage_text(r.title, r.body) for r in rows])
+        vectors = embed_passages(
+            embedder,
+            [passage_text(r.title, r.body) for r in rows],
+            [split_questions(r.questions) for r in rows],
+        )
         with unit_of_work(sessions) as session:
             for row, vector in zip(rows, vectors, strict=True):
                 updated = session.execute(
@@ -333,6 +343,7 @@ def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
             KbEntry.category,
             KbEntry.title,
             KbEntry.body,
+            KbEntry.questions,
             KbEntry.terms,
             KbEntry.terms_version,
             case((fresh, KbEntry.vectors), else_=None).label("vectors"),
@@ -346,9 +357,10 @@ def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
         ref = entry_ref(row.locale, row.key)
         entries[ref] = IndexedEntry(row.id, ref, row.locale, row.title, row.body)
         text = passage_text(row.title, row.body)
-        passages.append(Passage(ref, text, row.locale, row.category))
+        questions = split_questions(row.questions)
+        passages.append(Passage(ref, text, row.locale, row.category, questions))
         current = row.terms_version == TERMS_VERSION and row.terms is not None
-        terms.append(row.terms.split() if current else stored_terms(text).split())
+        terms.append(row.terms.split() if current else stored_terms(text, questions).split())
         stored.append(row.vectors)
     built = KnowledgeIndex(
         Index(passages, embedder, terms=terms, vectors=_vectors(embedder, passages, stored)),
@@ -366,7 +378,13 @@ def _vectors(
     if not passages:
         return None
     missing = [i for i, blob in enumerate(stored) if blob is None]
-    made = embed_passages(embedder, [passages[i].text for i in missing]) if missing else None
+    made = (
+        embed_passages(
+            embedder, [passages[i].text for i in missing], [passages[i].questions for i in missing]
+        )
+        if missing
+        else None
+    )
     shaped = {i: made[n] for n, i in enumerate(missing)} if made is not None else {}
     dim = next(
         (len(blob) // 8 for blob in stored if blob is not None),
@@ -579,7 +597,7 @@ class _Context:
             ref = entry_ref(self.locale, preferred)
             hits = sorted(hits, key=lambda hit: hit.id != ref)
         found = [known.entries[h.id] for h in hits]
-        if score >= ANSWER_AT:
+        if score >= answer_at(text):
             self.state["low_streak"] = 0
             best = found[0]
             return _Turn(f"{best.title}\n{best.body}", Intent.QUESTION, score, [best])

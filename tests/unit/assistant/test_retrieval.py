@@ -1,8 +1,27 @@
+import json
+from pathlib import Path
+
 import pytest
 
 from claimdesk.assistant.embedding import HashingEmbedder
-from claimdesk.assistant.knowledge import starter_entries
-from claimdesk.assistant.retrieval import Index, Method, Passage, confidence
+from claimdesk.assistant.knowledge import (
+    entry_hash,
+    join_questions,
+    passage_text,
+    split_questions,
+    starter_entries,
+    text_hash,
+)
+from claimdesk.assistant.retrieval import (
+    ANSWER_AT,
+    PLAIN_ANSWER_AT,
+    Index,
+    Method,
+    Passage,
+    answer_at,
+    confidence,
+    in_domain,
+)
 
 PASSAGES = [
     Passage("en/deductible", "Deductible: the first part of a loss you pay yourself", "en"),
@@ -61,3 +80,43 @@ def test_the_starter_knowledge_base_has_sixty_entries_in_each_language_paired_by
     assert len(by_locale["en"]) >= 60
     assert by_locale["en"] == by_locale["zh-CN"]
     assert len({e.ref for e in entries}) == len(entries)
+
+
+def test_an_entrys_example_questions_find_it_when_the_title_shares_no_word() -> None:
+    passages = [
+        Passage("en/ncd", "Will a claim raise my premium next year?\nIt may.", "en"),
+        Passage(
+            "en/towing",
+            "Is roadside rescue included?\nYes, up to a limit.",
+            "en",
+            questions=("Who pays the tow truck after a breakdown?",),
+        ),
+    ]
+    plain = Index([Passage(p.id, p.text, p.lang) for p in passages], HashingEmbedder())
+    asked = Index(passages, HashingEmbedder())
+    question = "my car broke down, who pays the tow truck"
+    assert plain.search(question, method=Method.SEMANTIC, lang="en")[0].id == "en/ncd"
+    assert asked.search(question, method=Method.LEXICAL, lang="en")[0].id == "en/towing"
+    assert asked.search(question, lang="en")[0].id == "en/towing"
+
+
+def test_example_questions_change_an_entrys_hash_and_an_entry_without_keeps_its_own() -> None:
+    plain = entry_hash("Title", "Body")
+    assert plain == text_hash(passage_text("Title", "Body"))
+    assert entry_hash("Title", "Body", ("Another wording?",)) != plain
+    assert split_questions(join_questions(["a?", " ", "b?"])) == ("a?", "b?")
+
+
+def test_every_starter_entry_has_example_questions_none_a_copy_of_an_evaluation_question() -> None:
+    questions = Path(__file__).parents[3] / "bench" / "data" / "assistant_questions.jsonl"
+    lines = questions.read_text("utf-8").splitlines()
+    asked = {json.loads(line)["text"].strip().lower() for line in lines}
+    entries = starter_entries()
+    assert all(len(e.questions) >= 2 for e in entries)
+    assert not [q for e in entries for q in e.questions if q.strip().lower() in asked]
+
+
+def test_a_question_without_insurance_words_needs_more_confidence_to_be_answered() -> None:
+    assert answer_at("what is the deductible on my hospital claim") == ANSWER_AT
+    assert answer_at("what are the rules of chess") == PLAIN_ANSWER_AT > ANSWER_AT
+    assert not in_domain("长城是什么时候修的")  # "when" alone is no insurance word
