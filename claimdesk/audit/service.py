@@ -257,6 +257,13 @@ def _altered_document(session: Session, store: BlobStore) -> tuple[int, str] | N
         .where(AuditEntry.action == "claim.document_uploaded")
         .order_by(AuditEntry.seq)
     )
+    erased_claims = set(
+        session.scalars(
+            select(AuditEntry.subject_id).where(
+                AuditEntry.action == "privacy.erased", AuditEntry.subject_type == "claim"
+            )
+        )
+    )
     for seq, data in recorded:
         facts = data.get("data") or {}
         document_id, sha256 = facts.get("document_id"), facts.get("sha256")
@@ -268,7 +275,8 @@ def _altered_document(session: Session, store: BlobStore) -> tuple[int, str] | N
         except CorruptBlob:
             return seq, f"the stored file of document {document_id} was changed"
         except NotFound:
-            return seq, f"the stored file of document {document_id} is missing"
+            if str(document.claim_id) not in erased_claims:  # erased under retention: gone
+                return seq, f"the stored file of document {document_id} is missing"
     return None
 
 

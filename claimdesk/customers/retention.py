@@ -13,29 +13,32 @@ Periods per record type are data (``retention.toml``). What goes:
 Amounts, dates, states and the claim timelines stay (the audit ledger and the money
 reconciliation check them), so ``claimdesk audit verify`` keeps passing. Each erasure is a
 ledger entry ``privacy.erased`` with the SHA-256 of the erased values, never the values.
-Document files stay in the content-addressed store until the store can delete them (see
-docs/privacy.md).
+A claim's document files are deleted from the store once no document of a claim still
+kept names the same content (:func:`files_to_delete`, after the erasure is committed);
+``audit verify`` accepts a missing file for a claim the ledger records as erased.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.assistant.models import Conversation, ConversationMessage
 from claimdesk.audit import service as audit
 from claimdesk.audit.rules import canonical
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.claims.models import Claim, LossLine
+from claimdesk.core.db import unit_of_work
 from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.documents.models import Document
+from claimdesk.documents.storage import BlobStore
 from claimdesk.policies.models import InsuredPerson, Policy
 from claimdesk.security.models import User
 from claimdesk.support.enums import TicketStatus
@@ -85,6 +88,8 @@ class Erased:
     tickets: int = 0
     conversations: int = 0
     customers: int = 0
+    # The sha256 of the erased claims' document files (deleted once committed).
+    files: set[str] = field(default_factory=set)
 
 
 def _ledger(session: Session, kind: str, subject_id: object, values: Any, now: datetime) -> None:
@@ -209,6 +214,9 @@ def erase_due(session: Session, *, now: datetime, periods: Periods | None = None
     ):
         erase_claim(session, claim, now=now)
         done.claims += 1
+        done.files.update(
+            session.scalars(select(Document.sha256).where(Document.claim_id == claim.id))
+        )
     for ticket in session.scalars(
         select(Ticket)
         .where(
@@ -239,6 +247,38 @@ def erase_due(session: Session, *, now: datetime, periods: Periods | None = None
         done.customers += 1
     session.flush()
     return done
+
+
+def files_to_delete(session: Session, erased: set[str]) -> set[str]:
+    """Of the erased claims' files, those no document of a claim still kept names (the
+    store keeps one file per content, which two claims may share)."""
+    if not erased:
+        return set()
+    kept = session.scalars(
+        select(Document.sha256)
+        .join(Claim, Claim.id == Document.claim_id)
+        .where(Document.sha256.in_(erased), Claim.personal_data_erased_at.is_(None))
+    )
+    return erased - set(kept)
+
+
+def erase_and_delete_files(
+    sessions: sessionmaker[Session], store: BlobStore, *, now: datetime
+) -> dict[str, int]:
+    """Erase what is due (one transaction), then, once that is committed, delete the files
+    of the erased claims that nothing kept still names. Counts per record type."""
+    with unit_of_work(sessions) as session:
+        done = erase_due(session, now=now)
+    with sessions() as session:
+        doomed = files_to_delete(session, done.files)
+    deleted = sum(store.delete(sha256) for sha256 in sorted(doomed))
+    return {
+        "claims": done.claims,
+        "tickets": done.tickets,
+        "conversations": done.conversations,
+        "customers": done.customers,
+        "files": deleted,
+    }
 
 
 def _customers_due(cutoff: datetime) -> Select[tuple[Customer]]:

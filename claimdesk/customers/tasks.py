@@ -8,6 +8,7 @@ from huey import crontab
 from claimdesk.bootstrap import installed
 from claimdesk.core.db import unit_of_work
 from claimdesk.customers import loyalty, retention
+from claimdesk.documents.storage import blob_store
 from claimdesk.jobs.queue import huey
 
 
@@ -26,5 +27,6 @@ def erase_past_retention() -> dict[str, int]:
     """Every day at 03:10 (worker time): erase or pseudonymise personal data past its
     retention period (customers/retention.toml), a batch per record type."""
     container = installed()
-    with unit_of_work(container.sessions) as session:
-        return vars(retention.erase_due(session, now=container.clock.now()))
+    return retention.erase_and_delete_files(
+        container.sessions, blob_store(container.settings), now=container.clock.now()
+    )

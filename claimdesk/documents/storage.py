@@ -52,6 +52,10 @@ class BlobStore(Protocol):
 
     def exists(self, sha256: str) -> bool: ...
 
+    def delete(self, sha256: str) -> bool:
+        """Remove the stored file (its data key goes with it); False if there was none."""
+        ...
+
 
 class CorruptBlob(RuntimeError):
     """The stored bytes no longer match their hash: the file was altered on disk."""
@@ -173,6 +177,14 @@ class LocalBlobStore:
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
+
+    def delete(self, sha256: str) -> bool:
+        path = self._path(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def names(self) -> Iterator[str]:
         """The sha256 of every stored file."""

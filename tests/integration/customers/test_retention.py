@@ -71,7 +71,7 @@ def test_nothing_is_erased_before_its_period_ends(world: World, clock: FixedCloc
     _customer, claim_id, _ticket_id = _ended_customer(world)
     clock.advance(timedelta(days=365 * 4))  # claims: 5 years
     done = erase_past_retention.call_local()
-    assert done["claims"] == 0 and done["customers"] == 0
+    assert done["claims"] == 0 and done["customers"] == 0 and done["files"] == 0
     assert done["tickets"] == 1  # tickets: 3 years
     assert done["conversations"] == 1  # conversations: 1 year
     with unit_of_work(world.container.sessions) as session:
@@ -85,9 +85,9 @@ def test_after_retention_the_data_is_erased_and_the_ledger_still_verifies(
     id_number = customer.id_number
     clock.advance(timedelta(days=365 * 6 + 2))
     done = erase_past_retention.call_local()
-    assert done == {"claims": 1, "tickets": 1, "conversations": 1, "customers": 1}
+    assert done == {"claims": 1, "tickets": 1, "conversations": 1, "customers": 1, "files": 1}
     assert erase_past_retention.call_local() == {
-        "claims": 0, "tickets": 0, "conversations": 0, "customers": 0,
+        "claims": 0, "tickets": 0, "conversations": 0, "customers": 0, "files": 0,
     }  # fmt: skip
     with unit_of_work(world.container.sessions) as session:
         claim = session.get(Claim, claim_id)
@@ -95,6 +95,7 @@ def test_after_retention_the_data_is_erased_and_the_ledger_still_verifies(
         assert claim.claimed_amount > 0  # amounts and states stay
         document = session.scalars(select(Document).where(Document.claim_id == claim_id)).one()
         assert document.text is None and document.filename == "erased"
+        assert not blob_store(world.container.settings).exists(document.sha256)  # file gone
         bodies = session.scalars(
             select(TicketMessage.body).where(TicketMessage.ticket_id == ticket_id)
         ).all()
@@ -119,6 +120,31 @@ def test_after_retention_the_data_is_erased_and_the_ledger_still_verifies(
         "/api/v1/customers", params={"id_number": id_number}, headers=world.staff(Role.AGENT)
     ).json()
     assert found == []
+
+
+def test_a_file_another_kept_claim_shares_stays_and_a_missing_kept_file_still_fails_verify(
+    world: World, clock: FixedClock
+) -> None:
+    _customer, claim_id, _ticket_id = _ended_customer(world)
+    _other, kept_claim_id, _ = _ended_customer(world)  # the same discharge file
+    with unit_of_work(world.container.sessions) as session:
+        kept = session.get(Claim, kept_claim_id)
+        assert kept is not None
+        kept.status, kept.archived_at = "reported", None  # still open: kept
+    clock.advance(timedelta(days=365 * 6 + 2))
+    store = blob_store(world.container.settings)
+    done = erase_past_retention.call_local()
+    assert done["claims"] == 1 and done["files"] == 0
+    with unit_of_work(world.container.sessions) as session:
+        sha256 = session.scalars(
+            select(Document.sha256).where(Document.claim_id == kept_claim_id)
+        ).one()
+        assert store.exists(sha256)
+        assert audit.verify(session, store=store).ok
+        store.delete(sha256)  # lost or removed by hand: the kept claim's proof fails
+        verdict = audit.verify(session, store=store)
+        assert not verdict.ok and "is missing" in (verdict.reason or "")
+    assert claim_id != kept_claim_id
 
 
 def test_a_customer_with_a_policy_still_in_its_period_is_kept(
