@@ -125,7 +125,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         "lease_until last_error created_at updated_at"
     },
     "kb_entries": {
-        PUB: "key locale kind category product_code title body",
+        PUB: "key locale kind category product_code title body questions",
         INT: "id status origin created_at updated_at updated_by_id text_hash terms "
         "terms_version vectors vector_model vector_hash",
     },
