@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from claimdesk.api.deps import ActorDep, SessionDep, SettingsDep
 from claimdesk.audit import access_log as access_log_service
 from claimdesk.audit import service
+from claimdesk.audit.access_log import AccessRow
 from claimdesk.claims import service as claims
 from claimdesk.claims.schemas import WaiverOut
 from claimdesk.core.errors import ValidationFailed
@@ -45,21 +46,9 @@ def waivers(
     return claims.waivers(session, limit=limit, offset=offset)
 
 
-class AccessEntryOut(BaseModel):
-    id: int
-    at: datetime
-    user_id: int | None
-    username: str | None
-    role: str
-    table: str
-    record_id: str
-    field: str
-    purpose: str
-
-
 @router.get(
     "/access-log",
-    response_model=list[AccessEntryOut],
+    response_model=list[AccessRow],
     responses={200: {"content": {"text/csv": {}}}},
 )
 def access_log(
@@ -115,4 +104,4 @@ def access_log(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="access-log.csv"'},
         )
-    return [AccessEntryOut(**vars(r)) for r in rows]
+    return rows
