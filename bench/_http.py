@@ -168,6 +168,7 @@ def staff_user(container: Container, role: Role) -> tuple[str, Actor]:
     with unit_of_work(container.sessions) as session:
         user = create_user(
             session,
+            hasher=container.hasher,
             username=f"bench-http-{role.value}-{next(_serial)}-{os.getpid()}",
             password=PASSWORD,
             role=role,

@@ -123,6 +123,7 @@ def _desk(container: Container) -> Desk:
         ):
             user = create_user(
                 session,
+                hasher=container.hasher,
                 username=f"bench-{name}-{next(_serial)}",
                 password="bench-password-1",
                 role=role,

@@ -31,7 +31,6 @@ from pathlib import Path
 from time import perf_counter
 
 from bench.common import BENCH_NOW, Target, fmt_rate, rate
-from claimdesk.bootstrap import install
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import ClaimIn
@@ -45,7 +44,6 @@ from claimdesk.documents.inspection import inspect_upload
 from claimdesk.documents.reading import default_ocr, read_text
 from claimdesk.documents.service import upload_document
 from claimdesk.documents.storage import LocalBlobStore, blob_store
-from claimdesk.jobs.queue import huey
 from claimdesk.policies.schemas import PolicyIn
 from claimdesk.policies.service import create_policy
 from claimdesk.security.enums import Role
@@ -132,7 +130,7 @@ def _accept_pass(files: list[bytes], rounds: int, limit: int) -> tuple[int, floa
 
 def _end_to_end(target: Target, claims: int) -> tuple[int, float, int]:
     """Upload the five medical documents to each claim; return (documents, s, complete)."""
-    container = install(target.container)
+    container = target.container
     settings = container.settings
     store = blob_store(settings)
     files = [(s.kind, f"{s.name}.pdf", samples.pdf(s)) for s in samples.MEDICAL]
@@ -156,6 +154,7 @@ def _end_to_end(target: Target, claims: int) -> tuple[int, float, int]:
         )
         user = create_user(
             session,
+            hasher=container.hasher,
             username=f"bench-doc-customer-{n}",
             password="bench-password-1",
             role=Role.CUSTOMER,
@@ -179,6 +178,7 @@ def _end_to_end(target: Target, claims: int) -> tuple[int, float, int]:
                 settings=settings,
             )
             claim_ids.append(claim.id)
+    huey = container.runner.huey
     immediate, huey.immediate = huey.immediate, True  # the reading job runs on commit
     try:
         started = perf_counter()

@@ -147,8 +147,7 @@ def run(target: Target, args: argparse.Namespace) -> Result:
     batch = perf_counter() - started
 
     # Straight through, measured by hand: report (scored by the handler), then route.
-    from claimdesk.jobs.queue import huey
-
+    huey = container.runner.huey
     immediate, huey.immediate = huey.immediate, False  # route explicitly, not after commit
     score_time = stp_time = 0.0
     try:

@@ -81,6 +81,7 @@ def _customer_user(target: Target, customer_id: int) -> str:
     with unit_of_work(target.container.sessions) as session:
         user = create_user(
             session,
+            hasher=target.container.hasher,
             username=f"bench-burst-{customer_id}",
             password=PASSWORD,
             role=Role.CUSTOMER,

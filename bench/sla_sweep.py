@@ -70,6 +70,7 @@ def _setup(target: Target, count: int, chunk: int) -> None:
         users = [
             create_user(
                 session,
+                hasher=container.hasher,
                 username=f"bench-sla-{role.value}-{n}-{i}",
                 password="bench-password-1",
                 role=role,

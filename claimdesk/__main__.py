@@ -1,5 +1,5 @@
 """``python -m claimdesk`` is the ``claimdesk`` command."""
 
-from claimdesk.cli import app
+from claimdesk.cli.main import app
 
 app(prog_name="claimdesk")

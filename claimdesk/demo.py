@@ -54,7 +54,6 @@ from claimdesk.documents import paperwork
 from claimdesk.documents.enums import MediaType
 from claimdesk.documents.reading import TesseractOcr
 from claimdesk.documents.service import read_document, save_reading, upload_document
-from claimdesk.documents.storage import blob_store
 from claimdesk.policies.models import Policy
 from claimdesk.policies.schemas import InsuredIn, PolicyIn
 from claimdesk.policies.service import create_policy
@@ -649,6 +648,7 @@ class _Loader:
     def __init__(self, session: Session, container: Container) -> None:
         self.session = session
         self.settings = container.settings
+        self.hasher = container.hasher
         self.now = container.clock.now()
         self.zone = ZoneInfo(self.settings.display_timezone)
         self.today = local_date(self.now, self.settings.display_timezone)
@@ -661,7 +661,7 @@ class _Loader:
         self.policies: list[Policy] = []
         self.policy_uses: Counter[int] = Counter()
         self.claims: list[Claim] = []
-        self.store = blob_store(self.settings)
+        self.store = container.blobs
         self.ocr = TesseractOcr()  # papers are PDFs with a text layer: it is not called
 
     def at(self, day: date) -> datetime:
@@ -805,6 +805,7 @@ class _Loader:
             customer = heads[user.household] if user.household is not None else None
             created = create_user(
                 self.session,
+                hasher=self.hasher,
                 username=user.username,
                 password=user.password,
                 role=user.role,

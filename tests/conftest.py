@@ -20,19 +20,13 @@ from sqlalchemy.orm import Session
 
 from claimdesk.api.app import create_app
 from claimdesk.assistant.embedding import HashingEmbedder
-from claimdesk.bootstrap import Container, build, install, upgrade_database
+from claimdesk.bootstrap import Container, build, upgrade_database
 from claimdesk.config import Settings
 from claimdesk.core.clock import FixedClock
 from claimdesk.core.db import Base
-from claimdesk.jobs.queue import huey
 from claimdesk.policies.service import ensure_catalogue
-from claimdesk.security import service as security_service
+from tests.e2e.worker_with_test_job import WRITE_AFTER_PAUSE
 from tests.factories import World
-
-huey.immediate = True  # background tasks run inline, right after the commit that queued them
-# Thousands of test sign-ins: a cheap argon2 cost (the hash records its own parameters, so
-# verification is unchanged); served processes in tests/e2e keep the production cost.
-security_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 START = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
 
@@ -81,7 +75,17 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
         # Webhook tests send to receivers on this machine.
         webhook_allowed_networks=["127.0.0.1/32"],
     )
-    container = install(build(settings, clock=FixedClock(START), embedder=HashingEmbedder()))
+    container = build(
+        settings,
+        clock=FixedClock(START),
+        embedder=HashingEmbedder(),
+        # Thousands of test sign-ins: a cheap argon2 cost (the hash records its own
+        # parameters, so verification is unchanged); served processes keep the real cost.
+        hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+        extra_tasks=[WRITE_AFTER_PAUSE],
+    )
+    # Background jobs run inline, right after the commit that queued them.
+    container.runner.huey.immediate = True
     _drop_everything(container)
     upgrade_database(container)
     yield container
@@ -97,7 +101,8 @@ def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     container: Container = request.getfixturevalue("container")
-    container.clock = FixedClock(START)
+    assert isinstance(container.clock, FixedClock)
+    container.clock.at = START
     yield
     with container.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):

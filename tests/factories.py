@@ -109,6 +109,7 @@ class World:
         with unit_of_work(self.container.sessions) as session:
             user = create_user(
                 session,
+                hasher=self.container.hasher,
                 username=username,
                 password=PASSWORD,
                 role=role,

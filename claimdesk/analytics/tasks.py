@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from huey import crontab
+from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.analytics import service
 from claimdesk.analytics.facts import write_snapshot
-from claimdesk.bootstrap import installed
-from claimdesk.jobs.queue import huey
+from claimdesk.config import Settings
+from claimdesk.core.clock import Clock
 
 
-@huey.periodic_task(crontab(minute="*/15"))
-def refresh_kpi_snapshot() -> dict[str, int]:
-    """Every 15 minutes: write the KPI fact tables to Parquet (see docs/decisions.md)."""
-    container = installed()
-    with container.sessions() as session:
+def refresh_kpi_snapshot(
+    *, sessions: sessionmaker[Session], settings: Settings, clock: Clock
+) -> dict[str, int]:
+    """Write the KPI fact tables to Parquet (every 15 minutes; see docs/decisions.md)."""
+    with sessions() as session:
         return write_snapshot(
             session,
-            service.snapshot_folder(container.settings.data_dir),
-            timezone=container.settings.display_timezone,
-            now=container.clock.now(),
+            service.snapshot_folder(settings.data_dir),
+            timezone=settings.display_timezone,
+            now=clock.now(),
         )

@@ -29,7 +29,7 @@ from claimdesk.api.routers import (
     support,
     webhooks,
 )
-from claimdesk.bootstrap import Container, build, install
+from claimdesk.bootstrap import Container, build
 from claimdesk.core.logs import limit_library_logs
 
 
@@ -43,7 +43,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
-    app.state.container = install(container or build())
+    app.state.container = container or build()
     errors.install(app)
     api = APIRouter(
         prefix=API_PREFIX,

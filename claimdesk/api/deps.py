@@ -16,6 +16,7 @@ from claimdesk.api.access import Access, Rule
 from claimdesk.bootstrap import Container
 from claimdesk.config import Settings
 from claimdesk.core.errors import AuthenticationFailed, PermissionDenied
+from claimdesk.documents.storage import LocalBlobStore
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor, actor_for_token
 
@@ -29,6 +30,10 @@ bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=Fa
 
 async def get_container(request: Request) -> Container:
     return request.app.state.container
+
+
+async def get_blobs(request: Request) -> LocalBlobStore:
+    return request.app.state.container.blobs
 
 
 def _close(session: Session) -> None:
@@ -121,6 +126,7 @@ async def get_purpose(request: Request) -> str:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+BlobsDep = Annotated[LocalBlobStore, Depends(get_blobs)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]

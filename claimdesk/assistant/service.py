@@ -52,6 +52,7 @@ from claimdesk.core.clock import local_date
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from claimdesk.documents import service as documents
+from claimdesk.jobs.queue import enqueue_after_commit
 from claimdesk.policies import service as policies
 from claimdesk.policies.models import Policy
 from claimdesk.security.models import User
@@ -72,12 +73,12 @@ TRANSCRIPT_LIMIT = 8000  # a ticket message's size; the oldest turns are left ou
 # ---------------------------------------------------------------- knowledge base
 
 
-def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
+def ensure_knowledge_base(session: Session, *, now: datetime, vector_model: str) -> int:
     """Insert the starter entries that are missing (by key and locale), published; starter
     entries no one on the staff has edited follow the shipped text, entries staff edited
     or created are left as they are. Search terms made by an older tokenizer are remade;
     passage vectors that are missing or stale are made by the job runner
-    (``embed_entries``). Returns how many entries were added or brought up to date."""
+    (``refresh_vectors``). Returns how many entries were added or brought up to date."""
     existing = {(e.key, e.locale): e for e in session.scalars(select(KbEntry))}
     changed = 0
     for entry in starter_entries():
@@ -112,17 +113,14 @@ def ensure_knowledge_base(session: Session, *, now: datetime) -> int:
         if row.terms_version != TERMS_VERSION:
             _derive_terms(row)
     session.flush()
-    _use_shipped_vectors(session)
-    _embed_later(session)
+    _use_shipped_vectors(session, vector_model)
+    _embed_later(session, _stale_vectors(vector_model))
     return changed
 
 
-def _use_shipped_vectors(session: Session) -> None:
+def _use_shipped_vectors(session: Session, model: str) -> None:
     """Entries whose text is the shipped one take the vectors shipped for the model in
     use (knowledge/vectors.npz): a fresh installation needs no embedding to answer."""
-    from claimdesk.bootstrap import installed
-
-    model = installed().embedder.name
     shipped = shipped_vectors(model)
     if not shipped:
         return
@@ -149,24 +147,24 @@ def _derive_terms(entry: KbEntry) -> None:
     entry.terms_version = TERMS_VERSION
 
 
+# Entries whose vectors are missing or older than their text.
+_VECTORS_BEHIND_TEXT = or_(
+    KbEntry.vector_model.is_(None),
+    KbEntry.vector_hash.is_(None),
+    KbEntry.vector_hash != KbEntry.text_hash,
+)
+
+
 def _stale_vectors(name: str) -> ColumnElement[bool]:
-    return or_(
-        KbEntry.vector_model.is_(None),
-        KbEntry.vector_model != name,
-        KbEntry.vector_hash.is_(None),
-        KbEntry.vector_hash != KbEntry.text_hash,
-    )
+    """Entries to embed (again) with the model ``name``."""
+    return or_(_VECTORS_BEHIND_TEXT, KbEntry.vector_model != name)
 
 
-def _embed_later(session: Session) -> None:
-    """Queue the embedding job after the commit when an entry's vectors are stale."""
-    from claimdesk.assistant.tasks import embed_entries
-    from claimdesk.bootstrap import installed
-    from claimdesk.jobs.queue import enqueue_after_commit
-
-    stale = _stale_vectors(installed().embedder.name)
+def _embed_later(session: Session, stale: ColumnElement[bool] = _VECTORS_BEHIND_TEXT) -> None:
+    """Queue the embedding job (:func:`refresh_vectors`) after the commit when an entry's
+    vectors are stale."""
     if session.scalar(select(KbEntry.id).where(stale).limit(1)) is not None:
-        enqueue_after_commit(session, embed_entries)
+        enqueue_after_commit(session, refresh_vectors)
 
 
 def refresh_vectors(

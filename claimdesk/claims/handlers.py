@@ -1,4 +1,4 @@
-"""Subscriptions of the claims domain to its own events (wired in bootstrap.build).
+"""Handlers of the claims domain for its own events (subscribed in bootstrap's table).
 
 - Every transition keeps the claim's statutory clocks in step (started at completeness,
   approval and denial; met by the decision, the payment; cancelled by a withdrawal).
@@ -12,13 +12,11 @@ from claimdesk.claims import clocks
 from claimdesk.claims.events import ClaimTransitioned
 from claimdesk.claims.models import Claim
 from claimdesk.config import Settings
-from claimdesk.core.events import EventBus
 
 
-def register(bus: EventBus, settings: Settings) -> None:
-    def on_claim_transitioned(session: Session, event: ClaimTransitioned) -> None:
-        claim = session.get(Claim, event.claim_id)
-        assert claim is not None
-        clocks.sync(session, claim=claim, now=event.at, settings=settings)
-
-    bus.subscribe(ClaimTransitioned, on_claim_transitioned)
+def on_claim_transitioned(
+    session: Session, event: ClaimTransitioned, *, settings: Settings
+) -> None:
+    claim = session.get(Claim, event.claim_id)
+    assert claim is not None
+    clocks.sync(session, claim=claim, now=event.at, settings=settings)

@@ -337,10 +337,12 @@ def _refuse_nulls(session: Session, _context: object, _instances: object) -> Non
                 )
 
 
-def build_session_factory(engine: Engine, *, bus: object = None) -> sessionmaker[Session]:
-    """Sessions that carry the event bus in ``session.info`` (see core/events.py) and refuse
-    nulls for required columns."""
-    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"bus": bus})
+def build_session_factory(
+    engine: Engine, *, bus: object = None, jobs: object = None
+) -> sessionmaker[Session]:
+    """Sessions that carry the event bus and the job queue in ``session.info`` (see
+    core/events.py, jobs/queue.py) and refuse nulls for required columns."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"bus": bus, "jobs": jobs})
     event.listen(factory, "before_flush", _refuse_nulls)
     return factory
 

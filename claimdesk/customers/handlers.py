@@ -1,4 +1,4 @@
-"""Loyalty points earned from events (wired in bootstrap.build); each event earns once.
+"""Loyalty points earned from events (subscribed in bootstrap's table); each event earns once.
 
 - A claim the customer reports online (web, app, API) earns ``self_service_claim``.
 - A document the customer uploads earns ``self_service_upload``.
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from claimdesk.claims.enums import SELF_SERVICE_CHANNELS
 from claimdesk.claims.events import ClaimReported
 from claimdesk.claims.models import Claim
-from claimdesk.core.events import EventBus
 from claimdesk.customers import loyalty
 from claimdesk.documents.events import DocumentUploaded
 from claimdesk.support.events import SurveyAnswered
@@ -50,9 +49,3 @@ def on_survey_answered(session: Session, event: SurveyAnswered) -> None:
         key=f"survey:{event.survey_id}",
         now=event.at,
     )
-
-
-def register(bus: EventBus) -> None:
-    bus.subscribe(ClaimReported, on_claim_reported)
-    bus.subscribe(DocumentUploaded, on_document_uploaded)
-    bus.subscribe(SurveyAnswered, on_survey_answered)

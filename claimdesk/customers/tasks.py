@@ -3,30 +3,26 @@ the daily erasure of personal data past its retention period."""
 
 from __future__ import annotations
 
-from huey import crontab
+from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.bootstrap import installed
+from claimdesk.config import Settings
+from claimdesk.core.clock import Clock
 from claimdesk.core.db import unit_of_work
 from claimdesk.customers import loyalty, retention
-from claimdesk.documents.storage import blob_store
-from claimdesk.jobs.queue import huey
+from claimdesk.documents.storage import BlobStore
 
 
-@huey.periodic_task(crontab(minute="30", hour="2"))
-def accrue_loyalty_points() -> int:
-    """Every day at 02:30 (worker time): earn the tenure and renewal points that are due."""
-    container = installed()
-    with unit_of_work(container.sessions) as session:
-        return loyalty.accrue(
-            session, now=container.clock.now(), timezone=container.settings.display_timezone
-        )
+def accrue_loyalty_points(
+    *, sessions: sessionmaker[Session], settings: Settings, clock: Clock
+) -> int:
+    """Earn the tenure and renewal points that are due (daily)."""
+    with unit_of_work(sessions) as session:
+        return loyalty.accrue(session, now=clock.now(), timezone=settings.display_timezone)
 
 
-@huey.periodic_task(crontab(minute="10", hour="3"))
-def erase_past_retention() -> dict[str, int]:
-    """Every day at 03:10 (worker time): erase or pseudonymise personal data past its
-    retention period (customers/retention.toml), a batch per record type."""
-    container = installed()
-    return retention.erase_and_delete_files(
-        container.sessions, blob_store(container.settings), now=container.clock.now()
-    )
+def erase_past_retention(
+    *, sessions: sessionmaker[Session], blobs: BlobStore, clock: Clock
+) -> dict[str, int]:
+    """Erase or pseudonymise personal data past its retention period
+    (customers/retention.toml), a batch per record type (daily)."""
+    return retention.erase_and_delete_files(sessions, blobs, now=clock.now())

@@ -139,9 +139,7 @@ def upload_document(
             at=now,
         ),
     )
-    from claimdesk.documents.tasks import read_document  # the task module imports this one
-
-    enqueue_after_commit(session, read_document, document.id)
+    enqueue_after_commit(session, process_document, document.id)
     return document, False
 
 

@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 from claimdesk.claims.enums import ClaimAction
 from claimdesk.claims.events import ClaimReported, ClaimTransitioned
 from claimdesk.config import Settings
-from claimdesk.core.events import EventBus
 from claimdesk.fraud import service, tasks
-from claimdesk.fraud.evidence import DocumentEvidence, StoredDocuments
+from claimdesk.fraud.evidence import DocumentEvidence
 from claimdesk.jobs.queue import enqueue_after_commit
 
 # Actions after which what the rules look at may differ: the claim became complete (its
@@ -29,25 +28,22 @@ _RESCORING_ACTIONS = frozenset(
 )
 
 
-def register(bus: EventBus, settings: Settings, evidence: DocumentEvidence | None = None) -> None:
-    evidence = evidence or StoredDocuments()
+def on_reported(session: Session, event: ClaimReported) -> None:
+    enqueue_after_commit(session, tasks.assess_reported_claim, event.claim_id)
 
-    def on_reported(session: Session, event: ClaimReported) -> None:
-        enqueue_after_commit(session, tasks.assess_reported_claim, event.claim_id)
 
-    def on_transitioned(session: Session, event: ClaimTransitioned) -> None:
-        if event.action not in _RESCORING_ACTIONS or service.rescoring_is_paused(session):
-            return
-        if event.action == ClaimAction.SUBMIT_DOCUMENTS and settings.risk_routing:
-            enqueue_after_commit(session, tasks.continue_straight_through, event.claim_id)
-        service.assess_claim(
-            session,
-            claim_id=event.claim_id,
-            now=event.at,
-            settings=settings,
-            evidence=evidence,
-            trigger=str(event.action),
-        )
-
-    bus.subscribe(ClaimReported, on_reported)
-    bus.subscribe(ClaimTransitioned, on_transitioned)
+def on_transitioned(
+    session: Session, event: ClaimTransitioned, *, settings: Settings, evidence: DocumentEvidence
+) -> None:
+    if event.action not in _RESCORING_ACTIONS or service.rescoring_is_paused(session):
+        return
+    if event.action == ClaimAction.SUBMIT_DOCUMENTS and settings.risk_routing:
+        enqueue_after_commit(session, tasks.continue_straight_through, event.claim_id)
+    service.assess_claim(
+        session,
+        claim_id=event.claim_id,
+        now=event.at,
+        settings=settings,
+        evidence=evidence,
+        trigger=str(event.action),
+    )

@@ -1,144 +1,99 @@
-"""The task queue (huey): SQLite-backed on one machine, Redis for several worker machines.
+"""Enqueueing background jobs: written to the job ledger in the caller's transaction, sent to
+the task queue after its commit.
 
-Tasks live in ``<domain>/tasks.py`` and are declared with ``@huey.task()`` (``retries``
-and ``retry_delay`` set their retry policy). Enqueue them with :func:`enqueue_after_commit`:
-the job is written to the job ledger in the caller's transaction (see
-:mod:`claimdesk.jobs.service`), so it never runs before the data it needs is committed,
-never runs for a change that was rolled back, and is not lost if the process or a worker
-dies. Tests run tasks inline (``huey.immediate = True``).
+A service or event handler enqueues a job with :func:`enqueue_after_commit`, naming the plain
+function that does the work (``documents.service.process_document``, ``fraud.tasks.
+assess_reported_claim``...) and its arguments. The job is written to the job ledger in the
+caller's transaction (see :mod:`claimdesk.jobs.service`), so it never runs before the data it
+needs is committed, never runs for a change that was rolled back, and is not lost if the
+process or a worker dies. Which functions may run as jobs, with which dependencies and retry
+policy, is the job registry's business (:mod:`claimdesk.jobs.registry`, wired by bootstrap);
+the :class:`JobQueue` travels with the session (``session.info["jobs"]``) like the event bus.
 """
 
 from __future__ import annotations
 
-import logging
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from huey import Huey, RedisHuey, crontab
-from huey.api import TaskWrapper
-from huey.storage import SqliteStorage
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.config import Settings, get_settings
-from claimdesk.core.db import patiently
-from claimdesk.core.writer import writer_gate
+from claimdesk.core.clock import Clock
 from claimdesk.jobs import service
 
-log = logging.getLogger(__name__)
-
-_PENDING = "claimdesk.pending_tasks"
-QUEUE_WAIT_SECONDS = 30  # queue writes are tiny: a longer wait only means a very busy machine
+_PENDING = "claimdesk.pending_jobs"
 
 
-class TurnTakingSqliteStorage(SqliteStorage):
-    """huey's SQLite queue whose writers take turns across processes (core/writer.py): the
-    web server's enqueues and the job runner's polls of ``queue.db`` no longer starve each
-    other into "database is locked"."""
-
-    def __init__(self, name: str, *, filename: str, timeout: float, **kwargs: Any) -> None:
-        self._gate = writer_gate(Path(filename).resolve())
-        super().__init__(name, filename=filename, timeout=timeout, **kwargs)
-
-    @contextmanager
-    def db(self, commit: bool = False, close: bool = False) -> Iterator[sqlite3.Cursor]:
-        if not commit:
-            with super().db(commit, close) as cursor:
-                yield cursor
-            return
-        if not self._gate.acquire(self._timeout):
-            raise sqlite3.OperationalError("database is locked (no turn at the queue in time)")
-        try:
-            with super().db(commit, close) as cursor:
-                yield cursor
-        finally:
-            self._gate.release()
+@dataclass(frozen=True)
+class RetryPolicy:
+    retries: int = service.DEFAULT_RETRIES
+    retry_delay_seconds: int = service.DEFAULT_RETRY_DELAY
 
 
-def build_queue(settings: Settings) -> Huey:
-    if settings.queue_url and settings.queue_url.startswith(("redis://", "rediss://")):
-        return RedisHuey("claimdesk", url=settings.queue_url)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Huey(
-        "claimdesk",
-        storage_class=TurnTakingSqliteStorage,
-        filename=str(settings.data_dir / "queue.db"),
-        timeout=QUEUE_WAIT_SECONDS,
-        # No fsync per message: the job ledger in the database is the durable record, and
-        # its reconciler queues again a message lost with a crash (within 2 minutes).
-        fsync=False,
-    )
+def job_name(task: Callable[..., object]) -> str:
+    """The name a job function is recorded under in the ledger: ``module:function``."""
+    return f"{task.__module__}:{task.__qualname__}"
 
 
-huey = build_queue(get_settings())
+class UnknownJob(LookupError):
+    """A job was enqueued for a function the job registry does not run."""
 
 
-def enqueue_after_commit(session: Session, task: TaskWrapper, *args: Any) -> None:
-    from claimdesk.bootstrap import installed
+class JobQueue:
+    """Records jobs in the ledger with the session's transaction; after the commit, hands each
+    one's id to ``send`` (the task queue's "run job N" message)."""
 
-    job = service.record(session, task=task, args=args, now=installed().clock.now())
-    session.info.setdefault(_PENDING, []).append(job)
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._policies: Mapping[str, RetryPolicy] = {}
+        self._sender: Callable[[int], object] | None = None
 
+    def connect(self, policies: Mapping[str, RetryPolicy], send: Callable[[int], object]) -> None:
+        """Called once by the job registry: the jobs it runs and how to send one."""
+        self._policies = policies
+        self._sender = send
 
-@event.listens_for(Session, "after_commit")
-def _enqueue_pending(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released: its jobs wait for the real commit
-    for job in session.info.pop(_PENDING, []):
-        run_job(job.id)
+    def attach(self, sessions: sessionmaker[Session]) -> None:
+        """Send the jobs of a session's transaction after its commit; drop them on rollback."""
+        event.listen(sessions, "after_commit", self._send_pending)
+        event.listen(sessions, "after_rollback", _drop_pending)
 
-
-@huey.task()
-def run_job(job_id: int) -> None:
-    """Run one attempt of a ledger job (does nothing if another worker has it or it is done)."""
-    from claimdesk.bootstrap import installed
-
-    container = installed()
-    # The ledger's books wait out a database outage: given up, they would leave the job
-    # running until its lease runs out, or its message lost until the reconciler looks.
-    sessions, clock = container.sessions, container.clock
-    lease = timedelta(seconds=container.settings.job_lease_seconds)
-    job = patiently(lambda: service.take(sessions, job_id=job_id, now=clock.now(), lease=lease))
-    if job is None:
-        return
-    try:
-        service.resolve(job.task).call_local(*job.args)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        delay = patiently(
-            lambda: service.fail(sessions, job_id=job_id, error=error, now=clock.now())
+    def record(self, session: Session, task: Callable[..., object], args: Sequence[Any]) -> None:
+        name = job_name(task)
+        policy = self._policies.get(name)
+        if policy is None:
+            raise UnknownJob(f"No background job runs {name}: add it to jobs/registry.py.")
+        job = service.record(
+            session,
+            task=name,
+            args=args,
+            retries=policy.retries,
+            retry_delay_seconds=policy.retry_delay_seconds,
+            now=self._clock.now(),
         )
-        if delay is None:
-            log.error("job %s (%s) failed for good: %s", job_id, job.task, error)
-        else:
-            log.warning("job %s (%s) failed, retry in %s: %s", job_id, job.task, delay, error)
-            run_job.schedule((job_id,), delay=delay.total_seconds())
-        return
-    patiently(lambda: service.finish(sessions, job_id=job_id))
+        session.info.setdefault(_PENDING, []).append(job)
+
+    def _send_pending(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint was released: its jobs wait for the real commit
+        for job in session.info.pop(_PENDING, []):
+            self.send(job.id)
+
+    def send(self, job_id: int) -> None:
+        """Put "run job N" on the task queue (the job is in the ledger already)."""
+        assert self._sender is not None, "the job registry was not installed"
+        self._sender(job_id)
 
 
-@huey.periodic_task(crontab(minute="*"))
-def reconcile_jobs() -> int:
-    """Every minute: queue again the jobs of dead workers and those whose message was lost."""
-    from claimdesk.bootstrap import installed
-
-    container = installed()
-    job_ids = service.reconcile(container.sessions, now=container.clock.now())
-    for job_id in job_ids:
-        run_job(job_id)
-    return len(job_ids)
+def enqueue_after_commit(session: Session, task: Callable[..., object], *args: Any) -> None:
+    """Run ``task(*args)`` in the background once this session's transaction commits."""
+    queue: JobQueue | None = session.info.get("jobs")
+    if queue is None:
+        raise UnknownJob("This session has no job queue (sessions come from bootstrap.build).")
+    queue.record(session, task, args)
 
 
-@huey.on_startup()
-def _recover_on_start() -> None:
-    """A worker starting (e.g. after a crash) picks up what dead workers left at once."""
-    reconcile_jobs.call_local()
-
-
-@event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)

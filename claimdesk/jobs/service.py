@@ -13,12 +13,10 @@ worker that was only slow) does no harm.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from huey.api import TaskWrapper
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,27 +32,23 @@ LOST_AFTER = timedelta(minutes=2)  # a due pending job nobody took by then lost 
 WORKER_STOPPED = "The worker stopped during the job (its lease ran out)."
 
 
-def task_path(task: TaskWrapper) -> str:
-    return f"{task.func.__module__}:{task.func.__name__}"
-
-
-def resolve(path: str) -> TaskWrapper:
-    module, _, name = path.partition(":")
-    task = getattr(importlib.import_module(module), name, None)
-    if not isinstance(task, TaskWrapper):
-        raise NotFound(f"No background task '{path}'; was it renamed? 找不到后台任务 '{path}'。")
-    return task
-
-
-def record(session: Session, *, task: TaskWrapper, args: Sequence[Any], now: datetime) -> Job:
+def record(
+    session: Session,
+    *,
+    task: str,
+    args: Sequence[Any],
+    retries: int,
+    retry_delay_seconds: int,
+    now: datetime,
+) -> Job:
     """Write a job in the caller's transaction (its id is known after the commit)."""
     job = Job(
-        task=task_path(task),
+        task=task,
         args=list(args),
         status=JobStatus.PENDING,
         attempts=0,
-        max_attempts=(task.retries or DEFAULT_RETRIES) + 1,
-        retry_delay_seconds=task.retry_delay or DEFAULT_RETRY_DELAY,
+        max_attempts=retries + 1,
+        retry_delay_seconds=retry_delay_seconds,
         available_at=now,
         created_at=now,
         updated_at=now,

@@ -21,7 +21,6 @@ from aiosmtpd.smtp import Session as SmtpSession
 
 from claimdesk.bootstrap import Container
 from claimdesk.core.db import unit_of_work
-from claimdesk.documents.storage import blob_store
 from claimdesk.messaging import inbound
 
 log = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ class SupportInbox:
                 raw=raw,
                 now=container.clock.now(),
                 settings=container.settings,
-                store=blob_store(container.settings),
+                store=container.blobs,
             )
 
 

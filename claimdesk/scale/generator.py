@@ -28,6 +28,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, Table, func, insert, select, text
 
 from claimdesk.audit.models import AuditEntry
@@ -761,7 +762,7 @@ def _ensure_staff(connection: Any, rng: random.Random, now: datetime) -> dict[Ro
         select(users.c.id, users.c.role).where(users.c.username.like(f"{STAFF_PREFIX}%"))
     ).all()
     if not existing:
-        unusable = hash_password(f"{rng.getrandbits(128):032x}")
+        unusable = hash_password(f"{rng.getrandbits(128):032x}", PasswordHasher())
         connection.execute(
             insert(users),
             [

@@ -30,7 +30,6 @@ from claimdesk.customers.models import Customer
 from claimdesk.security.enums import Role
 from claimdesk.security.models import ApiToken, AuthEpoch, User
 
-_hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 # The 30,000 most common passwords, shipped with zxcvbn (no download at run time).
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
@@ -69,8 +68,8 @@ class Actor:
 SYSTEM = Actor(user_id=None, role=Role.SUPERVISOR)
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def hash_password(password: str, hasher: PasswordHasher) -> str:
+    return hasher.hash(password)
 
 
 def check_password(username: str, password: str) -> None:
@@ -102,6 +101,7 @@ def create_user(
     password: str,
     role: Role,
     now: datetime,
+    hasher: PasswordHasher,
     customer_id: int | None = None,
     full_name: str = "",
 ) -> User:
@@ -114,7 +114,7 @@ def create_user(
         raise NotFound(f"Customer {customer_id} does not exist.")
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, hasher),
         role=role,
         customer_id=customer_id,
         full_name=full_name,
@@ -152,6 +152,7 @@ def authenticate(
     *,
     username: str,
     password: str,
+    hasher: PasswordHasher,
     now: datetime | None = None,
     policy: LockoutPolicy | None = None,
 ) -> User:
@@ -162,12 +163,12 @@ def authenticate(
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None or not user.active:
         # Hash anyway so response time does not reveal which usernames exist.
-        _hasher.hash(password)
+        hasher.hash(password)
         raise AuthenticationFailed("Wrong username or password.")
     if user.locked_until is not None and user.locked_until > now:
         raise _locked_message(user.locked_until, now, policy)
     try:
-        _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
         _count_failure(user, now, policy)
         session.commit()
@@ -175,15 +176,17 @@ def authenticate(
             raise _locked_message(user.locked_until, now, policy) from exc
         raise AuthenticationFailed("Wrong username or password.") from exc
     user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password, hasher)
     return user
 
 
-def change_password(session: Session, *, user_id: int, password: str) -> User:
+def change_password(
+    session: Session, *, user_id: int, password: str, hasher: PasswordHasher
+) -> User:
     user = _user(session, user_id)
     check_password(user.username, password)
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, hasher)
     return user
 
 

@@ -1,4 +1,4 @@
-"""Subscriptions of the service desk to claim and ticket events (wired in bootstrap.build).
+"""Handlers of the service desk for claim and ticket events (subscribed in bootstrap's table).
 
 - A reported claim starts its 72-hour acknowledgement clock; the first action a member of
   staff takes on it meets the clock (automatic system actions do not); a withdrawal
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.claims.events import ClaimReported, ClaimTransitioned
 from claimdesk.claims.models import Claim
-from claimdesk.core.events import EventBus
 from claimdesk.customers import loyalty
 from claimdesk.support import clocks, sla, surveys
 from claimdesk.support.enums import CLAIM_APPLICATION, SlaMetric
@@ -71,9 +70,3 @@ def on_ticket_resolved(session: Session, event: TicketResolved) -> None:
     session.flush()  # the version the resolution gave the ticket names its survey
     if ticket.customer_id is not None:  # an unverified e-mail ticket has nobody to ask
         surveys.for_ticket(session, ticket=ticket, now=event.at)
-
-
-def register(bus: EventBus) -> None:
-    bus.subscribe(ClaimReported, on_claim_reported)
-    bus.subscribe(ClaimTransitioned, on_claim_transitioned)
-    bus.subscribe(TicketResolved, on_ticket_resolved)

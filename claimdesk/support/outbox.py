@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.core.db import unit_of_work
+from claimdesk.jobs.queue import enqueue_after_commit
 from claimdesk.support.models import OutboxMessage
 
 MAX_ATTEMPTS = 5
@@ -101,6 +102,12 @@ def _finish(session: Session, message_id: int, **values: Any) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+def send_after_commit(session: Session, messages: list[OutboxMessage]) -> None:
+    """Deliver these messages in the background once the session's transaction commits."""
+    for message in messages:
+        enqueue_after_commit(session, deliver, message.id)
 
 
 def deliver(

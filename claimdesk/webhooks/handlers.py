@@ -1,4 +1,4 @@
-"""Domain events to webhook deliveries (wired in bootstrap.build); sent after the commit.
+"""Domain events to webhook deliveries (subscribed in bootstrap's table); sent after the commit.
 
 Payloads name things by ids, numbers and codes only: no names, addresses or free text.
 """
@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from claimdesk.claims.enums import ClaimAction
 from claimdesk.claims.events import ClaimReported, ClaimTransitioned
 from claimdesk.claims.models import Claim
-from claimdesk.core.events import EventBus
 from claimdesk.documents.events import DocumentRead
 from claimdesk.jobs.queue import enqueue_after_commit
 from claimdesk.support.events import SlaBreached, TicketCreated, TicketUpdated
@@ -22,10 +21,8 @@ from claimdesk.webhooks.enums import WebhookEvent
 
 
 def _emit(session: Session, event_type: WebhookEvent, data: dict[str, Any], at: Any) -> None:
-    from claimdesk.webhooks.tasks import deliver_webhook  # the task module imports bootstrap
-
     for delivery in service.record(session, event_type=event_type, data=data, at=at):
-        enqueue_after_commit(session, deliver_webhook, delivery.id)
+        enqueue_after_commit(session, service.deliver, delivery.id)
 
 
 def _claim(session: Session, claim_id: int) -> Claim:
@@ -116,12 +113,3 @@ def on_sla_breached(session: Session, event: SlaBreached) -> None:
         "claim_id": event.claim_id,
     }
     _emit(session, WebhookEvent.SLA_BREACHED, data, event.at)
-
-
-def register(bus: EventBus) -> None:
-    bus.subscribe(ClaimReported, on_claim_reported)
-    bus.subscribe(ClaimTransitioned, on_claim_transitioned)
-    bus.subscribe(DocumentRead, on_document_read)
-    bus.subscribe(TicketCreated, on_ticket_created)
-    bus.subscribe(TicketUpdated, on_ticket_updated)
-    bus.subscribe(SlaBreached, on_sla_breached)

@@ -16,7 +16,7 @@ import secrets
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +37,7 @@ from claimdesk.messaging.rules import Notice
 from claimdesk.messaging.service import notify_address
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
-from claimdesk.support.models import OutboxMessage
+from claimdesk.support.outbox import send_after_commit
 from claimdesk.webhooks import rules
 from claimdesk.webhooks.enums import DeliveryState
 from claimdesk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -169,9 +169,7 @@ def replay(
     delivery.state = DeliveryState.PENDING
     delivery.next_attempt_at = now
     session.flush()
-    from claimdesk.webhooks.tasks import deliver_webhook  # the task module imports this one
-
-    enqueue_after_commit(session, deliver_webhook, delivery.id)
+    enqueue_after_commit(session, deliver, delivery.id)
     return delivery
 
 
@@ -386,10 +384,4 @@ def _disable(
         settings=settings,
     )
     if row is not None:
-        _send_after_commit(session, [row])
-
-
-def _send_after_commit(session: Session, rows: Iterable[OutboxMessage]) -> None:
-    from claimdesk.messaging.handlers import send_after_commit  # its task imports bootstrap
-
-    send_after_commit(session, list(rows))
+        send_after_commit(session, [row])

@@ -62,6 +62,7 @@ def test_served_app_reads_an_uploaded_invoice_in_the_background(world, server):
     with unit_of_work(world.container.sessions) as session:
         create_user(
             session,
+            hasher=world.container.hasher,
             username="served-customer",
             password=PASSWORD,
             role=Role.CUSTOMER,

@@ -21,6 +21,7 @@ from claimdesk.core.db import unit_of_work
 from claimdesk.jobs import service
 from claimdesk.jobs.enums import JobStatus
 from claimdesk.jobs.models import Job
+from claimdesk.jobs.queue import job_name
 from tests.e2e.serving import wait_for
 from tests.integration.jobs.tasks import write_after_pause
 
@@ -40,7 +41,7 @@ def start_worker(container, tmp_path) -> Iterator[Callable[[], subprocess.Popen[
     def start() -> subprocess.Popen[bytes]:
         with (tmp_path / f"worker{len(started)}.log").open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "claimdesk", "worker", "--workers", "1"],
+                [sys.executable, "-m", "tests.e2e.worker_with_test_job"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -61,8 +62,10 @@ def test_a_job_survives_its_worker_being_killed_mid_job(container, tmp_path, sta
     with unit_of_work(container.sessions) as session:
         job = service.record(
             session,
-            task=write_after_pause,
+            task=job_name(write_after_pause),
             args=[str(out), "written once the job completes", 4.0],
+            retries=2,
+            retry_delay_seconds=5,
             now=datetime.now(UTC) - service.LOST_AFTER,
         )
 

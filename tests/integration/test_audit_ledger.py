@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from claimdesk import cli
+from claimdesk.cli import main as cli
 from claimdesk.security.enums import Role
 
 
@@ -88,13 +88,12 @@ def test_customers_and_adjusters_cannot_run_verification(world, paid_claim):
 
 
 def test_cli_verify_exits_non_zero_on_tampering(world, paid_claim, container, monkeypatch):
-    monkeypatch.setattr(cli, "build", lambda: container)
     runner = CliRunner()
-    intact = runner.invoke(cli.app, ["audit", "verify"])
+    intact = runner.invoke(cli.app, ["audit", "verify"], obj=container)
     assert intact.exit_code == 0, intact.output
     assert "Ledger intact" in intact.output
     with container.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_entries WHERE seq = 2"))
-    broken = runner.invoke(cli.app, ["audit", "verify"])
+    broken = runner.invoke(cli.app, ["audit", "verify"], obj=container)
     assert broken.exit_code == 1
     assert "entry 2" in broken.output

@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from claimdesk import cli
-from claimdesk.claims import cli as claims_cli
 from claimdesk.claims.models import Claim
+from claimdesk.cli import main as cli
 from claimdesk.customers.models import Customer
 from claimdesk.fraud.models import RiskAssessment
 from claimdesk.policies.models import Policy
@@ -20,10 +19,8 @@ from tests.unit.claims.test_imports import FEED
 
 @pytest.fixture
 def run(container, monkeypatch):
-    monkeypatch.setattr(claims_cli, "build", lambda: container)
-    monkeypatch.setattr(claims_cli, "upgrade_database", lambda _container: None)
     runner = CliRunner()
-    return lambda *args: runner.invoke(cli.app, list(args))
+    return lambda *args: runner.invoke(cli.app, list(args), obj=container)
 
 
 def _feed(tmp_path, text=FEED, name="feed.csv"):

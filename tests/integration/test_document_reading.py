@@ -9,9 +9,7 @@ from dataclasses import replace
 import pytest
 
 from claimdesk.documents import service
-from claimdesk.documents import tasks as document_tasks
 from claimdesk.documents.reading import TesseractOcr
-from claimdesk.documents.storage import blob_store
 from claimdesk.security.enums import Role
 from tests import samples
 
@@ -205,7 +203,7 @@ class BrokenOcr:
 def test_a_reading_failure_marks_the_document_unreadable_and_keeps_it(
     world, claim, customer, monkeypatch
 ):
-    monkeypatch.setattr(document_tasks, "default_ocr", BrokenOcr)
+    monkeypatch.setattr(world.container, "ocr", BrokenOcr())  # a fake through the container
     data = samples.png(samples.INVOICE_EN)
     document = upload(world, customer, claim["id"], data, "invoice.png").json()
     assert document["status"] == "unreadable"
@@ -223,7 +221,7 @@ def test_reading_again_changes_nothing(world, container, claim, customer):
     service.process_document(
         container.sessions,
         document_id=before["id"],
-        store=blob_store(container.settings),
+        store=container.blobs,
         ocr=TesseractOcr(),
         clock=container.clock,
         settings=container.settings,

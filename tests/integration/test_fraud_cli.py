@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from claimdesk.cli import app
+from claimdesk.cli.main import app
 
 DATA = Path("/work/shared/data/vehicle-claims-fraud/claims-1994-1995.csv")
 if not DATA.exists():

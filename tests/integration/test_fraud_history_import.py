@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from claimdesk import bootstrap, cli
 from claimdesk.audit.models import AuditEntry
 from claimdesk.claims.models import Claim
+from claimdesk.cli import main as cli
 from claimdesk.fraud.models import RiskAssessment
 from tests.unit.claims.test_imports import FEED
 
@@ -26,10 +26,8 @@ BAD_LABEL = NOT_FRAUD.replace(",0,1,12,", ",maybe,7,12,")
 
 @pytest.fixture
 def run(container, monkeypatch):
-    monkeypatch.setattr(bootstrap, "build", lambda *a, **k: container)
-    monkeypatch.setattr(bootstrap, "upgrade_database", lambda _container: None)
     runner = CliRunner()
-    return lambda *args: runner.invoke(cli.app, list(args))
+    return lambda *args: runner.invoke(cli.app, list(args), obj=container)
 
 
 def _history(run, path, rejected):

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from claimdesk import bootstrap, cli
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import Channel
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import ClaimIn
+from claimdesk.cli import main as cli
 from claimdesk.core.db import unit_of_work
 from claimdesk.customers.schemas import CustomerIn
 from claimdesk.customers.service import create_customer
@@ -131,10 +131,8 @@ def test_a_trained_model_is_registered_with_its_file_and_replaced_only_by_a_bett
 
 @pytest.fixture
 def run(container, monkeypatch):
-    monkeypatch.setattr(bootstrap, "build", lambda *a, **k: container)
-    monkeypatch.setattr(bootstrap, "upgrade_database", lambda _container: None)
     runner = CliRunner()
-    return lambda *args: runner.invoke(cli.app, list(args))
+    return lambda *args: runner.invoke(cli.app, list(args), obj=container)
 
 
 def test_too_few_labelled_claims_do_not_train(container, run):

@@ -4,14 +4,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from claimdesk.api.deps import ActorDep, SessionDep, SettingsDep
+from claimdesk.api.deps import ActorDep, BlobsDep, SessionDep, SettingsDep
 from claimdesk.audit import access_log as access_log_service
 from claimdesk.audit import service
 from claimdesk.audit.access_log import AccessRow
 from claimdesk.claims import service as claims
 from claimdesk.claims.schemas import WaiverOut
 from claimdesk.core.errors import ValidationFailed
-from claimdesk.documents.storage import blob_store
 from claimdesk.security.permissions import require
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -27,11 +26,13 @@ class VerificationOut(BaseModel):
 
 
 @router.get("/verify", response_model=VerificationOut)
-def verify(session: SessionDep, actor: ActorDep, settings: SettingsDep) -> VerificationOut:
+def verify(
+    session: SessionDep, blobs: BlobsDep, actor: ActorDep, settings: SettingsDep
+) -> VerificationOut:
     """Recompute the hash chain, compare the claim timelines with what it recorded and hash
     every stored document again."""
     require(actor, "audit.verify")
-    return VerificationOut(**vars(service.verify(session, store=blob_store(settings))))
+    return VerificationOut(**vars(service.verify(session, store=blobs)))
 
 
 @router.get("/waivers", response_model=list[WaiverOut])

@@ -5,7 +5,14 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep, bearer_token
+from claimdesk.api.deps import (
+    ActorDep,
+    ContainerDep,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    bearer_token,
+)
 from claimdesk.security.service import LockoutPolicy, authenticate, issue_token, revoke_token
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -28,12 +35,14 @@ class MeOut(BaseModel):
 @router.post("/token", response_model=TokenOut)
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    container: ContainerDep,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
 ) -> TokenOut:
     user = authenticate(
         session,
+        hasher=container.hasher,
         username=form.username,
         password=form.password,
         now=now,

@@ -2,7 +2,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, SettingsDep
+from claimdesk.api.deps import ActorDep, BlobsDep, NowDep, PurposeDep, SessionDep, SettingsDep
 from claimdesk.customers import export, loyalty, merge, privacy, profile, service
 from claimdesk.customers import segments as segmentation
 from claimdesk.customers.schemas import (
@@ -19,7 +19,6 @@ from claimdesk.customers.schemas import (
     RedemptionIn,
     SegmentationOut,
 )
-from claimdesk.documents.storage import blob_store
 from claimdesk.security.permissions import require
 from claimdesk.support import service as support
 from claimdesk.support.enums import TicketChannel
@@ -167,6 +166,7 @@ def merge_duplicate(
 def export_data(
     customer_id: int,
     session: SessionDep,
+    blobs: BlobsDep,
     actor: ActorDep,
     now: NowDep,
     settings: SettingsDep,
@@ -188,7 +188,7 @@ def export_data(
     session.commit()  # the access log of reads in clear
     if format == "zip":
         return Response(
-            content=export.export_zip(data, store=blob_store(settings)),
+            content=export.export_zip(data, store=blobs),
             media_type="application/zip",
             headers={"Content-Disposition": f'attachment; filename="claimdesk-{customer_id}.zip"'},
         )

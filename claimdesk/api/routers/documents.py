@@ -5,11 +5,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from sqlalchemy.orm import Session
 
-from claimdesk.api.deps import ActorDep, NowDep, PurposeDep, SessionDep, SettingsDep
+from claimdesk.api.deps import ActorDep, BlobsDep, NowDep, PurposeDep, SessionDep, SettingsDep
 from claimdesk.audit import service as audit
 from claimdesk.documents import service
 from claimdesk.documents.schemas import CompletenessOut, DocumentDetailOut, DocumentOut
-from claimdesk.documents.storage import blob_store
 from claimdesk.security.service import Actor
 
 router = APIRouter(prefix="/claims", tags=["documents"])
@@ -31,6 +30,7 @@ def upload_document(
     file: Annotated[UploadFile, File(description="PDF, JPEG or PNG; type read from the bytes.")],
     response: Response,
     session: SessionDep,
+    blobs: BlobsDep,
     actor: ActorDep,
     settings: SettingsDep,
     now: NowDep,
@@ -48,7 +48,7 @@ def upload_document(
         declared_kind=kind or None,
         now=now,
         settings=settings,
-        store=blob_store(settings),
+        store=blobs,
     )
     session.commit()
     if duplicate:
@@ -110,6 +110,7 @@ def download_document(
     claim_id: int,
     document_id: int,
     session: SessionDep,
+    blobs: BlobsDep,
     actor: ActorDep,
     settings: SettingsDep,
     now: NowDep,
@@ -121,7 +122,7 @@ def download_document(
         actor=actor,
         claim_id=claim_id,
         document_id=document_id,
-        store=blob_store(settings),
+        store=blobs,
     )
     response = Response(
         content=data,

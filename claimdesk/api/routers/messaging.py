@@ -6,8 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Response
 
-from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
-from claimdesk.documents.storage import blob_store
+from claimdesk.api.deps import ActorDep, BlobsDep, NowDep, SessionDep, SettingsDep
 from claimdesk.messaging import service
 from claimdesk.messaging.schemas import (
     PreferencesIn,
@@ -90,7 +89,12 @@ def set_preferences(
 
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}/content")
 def attachment_content(
-    ticket_id: int, attachment_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    ticket_id: int,
+    attachment_id: int,
+    session: SessionDep,
+    blobs: BlobsDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> Response:
     """A file that came with the ticket by e-mail, as received."""
     attachment, data = support.attachment_content(
@@ -98,7 +102,7 @@ def attachment_content(
         actor=actor,
         ticket_id=ticket_id,
         attachment_id=attachment_id,
-        store=blob_store(settings),
+        store=blobs,
     )
     return Response(
         content=data,

@@ -7,8 +7,7 @@ from urllib.parse import quote
 
 from fastapi import Request, Response
 
-from claimdesk.api.deps import SessionDep, SettingsDep
-from claimdesk.documents.storage import blob_store
+from claimdesk.api.deps import BlobsDep, SessionDep, SettingsDep
 from claimdesk.support import service as support
 from claimdesk.web.rendering import web_router
 from claimdesk.web.sessions import CurrentUser, actor_of
@@ -23,6 +22,7 @@ def ticket_attachment(
     attachment_id: int,
     user: CurrentUser,
     session: SessionDep,
+    blobs: BlobsDep,
     settings: SettingsDep,
 ) -> Response:
     attachment, data = support.attachment_content(
@@ -30,7 +30,7 @@ def ticket_attachment(
         actor=actor_of(user),
         ticket_id=ticket_id,
         attachment_id=attachment_id,
-        store=blob_store(settings),
+        store=blobs,
     )
     return Response(
         content=data,

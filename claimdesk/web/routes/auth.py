@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from claimdesk.api.access import RateLimit
-from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
+from claimdesk.api.deps import ContainerDep, NowDep, SessionDep, SettingsDep
 from claimdesk.core.errors import AccountLocked, AuthenticationFailed, RateLimited
 from claimdesk.security.service import LockoutPolicy, authenticate
 from claimdesk.web.i18n import LOCALES
@@ -36,7 +36,12 @@ def login_page(request: Request, user: OptionalUser, next: str | None = None) ->
 
 @router.post("/login")
 def login(
-    request: Request, form: Form, session: SessionDep, settings: SettingsDep, now: NowDep
+    request: Request,
+    form: Form,
+    container: ContainerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     username, password = field(form, "username"), form.get("password")
     target = safe_next(field(form, "next"), "")
@@ -58,6 +63,7 @@ def login(
     try:
         user = authenticate(
             session,
+            hasher=container.hasher,
             username=username,
             password=password if isinstance(password, str) else "",
             now=now,

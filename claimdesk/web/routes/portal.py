@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
+from claimdesk.api.deps import BlobsDep, NowDep, SessionDep, SettingsDep
 from claimdesk.claims import advances
 from claimdesk.claims import clocks as statutory_clocks
 from claimdesk.claims import service as claims
@@ -25,7 +25,6 @@ from claimdesk.core.errors import ClaimDeskError, NotFound
 from claimdesk.customers import export
 from claimdesk.documents import service as documents
 from claimdesk.documents.checklists import document_kinds, template
-from claimdesk.documents.storage import blob_store
 from claimdesk.policies import service as policies
 from claimdesk.security.service import Actor
 from claimdesk.support import disputes, surveys
@@ -266,6 +265,7 @@ def upload_document(
     user: CurrentUser,
     form: Form,
     session: SessionDep,
+    blobs: BlobsDep,
     now: NowDep,
     settings: SettingsDep,
 ) -> Response:
@@ -285,7 +285,7 @@ def upload_document(
                 declared_kind=field(form, "kind") or None,
                 now=now,
                 settings=settings,
-                store=blob_store(settings),
+                store=blobs,
             )
             session.commit()
         except NotFound:
@@ -303,7 +303,12 @@ def upload_document(
 
 @router.get("/claims/{claim_id}/documents/{document_id}/file")
 def document_file(
-    claim_id: int, document_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    claim_id: int,
+    document_id: int,
+    user: CurrentUser,
+    session: SessionDep,
+    blobs: BlobsDep,
+    settings: SettingsDep,
 ) -> Response:
     """The file for preview in the browser, as uploaded."""
     document, data = documents.document_content(
@@ -311,7 +316,7 @@ def document_file(
         actor=actor_of(user),
         claim_id=claim_id,
         document_id=document_id,
-        store=blob_store(settings),
+        store=blobs,
     )
     return Response(
         content=data,
@@ -417,7 +422,7 @@ def open_dispute(
 
 @router.get("/my-data.zip")
 def my_data(
-    actor: CustomerActor, session: SessionDep, settings: SettingsDep, now: NowDep
+    actor: CustomerActor, session: SessionDep, blobs: BlobsDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """Everything we hold about the signed-in customer: data.json and their documents."""
     assert actor.customer_id is not None
@@ -431,7 +436,7 @@ def my_data(
     )
     session.commit()  # the access log of reads in clear
     return Response(
-        content=export.export_zip(data, store=blob_store(settings)),
+        content=export.export_zip(data, store=blobs),
         media_type="application/zip",
         headers={"Content-Disposition": 'attachment; filename="my-claimdesk-data.zip"'},
     )

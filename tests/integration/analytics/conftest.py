@@ -61,10 +61,16 @@ def june(world: World) -> June:
     sessions = world.container.sessions
     with unit_of_work(sessions) as session:
         a = create_user(
-            session, username="handler-a", password="x" * 12, role=Role.ADJUSTER, now=world.now
+            session,
+            username="handler-a",
+            password="x" * 12,
+            role=Role.ADJUSTER,
+            now=world.now,
+            hasher=world.container.hasher,
         )
         b = create_user(
             session,
+            hasher=world.container.hasher,
             username="handler-b",
             password="x" * 12,
             role=Role.SENIOR_ADJUSTER,

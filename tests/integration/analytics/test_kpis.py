@@ -12,8 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from claimdesk.analytics import cli, service
+from claimdesk.analytics import service
 from claimdesk.analytics.facts import write_snapshot
+from claimdesk.cli import analytics as cli
 from claimdesk.security.enums import Role
 from claimdesk.security.service import Actor
 from tests.factories import World
@@ -163,12 +164,12 @@ def test_the_api_answers_from_a_fresh_snapshot_and_live_on_request(
 def test_the_export_command_writes_parquet_that_reads_back(
     world: World, june: June, container, monkeypatch, tmp_path
 ) -> None:
-    monkeypatch.setattr(cli, "build", lambda: container)
     out = tmp_path / "kpis.parquet"
     result = CliRunner().invoke(
         cli.app,
         ["export", "--format", "parquet", "--out", str(out), "--from", "2026-06-01",
          "--to", "2026-06-30", "--by", "channel"],
+        obj=container,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = {r["group"]: r for r in pq.read_table(out).to_pylist()}

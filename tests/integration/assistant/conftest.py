@@ -18,7 +18,9 @@ from tests.factories import World
 @pytest.fixture(autouse=True)
 def knowledge_base(container: Container) -> None:
     with unit_of_work(container.sessions) as session:
-        ensure_knowledge_base(session, now=container.clock.now())
+        ensure_knowledge_base(
+            session, now=container.clock.now(), vector_model=container.embedder.name
+        )
 
 
 @pytest.fixture

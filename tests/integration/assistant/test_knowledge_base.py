@@ -27,7 +27,9 @@ def fake_model(world: World) -> Iterator[None]:
 
 def _load(container: Container) -> int:
     with unit_of_work(container.sessions) as session:
-        return ensure_knowledge_base(session, now=container.clock.now())
+        return ensure_knowledge_base(
+            session, now=container.clock.now(), vector_model=container.embedder.name
+        )
 
 
 def test_the_starter_entries_load_once_and_staff_edits_survive_an_upgrade(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimdesk.cli import app
+from claimdesk.cli.main import app
 
 runner = CliRunner()
 KB = [

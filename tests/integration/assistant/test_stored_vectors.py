@@ -99,7 +99,12 @@ def test_a_starter_entry_follows_the_shipped_text_unless_staff_edited_it(
     )
     assert edited.status_code == 200, edited.text
     with unit_of_work(container.sessions) as session:
-        assert service.ensure_knowledge_base(session, now=world.now) == 3
+        assert (
+            service.ensure_knowledge_base(
+                session, now=world.now, vector_model=world.container.embedder.name
+            )
+            == 3
+        )
     rows = _rows(container)
     assert "10 days" in rows[("payment-when", "en")].body
     assert "十日" in rows[("payment-when", "zh-CN")].body
@@ -123,7 +128,9 @@ def test_a_fresh_installation_takes_the_shipped_vectors_and_embeds_nothing(
     try:
         with unit_of_work(container.sessions) as session:
             session.execute(update(KbEntry).values(vectors=None, vector_model=None))
-            service.ensure_knowledge_base(session, now=world.now)
+            service.ensure_knowledge_base(
+                session, now=world.now, vector_model=world.container.embedder.name
+            )
         rows = _rows(container).values()
         assert {r.vector_model for r in rows} == {container.embedder.name}
         assert all(r.vector_hash == r.text_hash for r in rows)

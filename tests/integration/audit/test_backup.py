@@ -11,8 +11,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from typer.testing import CliRunner
 
-from claimdesk import cli
 from claimdesk.audit.backup import BackupError, backup, restore
+from claimdesk.cli import main as cli
 from claimdesk.security.crypto import backup_key
 from claimdesk.security.enums import Role
 from tests import samples
@@ -137,7 +137,6 @@ def test_backup_refuses_a_folder_that_is_not_empty(container, tmp_path, key):
 
 
 def test_cli_backup_writes_a_manifest(container, filled, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "build", lambda: container)
-    result = CliRunner().invoke(cli.app, ["backup", str(tmp_path / "b")])
+    result = CliRunner().invoke(cli.app, ["backup", str(tmp_path / "b")], obj=container)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "b" / "manifest.json").exists()

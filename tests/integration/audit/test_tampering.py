@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
-from claimdesk import cli
 from claimdesk.audit import checkpoint as checkpoints
 from claimdesk.audit import service
 from claimdesk.audit.models import AuditEntry
 from claimdesk.audit.rules import GENESIS, entry_hash
-from claimdesk.documents.storage import blob_store
+from claimdesk.cli import main as cli
 from claimdesk.security.crypto import keyring
 from claimdesk.security.enums import Role
 from tests import samples
@@ -43,7 +42,7 @@ def ledger(world):
 
 def verdict(container):
     with container.sessions() as session:
-        return service.verify(session, store=blob_store(container.settings))
+        return service.verify(session, store=container.blobs)
 
 
 def altered(entry: AuditEntry, field: str):
@@ -176,16 +175,15 @@ def test_an_edited_checkpoint_fails_its_signature(container, ledger):
 
 
 def test_cli_writes_a_checkpoint_and_verifies_against_it(container, ledger, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "build", lambda: container)
     runner = CliRunner()
     target = tmp_path / "checkpoint.json"
-    written = runner.invoke(cli.app, ["audit", "checkpoint", "--out", str(target)])
+    written = runner.invoke(cli.app, ["audit", "checkpoint", "--out", str(target)], obj=container)
     assert written.exit_code == 0, written.output
     assert checkpoints.public_key_text(keyring()) in target.read_text()
-    holds = runner.invoke(cli.app, ["audit", "verify", "--checkpoint", str(target)])
+    holds = runner.invoke(cli.app, ["audit", "verify", "--checkpoint", str(target)], obj=container)
     assert holds.exit_code == 0, holds.output
     assert "Checkpoint holds" in holds.output
     rehash_everything_after_rewriting(container, seq=1)
-    fails = runner.invoke(cli.app, ["audit", "verify", "--checkpoint", str(target)])
+    fails = runner.invoke(cli.app, ["audit", "verify", "--checkpoint", str(target)], obj=container)
     assert fails.exit_code == 1
     assert "Checkpoint FAILS" in fails.output

@@ -6,18 +6,15 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from claimdesk import cli
-from claimdesk.catastrophe import cli as catastrophe_cli
 from claimdesk.claims.models import Claim
+from claimdesk.cli import main as cli
 from claimdesk.security.enums import Role
 
 
 @pytest.fixture
 def run(container, monkeypatch):
-    monkeypatch.setattr(catastrophe_cli, "build", lambda: container)
-    monkeypatch.setattr(catastrophe_cli, "upgrade_database", lambda _container: None)
     runner = CliRunner()
-    return lambda *args: runner.invoke(cli.app, list(args))
+    return lambda *args: runner.invoke(cli.app, list(args), obj=container)
 
 
 def _write(path, rows):

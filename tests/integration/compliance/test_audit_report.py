@@ -5,8 +5,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from claimdesk import cli
-from claimdesk.compliance import cli as compliance_cli
+from claimdesk.cli import main as cli
 from claimdesk.compliance.audit_report import build_report
 from claimdesk.security.enums import Role
 from claimdesk.security.service import SYSTEM
@@ -177,8 +176,6 @@ def test_only_auditors_supervisors_and_administrators_get_the_report(world):
 def test_the_command_line_writes_the_report_file(
     world, decided_claims, container, monkeypatch, tmp_path
 ):
-    monkeypatch.setattr(compliance_cli, "build", lambda: container)
-    monkeypatch.setattr(compliance_cli, "upgrade_database", lambda _container: None)
     out = tmp_path / "audit.html"
 
     result = CliRunner().invoke(
@@ -195,6 +192,7 @@ def test_the_command_line_writes_the_report_file(
             "--sample",
             "3",
         ],
+        obj=container,
     )
 
     assert result.exit_code == 0, result.output

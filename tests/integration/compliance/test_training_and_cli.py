@@ -4,8 +4,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from claimdesk import cli
-from claimdesk.compliance import cli as compliance_cli
+from claimdesk.cli import main as cli
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
 
@@ -78,10 +77,8 @@ def test_training_needs_positive_hours_and_a_manager_to_record_it(world):
 
 @pytest.fixture
 def run(container, monkeypatch):
-    monkeypatch.setattr(compliance_cli, "build", lambda: container)
-    monkeypatch.setattr(compliance_cli, "upgrade_database", lambda _container: None)
     runner = CliRunner()
-    return lambda *args: runner.invoke(cli.app, list(args))
+    return lambda *args: runner.invoke(cli.app, list(args), obj=container)
 
 
 def test_staff_certify_lets_a_new_adjuster_assess(world, run):

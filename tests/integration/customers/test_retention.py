@@ -19,7 +19,6 @@ from claimdesk.customers.retention import ERASED, digest, parse_periods
 from claimdesk.customers.tasks import erase_past_retention
 from claimdesk.documents import paperwork
 from claimdesk.documents.models import Document
-from claimdesk.documents.storage import blob_store
 from claimdesk.security.enums import Role
 from claimdesk.support.models import Ticket, TicketMessage
 from tests.factories import World
@@ -70,7 +69,7 @@ def _ended_customer(world: World) -> tuple[Customer, int, int]:
 def test_nothing_is_erased_before_its_period_ends(world: World, clock: FixedClock) -> None:
     _customer, claim_id, _ticket_id = _ended_customer(world)
     clock.advance(timedelta(days=365 * 4))  # claims: 5 years
-    done = erase_past_retention.call_local()
+    done = world.container.runner.run_now(erase_past_retention)
     assert done["claims"] == 0 and done["customers"] == 0 and done["files"] == 0
     assert done["tickets"] == 1  # tickets: 3 years
     assert done["conversations"] == 1  # conversations: 1 year
@@ -84,9 +83,9 @@ def test_after_retention_the_data_is_erased_and_the_ledger_still_verifies(
     customer, claim_id, ticket_id = _ended_customer(world)
     id_number = customer.id_number
     clock.advance(timedelta(days=365 * 6 + 2))
-    done = erase_past_retention.call_local()
+    done = world.container.runner.run_now(erase_past_retention)
     assert done == {"claims": 1, "tickets": 1, "conversations": 1, "customers": 1, "files": 1}
-    assert erase_past_retention.call_local() == {
+    assert world.container.runner.run_now(erase_past_retention) == {
         "claims": 0, "tickets": 0, "conversations": 0, "customers": 0, "files": 0,
     }  # fmt: skip
     with unit_of_work(world.container.sessions) as session:
@@ -95,7 +94,7 @@ def test_after_retention_the_data_is_erased_and_the_ledger_still_verifies(
         assert claim.claimed_amount > 0  # amounts and states stay
         document = session.scalars(select(Document).where(Document.claim_id == claim_id)).one()
         assert document.text is None and document.filename == "erased"
-        assert not blob_store(world.container.settings).exists(document.sha256)  # file gone
+        assert not world.container.blobs.exists(document.sha256)  # file gone
         bodies = session.scalars(
             select(TicketMessage.body).where(TicketMessage.ticket_id == ticket_id)
         ).all()
@@ -114,7 +113,7 @@ def test_after_retention_the_data_is_erased_and_the_ledger_still_verifies(
         claim_entry = next(e for e in erased if e.subject_type == "claim")
         assert DIAGNOSIS not in str(claim_entry.data)  # a hash, not the data
         assert len(claim_entry.data["erased_sha256"]) == 64
-        verdict = audit.verify(session, store=blob_store(world.container.settings))
+        verdict = audit.verify(session, store=world.container.blobs)
         assert verdict.ok, verdict.reason
     found = world.client.get(
         "/api/v1/customers", params={"id_number": id_number}, headers=world.staff(Role.AGENT)
@@ -132,8 +131,8 @@ def test_a_file_another_kept_claim_shares_stays_and_a_missing_kept_file_still_fa
         assert kept is not None
         kept.status, kept.archived_at = "reported", None  # still open: kept
     clock.advance(timedelta(days=365 * 6 + 2))
-    store = blob_store(world.container.settings)
-    done = erase_past_retention.call_local()
+    store = world.container.blobs
+    done = world.container.runner.run_now(erase_past_retention)
     assert done["claims"] == 1 and done["files"] == 0
     with unit_of_work(world.container.sessions) as session:
         sha256 = session.scalars(
@@ -153,7 +152,7 @@ def test_a_customer_with_a_policy_still_in_its_period_is_kept(
     customer = world.customer()
     world.policy(customer, start=date(2026, 1, 1), end=date(2030, 12, 31))
     clock.advance(timedelta(days=365 * 6))
-    assert erase_past_retention.call_local()["customers"] == 0
+    assert world.container.runner.run_now(erase_past_retention)["customers"] == 0
     with unit_of_work(world.container.sessions) as session:
         assert session.get(Customer, customer.id).erased_at is None  # type: ignore[union-attr]
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from typer.testing import CliRunner
 
-from claimdesk.customers import cli
+from claimdesk.cli import customers as cli
 from claimdesk.security.enums import Role
 from tests.factories import World
 
@@ -31,8 +31,7 @@ def make_people(world: World) -> tuple[list[int], list[int]]:
 
 def test_segments_separate_behaviours_and_explain_themselves(world: World, container, monkeypatch):
     heavy, quiet = make_people(world)
-    monkeypatch.setattr(cli, "build", lambda: container)
-    result = CliRunner().invoke(cli.app, ["segment", "--segments", "2"])
+    result = CliRunner().invoke(cli.app, ["segment", "--segments", "2"], obj=container)
     assert result.exit_code == 0, result.output
     assert "8 customers" in result.output
 

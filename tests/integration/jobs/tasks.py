@@ -1,6 +1,7 @@
-"""A background task for the job-ledger tests: writes one line to a file, after a pause.
+"""A background job for the job-ledger tests: writes one line to a file, after a pause
+(given to the test container and to the worker of tests/e2e/test_worker_crash.py).
 
-Idempotent like every ClaimDesk task: running it again rewrites the same line.
+Idempotent like every ClaimDesk job: running it again rewrites the same line.
 """
 
 from __future__ import annotations
@@ -8,10 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from claimdesk.jobs.queue import huey
 
-
-@huey.task(retries=2, retry_delay=5)
 def write_after_pause(path: str, text: str, pause: float = 0.0) -> None:
     target = Path(path)
     with (target.parent / "started").open("a") as started:  # fails if the folder is missing

@@ -16,7 +16,7 @@ from claimdesk.core.errors import NotFound
 from claimdesk.jobs import service
 from claimdesk.jobs.enums import JobStatus
 from claimdesk.jobs.models import Job
-from claimdesk.jobs.queue import enqueue_after_commit, reconcile_jobs, run_job
+from claimdesk.jobs.queue import enqueue_after_commit, job_name
 from tests.integration.jobs.tasks import write_after_pause
 
 
@@ -53,16 +53,16 @@ def test_a_failing_job_is_retried_with_backoff_then_dead_lettered(container, clo
         1,
         clock.now() + timedelta(seconds=5),
     )
-    run_job(job.id)  # not due yet: nothing happens
+    container.runner.run_job(job.id)  # not due yet: nothing happens
     assert jobs(container)[0].attempts == 1
 
     clock.advance(timedelta(seconds=5))
-    run_job(job.id)
+    container.runner.run_job(job.id)
     [job] = jobs(container)
     assert job.available_at == clock.now() + timedelta(seconds=10)  # the delay doubled
 
     clock.advance(timedelta(seconds=10))
-    run_job(job.id)
+    container.runner.run_job(job.id)
     [job] = jobs(container)
     assert (job.status, job.attempts) == (JobStatus.FAILED, 3)
     assert "FileNotFoundError" in job.last_error
@@ -72,7 +72,7 @@ def test_a_failing_job_is_retried_with_backoff_then_dead_lettered(container, clo
     target.parent.mkdir()
     with unit_of_work(container.sessions) as session:
         assert service.retry(session, job_ids=[job.id], now=clock.now()) == [job.id]
-    run_job(job.id)
+    container.runner.run_job(job.id)
     assert target.read_text() == "late"
     assert jobs(container) == []
 
@@ -88,7 +88,12 @@ def test_the_job_of_a_dead_worker_is_queued_again_once_its_lease_runs_out(
     lease = timedelta(seconds=container.settings.job_lease_seconds)
     with unit_of_work(container.sessions) as session:
         job = service.record(
-            session, task=write_after_pause, args=[str(tmp_path / "out.txt"), "x"], now=clock.now()
+            session,
+            task=job_name(write_after_pause),
+            retries=2,
+            retry_delay_seconds=5,
+            args=[str(tmp_path / "out.txt"), "x"],
+            now=clock.now(),
         )
     taken = service.take(container.sessions, job_id=job.id, now=clock.now(), lease=lease)
     assert taken is not None  # ...and its worker dies here
@@ -96,7 +101,7 @@ def test_the_job_of_a_dead_worker_is_queued_again_once_its_lease_runs_out(
     assert service.reconcile(container.sessions, now=clock.now() + lease / 2) == []
 
     clock.advance(lease + timedelta(seconds=1))
-    assert reconcile_jobs.call_local() == 1
+    assert container.runner.reconcile_jobs.call_local() == 1
     assert (tmp_path / "out.txt").read_text() == "x"
     assert jobs(container) == []
 
@@ -104,7 +109,14 @@ def test_the_job_of_a_dead_worker_is_queued_again_once_its_lease_runs_out(
 def test_a_dead_workers_job_with_no_attempts_left_is_dead_lettered(container, clock, tmp_path):
     lease = timedelta(seconds=container.settings.job_lease_seconds)
     with unit_of_work(container.sessions) as session:
-        job = service.record(session, task=write_after_pause, args=["x", "y"], now=clock.now())
+        job = service.record(
+            session,
+            task=job_name(write_after_pause),
+            retries=2,
+            retry_delay_seconds=5,
+            args=["x", "y"],
+            now=clock.now(),
+        )
     for _ in range(job.max_attempts):
         service.take(container.sessions, job_id=job.id, now=clock.now(), lease=lease)
         clock.advance(lease + timedelta(seconds=1))
@@ -116,7 +128,12 @@ def test_a_dead_workers_job_with_no_attempts_left_is_dead_lettered(container, cl
 def test_a_job_whose_message_was_lost_is_queued_again(container, clock, tmp_path):
     with unit_of_work(container.sessions) as session:  # committed, but never queued
         job = service.record(
-            session, task=write_after_pause, args=[str(tmp_path / "out.txt"), "z"], now=clock.now()
+            session,
+            task=job_name(write_after_pause),
+            retries=2,
+            retry_delay_seconds=5,
+            args=[str(tmp_path / "out.txt"), "z"],
+            now=clock.now(),
         )
     assert service.reconcile(container.sessions, now=clock.now()) == []
     clock.advance(service.LOST_AFTER)
@@ -137,7 +154,14 @@ def cli(container, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_jobs_command_lists_failed_jobs_and_queues_them_again(container, clock, tmp_path):
     with unit_of_work(container.sessions) as session:
-        job = service.record(session, task=write_after_pause, args=["a", "b"], now=clock.now())
+        job = service.record(
+            session,
+            task=job_name(write_after_pause),
+            retries=2,
+            retry_delay_seconds=5,
+            args=["a", "b"],
+            now=clock.now(),
+        )
         job.status, job.attempts, job.last_error = JobStatus.FAILED, 3, "OSError: disk full"
     listed = cli(container, "failed")
     assert listed.returncode == 0, listed.stderr

@@ -67,7 +67,7 @@ def test_a_straight_through_claim_reaches_the_customer_in_two_messages_per_chann
     assert parts == ("documents_requested", "claim_status", "claim_approved", "claim_paid")
 
     clock.advance(timedelta(seconds=61))
-    retry_notifications.call_local()
+    world.container.runner.run_now(retry_notifications)
     rows = _outbox(world)
     assert len(rows) == 4  # one straight-through claim used to make 12
     assert {m.state for m in rows} == {"sent"}

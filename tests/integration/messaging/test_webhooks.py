@@ -150,10 +150,10 @@ def test_a_failed_delivery_is_retried_with_backoff_logged_and_can_be_replayed(wo
             500,
         )
 
-        retry_webhooks.call_local()  # too early: the first retry waits 5 seconds
+        world.container.runner.run_now(retry_webhooks)  # too early: the first retry waits 5 seconds
         assert partner.verified == []
         clock.advance(timedelta(seconds=6))
-        assert retry_webhooks.call_local() == {"delivered": 1}
+        assert world.container.runner.run_now(retry_webhooks) == {"delivered": 1}
         [delivery] = world.client.get(
             f"/api/v1/webhooks/{hook['id']}/deliveries", headers=admin
         ).json()

@@ -12,7 +12,7 @@ from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
 from claimdesk.claims.models import Claim, ClaimEvent, Payment
 from claimdesk.claims.rules import decision_status
-from claimdesk.cli import app
+from claimdesk.cli.main import app
 from claimdesk.customers.models import Customer
 from claimdesk.customers.service import find_by_id_number
 from claimdesk.documents.models import Document

@@ -17,14 +17,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from claimdesk import cli
 from claimdesk.audit.backup import BackupError, backup, key_check, rekey, restore
 from claimdesk.bootstrap import alembic_config
 from claimdesk.claims.models import Claim, LossLine, description_hash
+from claimdesk.cli import main as cli
 from claimdesk.core.db import sqlite_file
-from claimdesk.documents.storage import LocalBlobStore, blob_store, is_encrypted
+from claimdesk.documents.storage import LocalBlobStore, is_encrypted
 from claimdesk.fraud import service as fraud_service
-from claimdesk.security import cli as security_cli
 from claimdesk.security import crypto
 from claimdesk.security.crypto import backup_key
 from claimdesk.security.enums import Role
@@ -187,8 +186,9 @@ def test_rotate_keys_covers_free_text_and_document_files(
             signing_seed=before.signing_seed,
         )
         crypto.install(rotated)
-        monkeypatch.setattr(security_cli, "build", lambda: container)
-        result = CliRunner().invoke(cli.app, ["security", "rotate-keys"])
+        # The container's store holds the key ring it was built with: give it the new one.
+        monkeypatch.setattr(container, "blobs", LocalBlobStore(container.blobs.root, rotated))
+        result = CliRunner().invoke(cli.app, ["security", "rotate-keys"], obj=container)
         assert result.exit_code == 0, result.output
         assert "claims.description" in result.output
         assert "1 data keys re-wrapped" in result.output
@@ -207,7 +207,7 @@ def test_rotate_keys_covers_free_text_and_document_files(
                 signing_seed=before.signing_seed,
             )
         )
-        store = blob_store(container.settings)
+        store = LocalBlobStore(container.blobs.root, crypto.keyring())
         assert store.get(medical_claim["sha256"]) == medical_claim["scan"]
         staff = world.staff(Role.ADJUSTER)
         shown = world.client.get(f"/api/v1/claims/{medical_claim['claim']['id']}", headers=staff)
@@ -292,16 +292,18 @@ def test_cli_restore_refuses_a_wrong_key_and_rekey_backup_moves_a_backup_to_the_
     other = os.urandom(32)
     now = container.clock.now()
     backup(container.engine, container.settings.data_dir, tmp_path / "b", now=now, key=other)
-    monkeypatch.setattr(cli, "build", lambda: container)
-    monkeypatch.setattr(security_cli, "build", lambda: container)
-    refused = CliRunner().invoke(cli.app, ["restore", str(tmp_path / "b")])
+    refused = CliRunner().invoke(cli.app, ["restore", str(tmp_path / "b")], obj=container)
     assert refused.exit_code == 2
     assert "backup key does not match" in refused.output
 
-    unchanged = CliRunner().invoke(cli.app, ["security", "rekey-backup", str(tmp_path / "b")])
+    unchanged = CliRunner().invoke(
+        cli.app, ["security", "rekey-backup", str(tmp_path / "b")], obj=container
+    )
     assert unchanged.exit_code == 2 and "backup key does not match" in unchanged.output
     monkeypatch.setenv("CLAIMDESK_OLD_BACKUP_KEY", base64.b64encode(other).decode())
-    moved = CliRunner().invoke(cli.app, ["security", "rekey-backup", str(tmp_path / "b")])
+    moved = CliRunner().invoke(
+        cli.app, ["security", "rekey-backup", str(tmp_path / "b")], obj=container
+    )
     assert moved.exit_code == 0, moved.output
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["encryption"]["key_check"] == key_check(backup_key(container.settings))

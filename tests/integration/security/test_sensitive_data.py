@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
-from claimdesk import cli
 from claimdesk.audit.models import SensitiveAccess
-from claimdesk.security import cli as security_cli
+from claimdesk.cli import main as cli
 from claimdesk.security import crypto
 from claimdesk.security.enums import Role
 
@@ -151,8 +150,7 @@ def test_rotate_keys_moves_every_value_to_the_new_key_and_data_stays_readable(
         signing_seed=old.signing_seed,
     )
     crypto.install(rotated)
-    monkeypatch.setattr(security_cli, "build", lambda: container)
-    result = CliRunner().invoke(cli.app, ["security", "rotate-keys"])
+    result = CliRunner().invoke(cli.app, ["security", "rotate-keys"], obj=container)
     assert result.exit_code == 0, result.output
     assert "customers.id_number" in result.output
     row = stored_row(container, created["id"])
@@ -176,7 +174,6 @@ def test_values_left_in_clear_are_encrypted_by_rotate_keys(world, container, cre
             text("UPDATE customers SET phone = :p WHERE id = :id"),
             {"p": PHONE, "id": created["id"]},
         )
-    monkeypatch.setattr(security_cli, "build", lambda: container)
-    result = CliRunner().invoke(cli.app, ["security", "rotate-keys"])
+    result = CliRunner().invoke(cli.app, ["security", "rotate-keys"], obj=container)
     assert result.exit_code == 0, result.output
     assert stored_row(container, created["id"])["phone"].startswith("enc1:")

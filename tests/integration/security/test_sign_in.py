@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from claimdesk import cli
+from claimdesk.cli import main as cli
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import ValidationFailed
 from claimdesk.security.enums import Role
@@ -21,7 +21,14 @@ TOKEN = "/api/v1/auth/token"
 
 def make_user(world, username: str, role: Role = Role.ADJUSTER) -> None:
     with unit_of_work(world.container.sessions) as session:
-        create_user(session, username=username, password=PASSWORD, role=role, now=world.now)
+        create_user(
+            session,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            now=world.now,
+            hasher=world.container.hasher,
+        )
 
 
 def sign_in(world, username: str, password: str = PASSWORD):
@@ -44,7 +51,14 @@ def ledger_actions(container) -> list[str]:
 )
 def test_weak_passwords_are_refused_when_a_user_is_created(world, password, why):
     with pytest.raises(ValidationFailed, match=why), unit_of_work(world.container.sessions) as s:
-        create_user(s, username="zhang.wei.01", password=password, role=Role.AGENT, now=world.now)
+        create_user(
+            s,
+            username="zhang.wei.01",
+            password=password,
+            role=Role.AGENT,
+            now=world.now,
+            hasher=world.container.hasher,
+        )
 
 
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(world, clock, container):
@@ -97,8 +111,9 @@ def test_a_token_stops_working_when_it_is_signed_out(world):
 
 def test_role_changes_are_recorded_in_the_ledger(world, container, monkeypatch):
     make_user(world, "sun.li")
-    monkeypatch.setattr(cli, "build", lambda: container)
-    changed = CliRunner().invoke(cli.app, ["user", "set-role", "sun.li", "--role", "supervisor"])
+    changed = CliRunner().invoke(
+        cli.app, ["user", "set-role", "sun.li", "--role", "supervisor"], obj=container
+    )
     assert changed.exit_code == 0, changed.output
     assert "adjuster -> supervisor" in changed.output
     with container.engine.connect() as connection:

@@ -68,7 +68,7 @@ def test_roles_without_analytics_neither_see_nor_open_the_dashboards(world):
 
 def test_customer_chats_with_the_assistant(world):
     with unit_of_work(world.container.sessions) as session:
-        ensure_knowledge_base(session, now=world.now)
+        ensure_knowledge_base(session, now=world.now, vector_model=world.container.embedder.name)
     customer = signed_in(world, Role.CUSTOMER, world.customer())
     customer.get("/assistant")
     reply = customer.client.post(
@@ -91,7 +91,7 @@ def test_an_empty_chat_message_is_refused_with_a_message(world):
 def test_the_conversation_is_still_there_after_a_reload(world):
     world.client.app.dependency_overrides[get_embedder] = HashingEmbedder
     with unit_of_work(world.container.sessions) as session:
-        ensure_knowledge_base(session, now=world.now)
+        ensure_knowledge_base(session, now=world.now, vector_model=world.container.embedder.name)
     customer = signed_in(world, Role.CUSTOMER, world.customer())
     customer.get("/assistant")
     first = customer.post("/assistant", {"text": "住院理赔需要提交哪些材料？"})
@@ -109,7 +109,7 @@ def test_the_conversation_is_still_there_after_a_reload(world):
 def test_an_answer_the_assistant_is_unsure_of_offers_a_person(world):
     world.client.app.dependency_overrides[get_embedder] = HashingEmbedder
     with unit_of_work(world.container.sessions) as session:
-        ensure_knowledge_base(session, now=world.now)
+        ensure_knowledge_base(session, now=world.now, vector_model=world.container.embedder.name)
     customer = signed_in(world, Role.CUSTOMER, world.customer())
     customer.get("/assistant")
     page = customer.post("/assistant", {"text": "zxqv plorth"}, headers={"Accept-Language": "en"})

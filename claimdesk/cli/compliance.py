@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from claimdesk.bootstrap import build, upgrade_database
+from claimdesk.bootstrap import upgrade_database
+from claimdesk.cli.context import container_of
 from claimdesk.compliance import service
 from claimdesk.compliance.schemas import QualificationIn, TrainingIn
 from claimdesk.core.clock import local_date
@@ -29,6 +30,7 @@ def _fail(message: str) -> typer.Exit:
 
 @staff_app.command("certify")
 def certify(
+    ctx: typer.Context,
     username: str,
     kind: Annotated[str, typer.Option(help="claims_adjuster, medical_claims, motor_assessor...")],
     expires: Annotated[
@@ -41,7 +43,7 @@ def certify(
     issuer: Annotated[str, typer.Option(help="Issuing body.")] = "",
 ) -> None:
     """Record a certificate a member of staff holds."""
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     now = container.clock.now()
     try:
@@ -67,6 +69,7 @@ def certify(
 
 @staff_app.command("train")
 def train(
+    ctx: typer.Context,
     username: str,
     course: Annotated[str, typer.Option(help="Course title.")],
     hours: Annotated[Decimal, typer.Option(help="Hours, e.g. 4.5.")],
@@ -75,7 +78,7 @@ def train(
     topic: Annotated[str, typer.Option(help="e.g. compliance, claims, service.")] = "",
 ) -> None:
     """Record a completed training course."""
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         data = TrainingIn(
@@ -97,10 +100,11 @@ def train(
 
 @staff_app.command("expiring")
 def expiring(
+    ctx: typer.Context,
     days: Annotated[int, typer.Option(help="Warn this many days ahead.")] = 60,
 ) -> None:
     """List certificates that are expired or expire within DAYS (renewed ones are left out)."""
-    container = build()
+    container = container_of(ctx)
     today = local_date(container.clock.now(), container.settings.display_timezone)
     with container.sessions() as session:
         rows = service.expiring_qualifications(session, actor=SYSTEM, within_days=days, today=today)
@@ -115,6 +119,7 @@ def expiring(
 
 @compliance_app.command("report")
 def report(
+    ctx: typer.Context,
     start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")],
     end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")],
     out: Annotated[Path, typer.Option(help="HTML file to write.")],
@@ -126,7 +131,7 @@ def report(
     """Write the internal-audit report ("four checks") for a period as an HTML document."""
     from claimdesk.compliance.audit_report import build_report, render_html
 
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     with container.sessions() as session:
         try:

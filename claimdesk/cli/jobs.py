@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from claimdesk.bootstrap import build, upgrade_database
+from claimdesk.bootstrap import upgrade_database
+from claimdesk.cli.context import container_of
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import ClaimDeskError
 
@@ -15,12 +16,13 @@ app = typer.Typer(help="Background jobs: the failed ones, and retrying them.", n
 
 @app.command("failed")
 def list_failed(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 100,
 ) -> None:
     """List jobs whose attempts are used up (oldest first), with their last error."""
     from claimdesk.jobs.service import failed
 
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     with container.sessions() as session:
         jobs = failed(session, limit=limit)
@@ -37,15 +39,15 @@ def list_failed(
 
 @app.command("retry")
 def retry_failed(
+    ctx: typer.Context,
     job_ids: Annotated[
         list[int] | None, typer.Argument(help="Job ids; none: every failed job.")
     ] = None,
 ) -> None:
     """Queue failed jobs again with a fresh set of attempts."""
-    from claimdesk.jobs.queue import run_job
     from claimdesk.jobs.service import retry
 
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         with unit_of_work(container.sessions) as session:
@@ -54,5 +56,5 @@ def retry_failed(
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     for job_id in queued:
-        run_job(job_id)
+        container.jobs.send(job_id)
     typer.echo(f"Queued {len(queued)} job(s) again: {', '.join(map(str, queued)) or '-'}.")

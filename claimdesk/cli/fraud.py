@@ -13,6 +13,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from claimdesk.bootstrap import Container
+from claimdesk.cli.context import container_of
+
 app = typer.Typer(help="Fraud model: train, score and evaluate on claims CSV files.")
 console = Console(stderr=True)
 
@@ -61,6 +64,7 @@ def _fail(exc: Exception) -> typer.Exit:
 
 @app.command("train")
 def train_command(
+    ctx: typer.Context,
     data: Annotated[
         Path | None,
         typer.Option("--data", exists=True, dir_okay=False, help="Claims CSV with a header row."),
@@ -92,7 +96,7 @@ def train_command(
     if from_database:
         if product is None:
             raise _fail(ValueError("--from-database needs --product CODE"))
-        _train_from_database(product, force_activate)
+        _train_from_database(container_of(ctx), product, force_activate)
         return
     if data is None or label is None or out is None:
         raise _fail(ValueError("give --data, --label and --out, or --from-database --product"))
@@ -122,14 +126,13 @@ def train_command(
     )
 
 
-def _train_from_database(product: str, force_activate: bool) -> None:
-    from claimdesk.bootstrap import build, upgrade_database
+def _train_from_database(container: Container, product: str, force_activate: bool) -> None:
+    from claimdesk.bootstrap import upgrade_database
     from claimdesk.core.db import unit_of_work
     from claimdesk.core.errors import ClaimDeskError
     from claimdesk.fraud import registry
     from claimdesk.fraud.learned import TrainingError
 
-    container = build()
     upgrade_database(container)
     try:
         with unit_of_work(container.sessions) as session:
@@ -225,6 +228,7 @@ def evaluate_command(
 
 @app.command("import-history")
 def import_history(
+    ctx: typer.Context,
     product: Annotated[str, typer.Option("--product", help="Product code, e.g. MOTOR-COMP.")],
     data: DataOption,
     label: Annotated[
@@ -249,15 +253,15 @@ def import_history(
 
     from sqlalchemy.orm import Session
 
-    from claimdesk.bootstrap import build, upgrade_database
+    from claimdesk.bootstrap import upgrade_database
     from claimdesk.claims import imports
-    from claimdesk.claims.cli import import_feed, print_counts, read_feed, scorer
     from claimdesk.claims.enums import Channel
+    from claimdesk.cli.claims import import_feed, print_counts, read_feed, scorer
     from claimdesk.core.errors import ClaimDeskError
     from claimdesk.fraud import history
     from claimdesk.security.service import SYSTEM
 
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         mapping = imports.mapping_for(product)

@@ -10,19 +10,20 @@ from typing import Annotated
 
 import typer
 
-from claimdesk.analytics.cli import app as analytics_app
-from claimdesk.assistant.cli import app as assistant_app
-from claimdesk.bootstrap import build, install, upgrade_database
-from claimdesk.catastrophe.cli import app as catastrophe_app
-from claimdesk.claims.cli import app as claims_app
-from claimdesk.compliance.cli import compliance_app, staff_app
+from claimdesk.bootstrap import Container, upgrade_database
+from claimdesk.cli.analytics import app as analytics_app
+from claimdesk.cli.assistant import app as assistant_app
+from claimdesk.cli.catastrophe import app as catastrophe_app
+from claimdesk.cli.claims import app as claims_app
+from claimdesk.cli.compliance import compliance_app, staff_app
+from claimdesk.cli.context import container_of
+from claimdesk.cli.customers import app as customers_app
+from claimdesk.cli.fraud import app as fraud_app
+from claimdesk.cli.jobs import app as jobs_app
+from claimdesk.cli.scale import generate_command, simulate_app
+from claimdesk.cli.security import app as security_app
 from claimdesk.core.db import patiently, unit_of_work
 from claimdesk.core.errors import ClaimDeskError
-from claimdesk.customers.cli import app as customers_app
-from claimdesk.fraud.cli import app as fraud_app
-from claimdesk.jobs.cli import app as jobs_app
-from claimdesk.scale.cli import generate_command, simulate_app
-from claimdesk.security.cli import app as security_app
 from claimdesk.security.enums import Role
 from claimdesk.security.service import create_user, find_user, set_role
 
@@ -49,6 +50,7 @@ app.add_typer(simulate_app, name="simulate")
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
@@ -65,7 +67,7 @@ def serve(
     stops the server, then its job runner (finishing the jobs it has started), and waits."""
     import uvicorn
 
-    upgrade_database(build())
+    upgrade_database(container_of(ctx))
     # uvicorn re-raises the stopping signal once it is done; as SystemExit (not the default
     # action, which ends the process at once) it lets the job runner be stopped below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -104,16 +106,21 @@ def _stop_job_runner(child: subprocess.Popen[bytes], *, grace_seconds: float = 3
 
 @app.command()
 def worker(
+    ctx: typer.Context,
     workers: Annotated[int, typer.Option(help="Worker threads.")] = 2,
 ) -> None:
     """Run background jobs (document reading, scoring, SLA sweeps, notifications)."""
+    run_worker(container_of(ctx), workers=workers)
+
+
+def run_worker(container: Container, *, workers: int) -> None:
+    """Work off the container's task queue until stopped (with the inbound mail gateway
+    when its port is set)."""
     from huey.consumer import Consumer
 
     from claimdesk.core.logs import limit_library_logs
-    from claimdesk.jobs.tasks import huey
 
     limit_library_logs()
-    container = install(build())
     patiently(lambda: upgrade_database(container))  # a database restarting: wait, don't die
     gateway = None
     if container.settings.inbound_smtp_port is not None:
@@ -124,7 +131,7 @@ def worker(
     # An idle worker polls the embedded (SQLite) queue at least every second, not huey's
     # default 10 s: a reported claim is routed within a second. Redis queues block instead.
     try:
-        Consumer(huey, workers=workers, worker_type="thread", max_delay=1.0).run()
+        Consumer(container.runner.huey, workers=workers, worker_type="thread", max_delay=1.0).run()
     finally:
         if gateway is not None:
             gateway.stop()
@@ -132,6 +139,7 @@ def worker(
 
 @app.command("mail-gateway")
 def mail_gateway(
+    ctx: typer.Context,
     host: Annotated[
         str | None, typer.Option(help="Interface (default CLAIMDESK_INBOUND_SMTP_HOST).")
     ] = None,
@@ -147,7 +155,7 @@ def mail_gateway(
 
     from claimdesk.messaging.gateway import listener
 
-    container = install(build())
+    container = container_of(ctx)
     patiently(lambda: upgrade_database(container))
     try:
         gateway = listener(container, host=host, port=port)
@@ -167,15 +175,16 @@ def mail_gateway(
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database to the newest schema."""
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     typer.echo(f"Database is up to date: {container.engine.url.render_as_string()}")
 
 
 @user_app.command("create")
 def user_create(
+    ctx: typer.Context,
     username: str,
     role: Annotated[Role, typer.Option(help="Role of the new user.")],
     password: Annotated[
@@ -185,12 +194,13 @@ def user_create(
     full_name: Annotated[str, typer.Option(help="Name shown to colleagues.")] = "",
 ) -> None:
     """Create a user who can sign in."""
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         with unit_of_work(container.sessions) as session:
             user = create_user(
                 session,
+                hasher=container.hasher,
                 username=username,
                 password=password,
                 role=role,
@@ -206,11 +216,12 @@ def user_create(
 
 @user_app.command("set-role")
 def user_set_role(
+    ctx: typer.Context,
     username: str,
     role: Annotated[Role, typer.Option(help="The new role.")],
 ) -> None:
     """Change a user's role (recorded in the audit ledger)."""
-    container = build()
+    container = container_of(ctx)
     try:
         with unit_of_work(container.sessions) as session:
             user = find_user(session, username=username)
@@ -223,13 +234,13 @@ def user_set_role(
 
 
 @app.command()
-def demo() -> None:
+def demo(ctx: typer.Context) -> None:
     """Load the bilingual demo data set (users, customers, policies, claims); once only."""
     from rich.console import Console
 
     from claimdesk.demo import load_demo, users_table
 
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         summary = load_demo(container)
@@ -253,6 +264,7 @@ def demo() -> None:
 
 @audit_app.command("verify")
 def audit_verify(
+    ctx: typer.Context,
     checkpoint: Annotated[
         Path | None,
         typer.Option(help="Also prove nothing up to this signed checkpoint changed."),
@@ -262,12 +274,11 @@ def audit_verify(
     name the first broken entry if any."""
     from claimdesk.audit import checkpoint as checkpoints
     from claimdesk.audit.service import verify
-    from claimdesk.documents.storage import blob_store
     from claimdesk.security.crypto import keyring
 
-    container = build()
+    container = container_of(ctx)
     with container.sessions() as session:
-        verdict = verify(session, store=blob_store(container.settings))
+        verdict = verify(session, store=container.blobs)
         signed = None
         if checkpoint is not None:
             signed = checkpoints.check(
@@ -292,13 +303,14 @@ def audit_verify(
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="File to write the signed checkpoint to.")],
 ) -> None:
     """Sign the ledger's head (hash, entry count, time) with the Ed25519 audit key."""
     from claimdesk.audit import checkpoint as checkpoints
     from claimdesk.security.crypto import keyring
 
-    container = build()
+    container = container_of(ctx)
     with container.sessions() as session:
         try:
             signed = checkpoints.make(session, keyring=keyring(), now=container.clock.now())
@@ -311,6 +323,7 @@ def audit_checkpoint(
 
 @app.command("backup")
 def backup_command(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="New folder for the backup.")],
 ) -> None:
     """Back up the database and the document store (consistent while the server runs),
@@ -318,7 +331,7 @@ def backup_command(
     from claimdesk.audit.backup import BackupError, backup
     from claimdesk.security.crypto import backup_key
 
-    container = build()
+    container = container_of(ctx)
     try:
         manifest = backup(
             container.engine,
@@ -338,6 +351,7 @@ def backup_command(
 
 @app.command("restore")
 def restore_command(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Folder written by `claimdesk backup`.")],
     force: Annotated[
         bool, typer.Option(help="Replace the data of a database that is not empty.")
@@ -348,7 +362,7 @@ def restore_command(
     from claimdesk.audit.backup import BackupError, restore
     from claimdesk.security.crypto import backup_key
 
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         report = restore(
@@ -371,10 +385,10 @@ def restore_command(
 
 
 @audit_app.command("public-key")
-def audit_public_key() -> None:
+def audit_public_key(ctx: typer.Context) -> None:
     """Print the public key that checks checkpoint signatures (Ed25519, base64)."""
     from claimdesk.audit.checkpoint import public_key_text
     from claimdesk.security.crypto import keyring
 
-    build()
+    container_of(ctx)
     typer.echo(public_key_text(keyring()))

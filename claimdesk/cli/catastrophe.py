@@ -17,11 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from claimdesk.bootstrap import build, upgrade_database
+from claimdesk.bootstrap import upgrade_database
 from claimdesk.catastrophe import service
 from claimdesk.catastrophe.enums import Outcome, Peril
 from claimdesk.catastrophe.schemas import EventIn, RowResult
 from claimdesk.claims.enums import Channel
+from claimdesk.cli.context import container_of
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import ClaimDeskError
 from claimdesk.security.enums import Role
@@ -106,6 +107,7 @@ def _write_rejected(path: Path, rows: dict[int, dict[str, Any]], rejected: list[
 
 @app.command("declare")
 def declare(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="e.g. TY-2026-HAIKUI")],
     name_zh: Annotated[str, typer.Option(help="Chinese name, e.g. 台风海葵.")],
     name_en: Annotated[str, typer.Option(help="English name, e.g. Typhoon Haikui.")],
@@ -119,7 +121,7 @@ def declare(
     ],
 ) -> None:
     """Declare a catastrophe event (its claims can then be loaded in bulk)."""
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         data = EventIn(
@@ -143,6 +145,7 @@ def declare(
 
 @app.command("intake")
 def intake(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="The event's code.")],
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="CSV, UTF-8, header row.")
@@ -163,7 +166,7 @@ def intake(
     incident_location, currency, channel, bank_account_id. Running it again on the same
     file creates nothing twice: each row answers created, already present or rejected.
     """
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     rows = dict(read_rows(file))
     results: list[RowResult] = []
@@ -218,13 +221,14 @@ def intake(
 
 @app.command("queue")
 def queue(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="The event's code.")],
     lane: Annotated[str | None, typer.Option(help="Only this lane.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
     include_done: Annotated[bool, typer.Option("--all", help="Also finished claims.")] = False,
 ) -> None:
     """The event's claims in working order: priority, then the earliest report."""
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         with unit_of_work(container.sessions) as session:

@@ -17,10 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from claimdesk.bootstrap import Container, build, upgrade_database
+from claimdesk.bootstrap import Container, upgrade_database
 from claimdesk.claims import imports
 from claimdesk.claims.enums import Channel
 from claimdesk.claims.models import Claim
+from claimdesk.cli.context import container_of
 from claimdesk.config import Settings
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import ClaimDeskError
@@ -141,6 +142,7 @@ def _actor(session: Session, user: str | None) -> Actor:
 
 @app.command("import")
 def import_claims(
+    ctx: typer.Context,
     product: Annotated[str, typer.Option("--product", help="Product code, e.g. MOTOR-COMP.")],
     data: Annotated[
         Path,
@@ -167,7 +169,7 @@ def import_claims(
     again creates nothing twice: each row answers created, already_present or rejected,
     one line per data row in RESULTS.csv.
     """
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     try:
         mapping = imports.mapping_for(product)

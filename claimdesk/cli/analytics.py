@@ -11,7 +11,7 @@ import typer
 from claimdesk.analytics import service
 from claimdesk.analytics.facts import write_snapshot
 from claimdesk.analytics.schemas import Breakdown, ExportFormat
-from claimdesk.bootstrap import build
+from claimdesk.cli.context import container_of
 from claimdesk.core.clock import local_date
 from claimdesk.core.db import unit_of_work
 from claimdesk.security.service import SYSTEM
@@ -21,6 +21,7 @@ app = typer.Typer(help="KPIs: exports and snapshots.", no_args_is_help=True)
 
 @app.command("export")
 def export(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or parquet.")] = "csv",
     first: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
@@ -36,7 +37,7 @@ def export(
     ] = None,
 ) -> None:
     """Write the KPIs of a period (default the last 30 days) as CSV or Parquet."""
-    container = build()
+    container = container_of(ctx)
     now = container.clock.now()
     period_to = (
         date.fromisoformat(last) if last else local_date(now, container.settings.display_timezone)
@@ -63,13 +64,14 @@ def export(
 
 @app.command("snapshot")
 def snapshot(
+    ctx: typer.Context,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Folder (default: the one the API reads, in the data dir)."),
     ] = None,
 ) -> None:
     """Write the fact tables to Parquet for fast dashboards over millions of claims."""
-    container = build()
+    container = container_of(ctx)
     out = out or service.snapshot_folder(container.settings.data_dir)
     with unit_of_work(container.sessions) as session:
         counts = write_snapshot(

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 
 from claimdesk.audit.backup import BackupError, rekey
-from claimdesk.bootstrap import build, upgrade_database
-from claimdesk.documents.storage import blob_store
+from claimdesk.bootstrap import upgrade_database
+from claimdesk.cli.context import container_of
 from claimdesk.security.crypto import KeyringError, backup_key, decode_key, new_key
 from claimdesk.security.keys import rotate_keys
 
@@ -28,19 +28,19 @@ def generate_keys(key_id: str = typer.Option("k1", help="Id of the new encryptio
 
 
 @app.command("rotate-keys")
-def rotate() -> None:
+def rotate(ctx: typer.Context) -> None:
     """Re-encrypt every sensitive value under the active key (CLAIMDESK_ENCRYPTION_KEY_ID):
     database columns, and the data keys of stored document files.
 
     Add the new key to CLAIMDESK_ENCRYPTION_KEYS, make it active, run this, and only then
     remove the old key. Values and document files still in clear are encrypted too."""
-    container = build()
+    container = container_of(ctx)
     upgrade_database(container)
     with container.engine.begin() as connection:
         results = rotate_keys(connection)
     for result in results:
         typer.echo(f"{result.column}: {result.rewritten} of {result.total} values re-encrypted")
-    files = blob_store(container.settings).rotate()
+    files = container.blobs.rotate()
     typer.echo(
         f"documents: {files.encrypted} files encrypted, {files.rewrapped} data keys re-wrapped, "
         f"of {files.total} files"
@@ -49,12 +49,13 @@ def rotate() -> None:
 
 @app.command("rekey-backup")
 def rekey_backup(
+    ctx: typer.Context,
     path: Path = typer.Argument(..., help="Folder written by `claimdesk backup`."),
 ) -> None:
     """Re-encrypt a backup under the current CLAIMDESK_BACKUP_KEY, so it still restores after
     the key changed. The key it was made with is read from CLAIMDESK_OLD_BACKUP_KEY (base64;
     unset: the current key, e.g. to encrypt a backup made in clear before)."""
-    container = build()
+    container = container_of(ctx)
     new = backup_key(container.settings)
     try:
         old_text = os.environ.get("CLAIMDESK_OLD_BACKUP_KEY")
