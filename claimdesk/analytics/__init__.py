@@ -1,0 +1,1 @@
+"""Analytics: KPI facts, the Parquet snapshot the dashboards read, reserve analyses."""
