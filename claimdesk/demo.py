@@ -162,8 +162,8 @@ class City:
 
 # place, district, area code, plate prefix, hospital, streets...
 CITIES: tuple[City, ...] = tuple(
-    City(*row[:5], streets=tuple(row[5:]))
-    for row in _rows("""
+    City(place, district, area_code, plate_prefix, hospital, streets=tuple(streets))
+    for place, district, area_code, plate_prefix, hospital, *streets in _rows("""
         北京市        朝阳区    110105  京A  北京协和医院              建国路 望京街 酒仙桥路
         上海市        浦东新区  310115  沪A  上海市第一人民医院        世纪大道 张杨路 陆家嘴环路
         广东省广州市  天河区    440106  粤A  中山大学附属第一医院      天河路 体育东路 华夏路

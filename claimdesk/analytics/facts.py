@@ -83,7 +83,8 @@ class moment(FunctionElement[Any]):
 
 @compiles(moment, "sqlite")
 def _moment_sqlite(element: moment, compiler: Any, **kw: Any) -> str:
-    return compiler.process(next(iter(element.clauses)), **kw)
+    sql: str = compiler.process(next(iter(element.clauses)), **kw)
+    return sql
 
 
 @compiles(moment, "postgresql")
@@ -262,8 +263,12 @@ def _policy_scope(query: Select[Any], scope: Scope) -> Select[Any]:
     return query
 
 
+def _schema(fields: list[tuple[str, pa.DataType]]) -> pa.Schema:
+    return pa.schema(fields)
+
+
 SCHEMAS: dict[str, pa.Schema] = {
-    "claims": pa.schema(
+    "claims": _schema(
         [
             ("claim_id", pa.int64()),
             ("product", pa.string()),
@@ -281,7 +286,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("evidence_waived", pa.bool_()),
         ]
     ),
-    "tickets": pa.schema(
+    "tickets": _schema(
         [
             ("ticket_id", pa.int64()),
             ("complaint", pa.bool_()),
@@ -292,7 +297,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("resolved_day", pa.date32()),
         ]
     ),
-    "clocks": pa.schema(
+    "clocks": _schema(
         [
             ("clock_id", pa.int64()),
             ("outcome", pa.string()),
@@ -302,7 +307,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("started_day", pa.date32()),
         ]
     ),
-    "surveys": pa.schema(
+    "surveys": _schema(
         [
             ("survey_id", pa.int64()),
             ("score", pa.int64()),
@@ -312,7 +317,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("responded_day", pa.date32()),
         ]
     ),
-    "policies": pa.schema(
+    "policies": _schema(
         [
             ("policy_id", pa.int64()),
             ("product", pa.string()),
@@ -334,7 +339,7 @@ def _queries(now: datetime) -> dict[str, tuple[Select[Any], Callable[..., Any]]]
     }
 
 
-def _local_days(values: tuple[Any, ...], offset: timedelta) -> pa.Array:
+def _local_days(values: tuple[Any, ...], offset: timedelta) -> pa.Array[Any]:
     """Stored UTC moments (SQLite text or PostgreSQL epoch seconds) to local days."""
     if any(isinstance(v, str) for v in values):
         moments = pa.array(values, pa.string()).cast(pa.timestamp("us"))
@@ -344,14 +349,15 @@ def _local_days(values: tuple[Any, ...], offset: timedelta) -> pa.Array:
     return days.cast(pa.int32()).cast(pa.date32())
 
 
-def _column(values: tuple[Any, ...], field: pa.Field, offset: timedelta) -> pa.Array:
+def _column(values: tuple[Any, ...], field: pa.Field[Any], offset: timedelta) -> pa.Array[Any]:
     if field.name.endswith("_day"):
         return _local_days(values, offset)
     if pa.types.is_date32(field.type) and any(isinstance(v, str) for v in values):
         return pa.array(values, pa.string()).cast(pa.date32())  # SQLite keeps dates as text
     if pa.types.is_boolean(field.type):
         return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
-    return pa.array(values, field.type)
+    typed: pa.Array[Any] = pa.array(values, field.type)
+    return typed
 
 
 def _read(session: Session, query: Select[Any], schema: pa.Schema, timezone: str) -> pa.Table:

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.analytics.schemas import (
@@ -109,7 +109,7 @@ def development(
 # ---------------------------------------------------------------- queries
 
 
-def _product_filter(product: str | None) -> Sequence[object]:
+def _product_filter(product: str | None) -> Sequence[ColumnElement[bool]]:
     if product is None:
         return ()
     return (

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from claimdesk.security.permissions import PERMISSIONS
@@ -211,7 +211,7 @@ def route_keys(route: object) -> list[str]:
     return [f"{method} {path}" for method in methods]
 
 
-def in_scope(route: object) -> bool:
+def in_scope(route: RouteContext) -> bool:
     """API routes need a rule; web pages (outside /api/, not in the OpenAPI) do not."""
     path = getattr(route, "path", None) or ""
     in_openapi = isinstance(route.original_route, APIRoute) and route.include_in_schema

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from claimdesk.api import state
 from claimdesk.api.access import Access, Rule
 from claimdesk.bootstrap import Container
 from claimdesk.config import Settings
@@ -29,7 +30,7 @@ bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=Fa
 
 
 async def get_container(request: Request) -> Container:
-    return request.app.state.container
+    return state.container(request)
 
 
 async def get_blobs(request: Request) -> LocalBlobStore:
@@ -78,7 +79,7 @@ def _signed_in(request: Request, container: Container, token: str, rule: Rule | 
         actor = actor_for_token(
             session, token=token, now=container.clock.now(), cache=container.tokens
         )
-    request.app.state.rate_limiter.hit_user(actor.user_id)
+    state.rate_limiter(request).hit_user(actor.user_id)
     if rule is not None and rule.permission is not None:
         require(actor, rule.permission)
     return actor
@@ -89,13 +90,13 @@ async def get_actor(
     token: Annotated[str | None, Depends(bearer_token)],
     container: Annotated[Container, Depends(get_container)],
 ) -> Actor:
-    known: Actor | None = getattr(request.state, "actor", None)
+    known = state.actor(request)
     if known is not None:
         return known
     if not token:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    request.state.actor = await run_in_threadpool(_signed_in, request, container, token, None)
-    return request.state.actor
+    found = await run_in_threadpool(_signed_in, request, container, token, None)
+    return state.set_actor(request, found)
 
 
 async def enforce_access(
@@ -105,19 +106,18 @@ async def enforce_access(
 ) -> None:
     """Apply the route's rule from claimdesk/api/access.py before its handler runs."""
     method = "GET" if request.method == "HEAD" else request.method
-    rules = getattr(request.app.state, "access_rules", {})
-    rule = rules.get((id(request.scope.get("route")), method))
+    rule = state.access_rules(request).get((id(request.scope.get("route")), method))
     if rule is None:  # create_app refuses such routes; fail closed all the same
         raise PermissionDenied("This route has no access rule.")
     if rule.access == Access.PROBE:
         return
     if rule.access == Access.PUBLIC:
         if rule.rate_limit is not None:
-            await run_in_threadpool(request.app.state.rate_limiter.hit, rule.rate_limit, request)
+            await run_in_threadpool(state.rate_limiter(request).hit, rule.rate_limit, request)
         return
     if not token:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    request.state.actor = await run_in_threadpool(_signed_in, request, container, token, rule)
+    state.set_actor(request, await run_in_threadpool(_signed_in, request, container, token, rule))
 
 
 async def get_purpose(request: Request) -> str:

@@ -174,7 +174,8 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
 async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
     """A value the database cannot hold (e.g. an id beyond its integer range): the request
     is wrong, not the server (found by the schemathesis run on PostgreSQL)."""
-    log.info("value refused by the database: %s", type(exc.orig).__name__)
+    cause = exc.orig if isinstance(exc, DataError) else exc
+    log.info("value refused by the database: %s", type(cause).__name__)
     message = say(
         request, "out_of_range", "A value is out of range (for example an id that is too large)."
     )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from claimdesk.assistant.enums import Intent
 
@@ -192,7 +192,10 @@ def parse_amount(text: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01")) if amount > 0 else None
 
 
-def choose(text: str, options: list[tuple[str, list[str]]]) -> str | None:
+V = TypeVar("V")  # an option's value (a policy id, a coverage code)
+
+
+def choose(text: str, options: list[tuple[V, list[str]]]) -> V | None:
     """The option a reply picks: its 1-based number, or one of its names appearing in it.
     ``options`` are (value, names) pairs."""
     stripped = text.strip()

@@ -1134,8 +1134,8 @@ class _Context:
             following = "type"
         elif step == "type":
             coverages = self._report_policy().product.coverages
-            options = [(c.code, [c.code, c.name_en, c.name_zh]) for c in coverages]
-            report["claim_type"] = dialogue.choose(text, options)
+            codes = [(c.code, [c.code, c.name_en, c.name_zh]) for c in coverages]
+            report["claim_type"] = dialogue.choose(text, codes)
             problem = "bad_choice" if report["claim_type"] is None else None
             following = "date"
         elif step == "date":

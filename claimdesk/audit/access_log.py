@@ -55,7 +55,7 @@ class AccessRow:
     purpose: str
 
 
-def _filtered(wanted: AccessFilter) -> Select[tuple[SensitiveAccess, str | None]]:
+def _filtered(wanted: AccessFilter) -> Select[SensitiveAccess, str]:
     query = select(SensitiveAccess, User.username).outerjoin(
         User, User.id == SensitiveAccess.user_id
     )
@@ -164,7 +164,7 @@ def unusual_access(
         .group_by(SensitiveAccess.user_id)
     ).all()
     found = rules.unusual_readers({user: n for user, n in counted}, factor=factor, minimum=minimum)
-    names = dict(
+    names: dict[int | None, str] = dict(
         session.execute(
             select(User.id, User.username).where(User.id.in_([f.user_id for f in found]))
         ).all()

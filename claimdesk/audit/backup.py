@@ -223,7 +223,9 @@ def _backup_sqlite(engine: Engine, destination: Path) -> tuple[dict[str, int], s
     raw = engine.raw_connection()
     try:
         with sqlite3.connect(destination) as copy:
-            raw.driver_connection.backup(copy)
+            source = raw.driver_connection
+            assert isinstance(source, sqlite3.Connection)  # a SQLite engine's connection
+            source.backup(copy)
     finally:
         raw.close()
     copy_engine = create_engine(f"sqlite:///{destination}")
@@ -329,7 +331,9 @@ def restore(
             with sqlite3.connect(clear) as backup_copy:
                 raw = engine.raw_connection()
                 try:
-                    backup_copy.backup(raw.driver_connection)
+                    target = raw.driver_connection
+                    assert isinstance(target, sqlite3.Connection)  # a SQLite engine's connection
+                    backup_copy.backup(target)
                 finally:
                     raw.close()
         else:

@@ -155,7 +155,9 @@ def triage_facts(session: Session, claim: Claim, settings: Settings) -> rules.Tr
     grade = Grade(assessment.grade) if assessment else None
     score = assessment.score if assessment else None
     route, reasons_en, reasons_zh = (
-        _route(session, claim, score, grade, settings) if assessment is not None else (None, (), ())
+        _route(session, claim, score, grade, settings)
+        if score is not None and grade is not None  # both are there when assessed
+        else (None, (), ())
     )
     return rules.TriageFacts(
         claim_type=claim.claim_type,

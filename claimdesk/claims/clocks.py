@@ -14,8 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import rules as claim_rules
@@ -74,7 +75,7 @@ def denial_notice_sent_at(session: Session, claim_id: int, since: datetime) -> d
     """When the customer's denial notice (alone or in a digest) left the outbox, if it did."""
     from claimdesk.support.models import OutboxMessage  # support imports the claims domain
 
-    rows = session.execute(
+    rows: Result[datetime | None, str, list[dict[str, Any]] | None] = session.execute(
         select(OutboxMessage.sent_at, OutboxMessage.template, OutboxMessage.parts)
         .where(
             OutboxMessage.claim_id == claim_id,
@@ -353,7 +354,7 @@ def kpis(
         .where(StatutoryClock.state != ClockState.CANCELLED, *period)
         .group_by(StatutoryClock.rule, StatutoryClock.state, overdue)
     )
-    for rule, state, overdue, n in rows:
+    for rule, state, is_overdue, n in rows:
         row = counts.setdefault(
             rule, {"clocks": 0, "met": 0, "met_late": 0, "breached": 0, "running": 0}
         )
@@ -362,7 +363,7 @@ def kpis(
             row["met"] += n
         elif state == ClockState.MET_LATE:
             row["met_late"] += n
-        elif state == ClockState.BREACHED or overdue:
+        elif state == ClockState.BREACHED or is_overdue:
             row["breached"] += n
         else:
             row["running"] += n

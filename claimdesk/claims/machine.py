@@ -30,7 +30,7 @@ _OPEN_BEFORE_DECISION = frozenset(
 )
 
 
-TRANSITIONS: dict[ClaimAction, Transition] = {
+TRANSITIONS: dict[ClaimAction, Transition[ClaimStatus, ClaimAction]] = {
     t.action: t
     for t in (
         Transition(
@@ -105,7 +105,7 @@ TRANSITIONS: dict[ClaimAction, Transition] = {
 }
 
 
-MACHINE = StateMachine("claim", TRANSITIONS.values())
+MACHINE: StateMachine[ClaimStatus, ClaimAction] = StateMachine("claim", TRANSITIONS.values())
 allowed_actions = MACHINE.allowed_actions
 check_transition = MACHINE.check_transition
 check_role = MACHINE.check_role

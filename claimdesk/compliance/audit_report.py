@@ -276,6 +276,7 @@ def process_followed(
             if not (start <= event.at < end) or event.kind not in _ACTIONS:
                 continue
             action = ClaimAction(event.kind)
+            assert event.from_status is not None  # every transition records where it started
             section.steps_checked += 1
             try:
                 MACHINE.check_transition(

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
 from uuid import uuid4
 
 from sqlalchemy import (
@@ -30,9 +30,16 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Mapped,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from claimdesk.core.errors import DATABASE_RETRY_AFTER_SECONDS, DatabaseBusy, ValidationFailed
@@ -88,12 +95,24 @@ class Money(TypeDecorator[Decimal]):
 
 
 class Acting(Protocol):
-    user_id: int | None
-    role: str
+    """Who acts (security.service.Actor is one); read-only, so frozen dataclasses match."""
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 class HistoryEntry:
-    """Columns of a history row (claim timeline, ticket history): who, when, what, why."""
+    """Columns of a history row (claim timeline, ticket history): who, when, what, why.
+
+    A declarative mixin: a mapped class lists it beside ``Base`` and gets these columns.
+    """
+
+    if TYPE_CHECKING:
+        # The constructor the mapped subclass gets from Base (keyword arguments per column).
+        def __init__(self, **kw: Any) -> None: ...
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -393,10 +412,20 @@ def patiently(call: Callable[[], T], *, seconds: float = 300) -> T:
 
 class Scheduled(Protocol):
     """A row a periodic sweep revisits when its ``next_check_at`` comes (SLA and statutory
-    clocks)."""
+    clocks). Read-only here, so mapped classes (``Mapped[...]`` columns) match."""
 
-    id: Mapped[int]
-    next_check_at: Mapped[datetime | None]
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def next_check_at(self) -> datetime | None: ...
+
+
+class _ScheduledColumns(Protocol):
+    """The same columns seen on the mapped class (what queries are built from)."""
+
+    id: InstrumentedAttribute[int]
+    next_check_at: InstrumentedAttribute[datetime | None]
 
 
 ScheduledT = TypeVar("ScheduledT", bound=Scheduled)
@@ -409,12 +438,14 @@ def due_in_batches(
     at a time and locked (a concurrent sweep skips them), flushed after each batch. The
     caller moves each row's ``next_check_at`` past ``now`` or clears it: the sweep ends when
     no row is due."""
+    # A protocol cannot say "mapped class"; the bound above checks the row side.
+    columns = cast("type[_ScheduledColumns]", model)
     while True:
         batch = list(
             session.scalars(
                 select(model)
-                .where(model.next_check_at <= now)
-                .order_by(model.next_check_at, model.id)
+                .where(columns.next_check_at <= now)
+                .order_by(columns.next_check_at, columns.id)
                 .limit(batch_size)
                 .with_for_update(skip_locked=True)
             )
@@ -423,6 +454,13 @@ def due_in_batches(
             return
         yield batch
         session.flush()
+
+
+def affected_rows(result: Result[*tuple[Any, ...]]) -> int:
+    """Rows an UPDATE or DELETE run through ``Session.execute`` matched (its result is a
+    CursorResult; the session's signature says Result, which has no ``rowcount``)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def temporary_number() -> str:

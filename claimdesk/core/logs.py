@@ -49,10 +49,10 @@ def limit_library_logs() -> None:
     handler if it has none, as ``logging.lastResort`` would have printed them)."""
     root = logging.getLogger()
     if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setLevel(logging.WARNING)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setLevel(logging.WARNING)
+        stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(stderr)
     for handler in root.handlers:
         if not any(isinstance(f, LibraryRepeatLimit) for f in handler.filters):
             handler.addFilter(LibraryRepeatLimit())

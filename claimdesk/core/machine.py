@@ -10,31 +10,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from claimdesk.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 
+StatusT = TypeVar("StatusT", bound=StrEnum)
+ActionT = TypeVar("ActionT", bound=StrEnum)
+
 
 @dataclass(frozen=True)
-class Transition:
-    action: StrEnum
-    sources: frozenset[StrEnum]
-    target: StrEnum
+class Transition(Generic[StatusT, ActionT]):
+    action: ActionT
+    sources: frozenset[StatusT]
+    target: StatusT
     roles: frozenset[StrEnum]
     reason_required: bool = False
 
 
-class StateMachine:
-    def __init__(self, subject: str, transitions: Iterable[Transition]) -> None:
-        self.subject = subject  # "claim", "ticket": named in the error messages
-        self.transitions = {t.action: t for t in transitions}
+class StateMachine(Generic[StatusT, ActionT]):
+    """One lifecycle's transitions, typed by its action and status enums."""
 
-    def allowed_actions(self, status: StrEnum, role: StrEnum) -> list[StrEnum]:
+    def __init__(self, subject: str, transitions: Iterable[Transition[StatusT, ActionT]]) -> None:
+        self.subject = subject  # "claim", "ticket": named in the error messages
+        self.transitions: dict[ActionT, Transition[StatusT, ActionT]] = {
+            t.action: t for t in transitions
+        }
+
+    def allowed_actions(self, status: StatusT, role: StrEnum) -> list[ActionT]:
         """Actions this role could take from this status (before data guards)."""
         return [
             t.action for t in self.transitions.values() if status in t.sources and role in t.roles
         ]
 
-    def check_role(self, action: StrEnum, role: StrEnum) -> None:
+    def check_role(self, action: ActionT, role: StrEnum) -> None:
         roles = self.transitions[action].roles
         if role not in roles:
             raise PermissionDenied(
@@ -43,8 +51,8 @@ class StateMachine:
             )
 
     def check_transition(
-        self, status: StrEnum, action: StrEnum, role: StrEnum, reason: str | None
-    ) -> Transition:
+        self, status: StatusT, action: ActionT, role: StrEnum, reason: str | None
+    ) -> Transition[StatusT, ActionT]:
         """The transition, or an error: wrong state 409, wrong role 403, missing reason 422."""
         transition = self.transitions[action]
         if status not in transition.sources:

@@ -9,9 +9,9 @@ negative balance even if a rule were bypassed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -217,7 +217,7 @@ def accrue(session: Session, *, now: datetime, timezone: str) -> int:
         .order_by(Policy.holder_id, Policy.start_date, Policy.id)
     ).all()
     made = 0
-    by_holder: dict[int, list] = {}
+    by_holder: dict[int, list[Row[int, int, int, date, date]]] = {}
     for row in policies:
         by_holder.setdefault(row.holder_id, []).append(row)
     for holder_id, held in by_holder.items():

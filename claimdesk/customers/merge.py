@@ -16,7 +16,7 @@ from sqlalchemy import Column, Table, and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from claimdesk.audit import service as audit
-from claimdesk.core.db import Base
+from claimdesk.core.db import Base, affected_rows
 from claimdesk.core.errors import Conflict, NotFound, ValidationFailed
 from claimdesk.customers import rules
 from claimdesk.customers.models import Customer, LoyaltyAccount
@@ -93,8 +93,8 @@ def merge_customers(
         if "version" in table.c:  # claims' cached copies are checked against their version
             values["version"] = table.c.version + 1
         result = session.execute(update(table).where(column == duplicate_id).values(values))
-        if result.rowcount:
-            moved[f"{table.name}.{column.name}"] = result.rowcount
+        if changed := affected_rows(result):
+            moved[f"{table.name}.{column.name}"] = changed
     duplicate.merged_into_id = survivor_id
     session.flush()
     audit.record(

@@ -281,7 +281,7 @@ def erase_and_delete_files(
     }
 
 
-def _customers_due(cutoff: datetime) -> Select[tuple[Customer]]:
+def _customers_due(cutoff: datetime) -> Select[Customer]:
     """Customers not yet erased, created before the cutoff, whose policies (held or
     insured) all ended before it, with no claim or ticket whose data is still kept."""
     day = cutoff.date()

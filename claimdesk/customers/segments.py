@@ -78,7 +78,7 @@ FEATURES = (
 # ---------------------------------------------------------------- features
 
 
-def _pairs(session: Session, query: Select[Any]) -> dict[Any, Any]:
+def _pairs(session: Session, query: Select[Any, Any]) -> dict[Any, Any]:
     return {key: value for key, value in session.execute(query)}
 
 

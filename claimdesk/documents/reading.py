@@ -43,9 +43,10 @@ class TesseractOcr:
         self.timeout_seconds = timeout_seconds
 
     def read(self, image: Image.Image) -> str:
-        return pytesseract.image_to_string(
+        text: str = pytesseract.image_to_string(
             image, lang=self.languages, config="--psm 3", timeout=self.timeout_seconds
         )
+        return text
 
 
 class RapidOcr:
@@ -196,6 +197,7 @@ def render_page(document: pypdfium2.PdfDocument, number: int) -> Image.Image:
     try:
         width, height = page.get_size()  # points
         scale = min(RENDER_DPI / 72, math.sqrt(MAX_RENDER_PIXELS / max(width * height, 1)))
-        return page.render(scale=scale, grayscale=True).to_pil()
+        picture: Image.Image = page.render(scale=scale, grayscale=True).to_pil()
+        return picture
     finally:
         page.close()

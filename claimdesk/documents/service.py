@@ -297,7 +297,7 @@ def completeness_of(session: Session, claim: Claim) -> rules.Completeness:
         period_start=policy.start_date,
         period_end=policy.end_date,
         incident_date=claim.incident_date,
-        plate_number=(policy.insured_object or {}).get("plate_number"),
+        plate_number=_plate_number(policy.insured_object),
     )
     documents = [_facts(d) for d in _documents(session, claim.id)]
     return rules.assess_completeness(facts, documents, rules.reading_rules())
@@ -428,3 +428,8 @@ def document_view(document: Document, claim: Claim, *, detail: bool = False) -> 
             amount=amount,
         )
     return out
+
+
+def _plate_number(insured_object: dict[str, str | int | bool] | None) -> str | None:
+    plate = (insured_object or {}).get("plate_number")
+    return None if plate is None else str(plate)

@@ -6,7 +6,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,14 @@ class SplitResult:
             "precision at capacity": f"{self.capacity['precision']:.3f}",
             "recall at capacity": f"{self.capacity['recall']:.3f}",
         }
+
+
+class _JudgeOptions(TypedDict):
+    label: str
+    exclude: Sequence[str]
+    capacity: float
+    select: bool
+    progress: Progress | None
 
 
 def _judge(
@@ -104,7 +112,7 @@ def evaluate(
     if label not in frame:
         raise DataError(f"The label column '{label}' is not in the data.")
     results = []
-    options = {
+    options: _JudgeOptions = {
         "label": label,
         "exclude": exclude,
         "capacity": capacity,

@@ -403,6 +403,10 @@ def continue_straight_through(
     return True
 
 
+def _grade(assessment: RiskAssessment | None) -> str | None:
+    return assessment.grade if assessment is not None else None
+
+
 def _drive(
     session: Session,
     claim: Claim,
@@ -416,7 +420,7 @@ def _drive(
     for action in steps:
         if action == ClaimAction.APPROVE and (claim.payable_amount or 0) <= 0:
             break  # nothing payable: a person decides (and explains a denial)
-        if action == ClaimAction.PAY and latest(session, claim.id).grade != Grade.LOW:
+        if action == ClaimAction.PAY and _grade(latest(session, claim.id)) != Grade.LOW:
             break  # the data changed on the way and the claim is no longer low risk
         claim = claims.transition(
             session,

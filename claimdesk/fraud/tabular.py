@@ -117,6 +117,13 @@ def prepare(
     return Dataset(rest.drop(columns=identifiers), y, order, [*exclude, *identifiers], time)
 
 
+def _proba(model: lightgbm.LGBMClassifier, table: pd.DataFrame, **options: Any) -> np.ndarray:
+    """``predict_proba`` on a dense frame: an array (lists come only from sparse input)."""
+    found = model.predict_proba(table, **options)
+    assert isinstance(found, np.ndarray)
+    return found
+
+
 def _fit(features: pd.DataFrame, y: np.ndarray, params: dict[str, Any]) -> lightgbm.LGBMClassifier:
     return lightgbm.LGBMClassifier(**params).fit(features, y)
 
@@ -135,11 +142,11 @@ def select_columns(
     def score(columns: list[str]) -> float:
         chosen = [f for f in table.columns if spec.source_of(f) in columns]
         model = _fit(table.iloc[early][chosen], y[early], SELECTION_PARAMS)
-        return roc_auc_score(y[late], model.predict_proba(table.iloc[late][chosen])[:, 1])
+        return float(roc_auc_score(y[late], _proba(model, table.iloc[late][chosen])[:, 1]))
 
     columns = list(features.columns)
     base = score(columns)
-    steps = [{"dropped": None, "later_quarter_auc": round(base, 4)}]
+    steps: list[dict[str, Any]] = [{"dropped": None, "later_quarter_auc": round(base, 4)}]
     while len(columns) > 1:
         trials = {}
         for column in columns:
@@ -209,12 +216,12 @@ class TrainedModel:
         }
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.booster.predict_proba(self.spec.transform(frame))[:, 1]
+        return _proba(self.booster, self.spec.transform(frame))[:, 1]
 
     def explain(self, frame: pd.DataFrame) -> tuple[np.ndarray, list[list[str]]]:
         """Scores and, per row, the columns that pushed the score up most (TreeSHAP)."""
         table = self.spec.transform(frame)
-        contributions = self.booster.predict_proba(table, pred_contrib=True)
+        contributions = _proba(self.booster, table, pred_contrib=True)
         logits = contributions.sum(axis=1)
         scores = 1 / (1 + np.exp(-logits))
         by_column = pd.DataFrame(contributions[:, :-1], columns=table.columns)

@@ -57,7 +57,8 @@ class FhirVersion(StrEnum):
 
     def model(self, resource: str) -> type[BaseModel]:
         module = import_module(f"{self.package}.{resource.lower()}")
-        return getattr(module, resource)
+        model: type[BaseModel] = getattr(module, resource)
+        return model
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def operation_outcome(issues: list[Issue], version: FhirVersion) -> dict[str, An
 
 def to_json(model: type[BaseModel], body: dict[str, Any]) -> dict[str, Any]:
     """Validate an outgoing resource against the version's model and return plain JSON."""
-    return json.loads(model.model_validate(body).model_dump_json())
+    plain: dict[str, Any] = json.loads(model.model_validate(body).model_dump_json())
+    return plain
 
 
 # ---------------------------------------------------------------- Claim -> ClaimDesk
@@ -199,7 +201,7 @@ def _text(concept: Any) -> str:
     if concept is None:
         return ""
     if concept.text:
-        return concept.text
+        return str(concept.text)
     for coding in concept.coding or []:
         if coding.display or coding.code:
             return " ".join(part for part in (coding.code, coding.display) if part)

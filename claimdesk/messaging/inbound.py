@@ -133,12 +133,18 @@ def _bounce(mail: EmailMessage) -> Bounce | None:
                     diagnostic = diagnostic or str(block.get("Diagnostic-Code", ""))
         elif kind == "message/rfc822":
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 original = str(inner[0].get("Message-ID", "")) or None
         elif kind == "text/rfc822-headers":
             headers = HeaderParser().parsestr(part.get_content())
             original = str(headers.get("Message-ID", "")) or None
     return Bounce(original.strip() if original else None, status.strip(), diagnostic.strip())
+
+
+def _content(part: Message) -> bytes:
+    """A part's decoded bytes (none for a multipart part)."""
+    content = part.get_payload(decode=True)
+    return content if isinstance(content, bytes) else b""
 
 
 def parse(raw: bytes) -> ParsedEmail:
@@ -148,7 +154,7 @@ def parse(raw: bytes) -> ParsedEmail:
     if not message_id:
         message_id = f"<{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id>"
     attachments = [
-        Attachment(part.get_filename() or "attachment", part.get_payload(decode=True) or b"")
+        Attachment(part.get_filename() or "attachment", _content(part))
         for part in mail.iter_attachments()
         if part.get_filename() and part.get_content_maintype() not in ("message", "multipart")
     ]

@@ -58,7 +58,7 @@ def paid_on_policy(
     )
     if exclude_claim_id is not None:
         query = query.where(Claim.id != exclude_claim_id)
-    return Decimal(session.scalar(query)).quantize(Decimal("0.01"))
+    return Decimal(session.scalar(query) or 0).quantize(Decimal("0.01"))
 
 
 def policy_status(policy: Policy, today: date) -> str:

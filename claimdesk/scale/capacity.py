@@ -260,10 +260,13 @@ def chart(simulation: Simulation, path: Path) -> None:
     figure, axes = pyplot.subplots(figsize=(11, 4.5))
     for role, points in simulation.backlog.items():
         if points:
-            axes.plot([p[0] for p in points], [p[1] for p in points], label=f"{role} backlog")
+            # matplotlib plots datetimes (its stubs allow numbers only, hence the ignores)
+            times = [p[0] for p in points]
+            axes.plot(times, [p[1] for p in points], label=f"{role} backlog")  # type: ignore[arg-type]
     breaches = sorted(o.due for o in simulation.breaches())
     if breaches:
-        axes.plot(breaches, range(1, len(breaches) + 1), color="red", label="breaches (cumulative)")
+        counts = range(1, len(breaches) + 1)
+        axes.plot(breaches, counts, color="red", label="breaches (cumulative)")  # type: ignore[arg-type]
     axes.set_xlabel("time (UTC)")
     axes.set_ylabel("items")
     axes.set_title("Capacity simulation: backlog and SLA breaches")

@@ -294,8 +294,8 @@ class _Ids:
     """The next free id of each table (rows are appended after the existing ones)."""
 
     def __init__(self, connection: Any) -> None:
-        self._next = {
-            model: (connection.scalar(select(func.max(model.__table__.c.id))) or 0) + 1  # type: ignore[attr-defined]
+        self._next: dict[type, int] = {
+            model: (connection.scalar(select(func.max(model.__table__.c.id))) or 0) + 1
             for model in _TABLES
         }
 
@@ -469,8 +469,8 @@ class _World:
         number = f"CLM{reported:%Y%m%d}{claim_id:07d}"
         median, spread, lowest = AMOUNTS.get(cover.code, (5000, 0.8, 100))
         # Above twice the deductible: a claim worth nothing after it would be denied instead.
-        lowest = max(lowest, 2 * cover.deductible + 100)
-        claimed = Decimal(max(lowest, round(median * math.exp(rng.gauss(0, spread)), -1)))
+        floor = max(Decimal(lowest), 2 * cover.deductible + 100)
+        claimed = max(floor, Decimal(round(median * math.exp(rng.gauss(0, spread)), -1)))
         channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
         reporter = rng.choice(self.staff[Role.AGENT]) if channel in STAFF_CHANNELS else None
         adjuster = rng.choice(self.staff[Role.ADJUSTER])
@@ -493,14 +493,17 @@ class _World:
             "decided_at": None,
         }
         intake_role = Role.AGENT if reporter else Role.CUSTOMER
-        events = [(reported, "reported", None, S.REPORTED, None, reporter, intake_role)]
+        events: list[
+            tuple[datetime, str, ClaimStatus | None, ClaimStatus, str | None, int | None, Role]
+        ] = [(reported, "reported", None, S.REPORTED, None, reporter, intake_role)]
         status = S.REPORTED
         for action, at in zip(path, moments, strict=True):
             transition = TRANSITIONS[action]
             if status not in transition.sources:
                 raise AssertionError(f"generator path is illegal: a {status} claim cannot {action}")
             target = transition.target
-            actor, role, reason = adjuster, Role.ADJUSTER, REASONS.get(action)
+            actor: int | None = adjuster
+            role, reason = Role.ADJUSTER, REASONS.get(action)
             if action == A.ASSESS:
                 share = 1 if rng.random() < 0.4 else round(rng.uniform(0.7, 1.0), 3)
                 assessed = (claimed * Decimal(str(share))).quantize(CENT)
@@ -621,7 +624,7 @@ class _World:
         }
         if payment is not None:
             data["payment"] = payment_snapshot(SimpleNamespace(**payment))
-        fields = {
+        fields: dict[str, Any] = {
             "seq": self.ledger_seq + 1,
             "at": self.now,
             "actor_id": None,
@@ -758,6 +761,7 @@ def _ensure_staff(connection: Any, rng: random.Random, now: datetime) -> dict[Ro
     until an administrator sets a password.
     """
     users = User.__table__
+    assert isinstance(users, Table)
     existing = connection.execute(
         select(users.c.id, users.c.role).where(users.c.username.like(f"{STAFF_PREFIX}%"))
     ).all()

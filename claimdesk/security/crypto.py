@@ -190,7 +190,7 @@ class EncryptedText(EncryptedString):
     cache_ok = True
 
 
-class JSONWithEncryptedKeys(TypeDecorator[dict]):
+class JSONWithEncryptedKeys(TypeDecorator[dict[str, Any]]):
     """A JSON object whose listed keys hold encrypted values (e.g. an extracted diagnosis);
     the other keys stay queryable."""
 

@@ -4,8 +4,9 @@ re-encrypt values under old keys, and refill their keyed search hashes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import JSON, Connection, column, inspect, select, table, update
+from sqlalchemy import JSON, ColumnClause, Connection, column, inspect, select, table, update
 
 from claimdesk.core.db import Base
 from claimdesk.security.crypto import (
@@ -76,7 +77,9 @@ def _reencrypt(
 ) -> RotationResult:
     context = f"{table_name}.{name}"
     has_hash = f"{name}_hash" in {c["name"] for c in inspect(connection).get_columns(table_name)}
-    columns = [column(pk), column(name)] + ([column(f"{name}_hash")] if has_hash else [])
+    columns: list[ColumnClause[Any]] = [column(pk), column(name)]
+    if has_hash:
+        columns.append(column(f"{name}_hash"))
     target = table(table_name, *columns)
     rows = connection.execute(select(*target.columns)).all()
     rewritten = 0

@@ -241,7 +241,7 @@ class _Recipients:
                 select(Ticket.id, Ticket.owner_id).where(Ticket.id.in_(ticket_ids))
             ).all()
         )
-        self.teams = {
+        self.teams: dict[int, tuple[int | None, int | None]] = {
             row.id: (row.lead_id, row.supervisor_id)
             for row in session.execute(
                 select(Team.id, Team.lead_id, Team.supervisor_id).where(Team.id.in_(team_ids))

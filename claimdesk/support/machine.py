@@ -20,7 +20,7 @@ _ACTIVE = frozenset({S.NEW, S.OPEN, S.WAITING_ON_CUSTOMER, S.REOPENED})
 OPEN_STATUSES = _ACTIVE  # statuses that count towards an agent's load
 
 
-TRANSITIONS: dict[TicketAction, Transition] = {
+TRANSITIONS: dict[TicketAction, Transition[TicketStatus, TicketAction]] = {
     t.action: t
     for t in (
         Transition(A.START, frozenset({S.NEW}), S.OPEN, SUPPORT_ROLES),
@@ -47,6 +47,6 @@ TRANSITIONS: dict[TicketAction, Transition] = {
 }
 
 
-MACHINE = StateMachine("ticket", TRANSITIONS.values())
+MACHINE: StateMachine[TicketStatus, TicketAction] = StateMachine("ticket", TRANSITIONS.values())
 allowed_actions = MACHINE.allowed_actions
 check_transition = MACHINE.check_transition

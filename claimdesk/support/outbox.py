@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.core.db import unit_of_work
+from claimdesk.core.db import affected_rows, unit_of_work
 from claimdesk.jobs.queue import enqueue_after_commit
 from claimdesk.support.models import OutboxMessage
 
@@ -90,7 +90,7 @@ def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | 
         )
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if affected_rows(claimed) != 1:
         return None
     return session.get(OutboxMessage, message_id, populate_existing=True)
 

@@ -176,7 +176,7 @@ def pick_owner(session: Session, team: Team) -> int | None:
 # ---------------------------------------------------------------- queries
 
 
-def _ticket_query() -> Select[tuple[Ticket]]:
+def _ticket_query() -> Select[Ticket]:
     return select(Ticket).options(
         selectinload(Ticket.messages),
         selectinload(Ticket.events),

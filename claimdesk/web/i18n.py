@@ -95,7 +95,7 @@ class Translator:
     def pick(self, zh: str, en: str) -> str:
         return zh if self.is_zh else en
 
-    def money(self, amount: Decimal | str | None, currency: str = "CNY") -> str:
+    def money(self, amount: Decimal | float | str | None, currency: str = "CNY") -> str:
         if amount is None:
             return "—"
         return f"{currency} {Decimal(amount):,.2f}"

@@ -44,7 +44,7 @@ templates.env.undefined = StrictUndefined  # a missing variable is a bug, not a 
 def locale_of(request: Request) -> str:
     chosen = request.session.get("locale") if "session" in request.scope else None
     if chosen in LOCALES:
-        return chosen
+        return str(chosen)
     return negotiate(request.headers.get("accept-language"))
 
 
@@ -104,7 +104,7 @@ def render(
     t = translator(request)
     user = getattr(request.state, "user", None)
     has_session = "session" in request.scope  # not for an error caught outside the session
-    base = {
+    base: dict[str, Any] = {
         "t": t,
         "user": user,
         "menu": menu_for(user),
@@ -197,7 +197,8 @@ def install_error_pages(app: FastAPI) -> None:
 
         async def handle(request: Request, exc: Exception) -> Response:
             if not wants_html(request):
-                return await answer_json(request, exc)
+                answered: Response = await answer_json(request, exc)
+                return answered
             if isinstance(exc, HTTPException):
                 return http_error_page(request, exc)
             if isinstance(exc, ClaimDeskError):

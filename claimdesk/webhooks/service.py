@@ -29,7 +29,7 @@ from standardwebhooks.webhooks import Webhook
 from claimdesk import __version__
 from claimdesk.config import Settings
 from claimdesk.core.clock import Clock, SystemClock
-from claimdesk.core.db import unit_of_work
+from claimdesk.core.db import affected_rows, unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, ValidationFailed
 from claimdesk.jobs.queue import enqueue_after_commit
 from claimdesk.messaging.enums import MessageEvent
@@ -251,7 +251,7 @@ def _take(session: Session, delivery_id: int, now: datetime) -> _Outgoing | None
         )
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:
+    if affected_rows(taken) != 1:
         return None
     delivery = session.get(WebhookDelivery, delivery_id, populate_existing=True)
     assert delivery is not None

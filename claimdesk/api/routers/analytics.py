@@ -53,7 +53,7 @@ class KpiQuery:
 QueryDep = Annotated[KpiQuery, Depends()]
 
 
-def _scope(query: KpiQuery, actor: ActorDep, now: NowDep, settings: SettingsDep) -> dict:
+def _scope(query: KpiQuery, actor: ActorDep, now: NowDep, settings: SettingsDep) -> dict[str, Any]:
     """The service arguments of a KPI request (the period defaults to the last 30 days)."""
     period_to = query.last or local_date(now, settings.display_timezone)
     return {

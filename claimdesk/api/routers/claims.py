@@ -1,4 +1,4 @@
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 from starlette.concurrency import run_in_threadpool
@@ -118,7 +118,7 @@ def get_timeline(claim_id: int, session: SessionDep, actor: ActorDep) -> list[Cl
 
 
 @router.get("/{claim_id}/payout")
-def get_payout(claim_id: int, session: SessionDep, actor: ActorDep) -> dict:
+def get_payout(claim_id: int, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """The line-by-line payout calculation: the decided one, else a preview on current lines."""
     claim = service.get_claim(session, actor=actor, claim_id=claim_id)
     if claim.payout is not None:

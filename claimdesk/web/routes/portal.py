@@ -523,7 +523,9 @@ def reply_to_ticket(
     except (ValidationError, ClaimDeskError) as exc:
         session.rollback()
         ticket = support.get_ticket(session, actor=actor, ticket_id=ticket_id)
-        context = {"ticket": support.ticket_view(session, ticket, actor=actor, now=now)}
+        context: dict[str, Any] = {
+            "ticket": support.ticket_view(session, ticket, actor=actor, now=now)
+        }
         context.update(forms.form_errors(exc, translator(request)), body=body)
         return render(request, "portal/ticket.html", context, status_code=422)
     return redirect(f"/tickets/{ticket_id}")
