@@ -34,7 +34,7 @@ async def get_container(request: Request) -> Container:
 
 
 async def get_blobs(request: Request) -> LocalBlobStore:
-    return request.app.state.container.blobs
+    return state.container(request).blobs
 
 
 def _close(session: Session) -> None:

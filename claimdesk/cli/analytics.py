@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 
@@ -14,9 +14,23 @@ from claimdesk.analytics.schemas import Breakdown, ExportFormat
 from claimdesk.cli.context import container_of
 from claimdesk.core.clock import local_date
 from claimdesk.core.db import unit_of_work
-from claimdesk.security.service import SYSTEM
+from claimdesk.security.service import SYSTEM, Actor
 
 app = typer.Typer(help="KPIs: exports and snapshots.", no_args_is_help=True)
+
+
+class _Scope(TypedDict):
+    """The arguments ``service.kpis`` and ``service.breakdown`` share."""
+
+    actor: Actor
+    period_from: date
+    period_to: date
+    product: str | None
+    channel: str | None
+    handler: int | None
+    now: datetime
+    timezone: str
+    snapshot: Path | None
 
 
 @app.command("export")
@@ -43,7 +57,7 @@ def export(
         date.fromisoformat(last) if last else local_date(now, container.settings.display_timezone)
     )
     period_from = date.fromisoformat(first) if first else period_to - timedelta(days=29)
-    scope = {
+    scope: _Scope = {
         "actor": SYSTEM,
         "period_from": period_from,
         "period_to": period_to,

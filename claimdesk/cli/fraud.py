@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -39,7 +39,7 @@ TimeOption = Annotated[
 
 
 @contextmanager
-def _progress(title: str) -> Iterator:
+def _progress(title: str) -> Iterator[Callable[[str], None]]:
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

@@ -227,7 +227,6 @@ def install(c: Container, extra_tasks: Sequence[Task] = ()) -> JobRunner:
     huey = build_queue(c.settings)
     table = {job_name(task.function): task for task in [*tasks(c), *extra_tasks]}
 
-    @huey.task(name="run_job")
     def run_job(job_id: int) -> None:
         """Run one attempt of a ledger job (nothing if another worker has it or it is done)."""
         # The ledger's books wait out a database outage: given up, they would leave the job
@@ -252,29 +251,34 @@ def install(c: Container, extra_tasks: Sequence[Task] = ()) -> JobRunner:
                 log.error("job %s (%s) failed for good: %s", job_id, job.task, error)
             else:
                 log.warning("job %s (%s) failed, retry in %s: %s", job_id, job.task, delay, error)
-                run_job.schedule((job_id,), delay=delay.total_seconds())
+                run_job_task.schedule((job_id,), delay=delay.total_seconds())
             return
         patiently(lambda: service.finish(c.sessions, job_id=job_id))
 
-    @huey.periodic_task(crontab(minute="*"), name="reconcile_jobs")
     def reconcile_jobs() -> int:
         """Queue again the jobs of dead workers and those whose message was lost."""
         job_ids = service.reconcile(c.sessions, now=c.clock.now())
         for job_id in job_ids:
-            run_job(job_id)
+            run_job_task(job_id)
         return len(job_ids)
 
-    @huey.on_startup()
     def recover_on_start() -> None:
         """A worker starting (e.g. after a crash) picks up what dead workers left at once."""
-        reconcile_jobs.call_local()
+        reconcile_jobs()
+
+    # Declared by call, not as decorators: huey has no type hints.
+    run_job_task: TaskWrapper = huey.task(name="run_job")(run_job)
+    reconcile_task: TaskWrapper = huey.periodic_task(crontab(minute="*"), name="reconcile_jobs")(
+        reconcile_jobs
+    )
+    huey.on_startup()(recover_on_start)
 
     periodic = {job_name(task.function): task for task in periodic_tasks(c)}
     for name, task in periodic.items():
         huey.periodic_task(task.schedule, name=name)(task.run)
 
     policies = {name: task.policy for name, task in table.items()}
-    c.jobs.connect(policies, send=run_job)
+    c.jobs.connect(policies, send=run_job_task)
     return JobRunner(
-        huey, run_job, reconcile_jobs, {name: task.run for name, task in periodic.items()}
+        huey, run_job_task, reconcile_task, {name: task.run for name, task in periodic.items()}
     )

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.core.db import unit_of_work
+from claimdesk.core.db import affected_rows, unit_of_work
 from claimdesk.core.errors import NotFound
 from claimdesk.jobs.enums import JobStatus
 from claimdesk.jobs.models import Job
@@ -80,7 +80,7 @@ def take(
             )
             .execution_options(synchronize_session=False)
         )
-        if taken.rowcount != 1:
+        if affected_rows(taken) != 1:
             return None
         return session.get(Job, job_id)
 
