@@ -1,6 +1,6 @@
 """The job registry: which functions run in the background, with which dependencies, retry
-policy and schedule, on which task queue (huey). The one module that knows huey and the
-container; bootstrap calls :func:`install` when it builds the container.
+policy and schedule, on which task queue (huey). The one module that knows huey; bootstrap
+calls :func:`install` with the container when it builds it.
 
 A job is a plain function (a service or ``<domain>/tasks.py`` function) that takes its
 arguments and, by keyword, its dependencies. Code that needs one run enqueues the function
@@ -18,31 +18,50 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from huey import Huey, RedisHuey, crontab
 from huey.api import TaskWrapper
 from huey.storage import SqliteStorage
+from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.analytics import tasks as analytics
+from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.service import refresh_vectors
 from claimdesk.config import Settings
+from claimdesk.core.clock import Clock
 from claimdesk.core.db import patiently
 from claimdesk.core.writer import writer_gate
 from claimdesk.customers import tasks as customers
+from claimdesk.documents.reading import OcrEngine
 from claimdesk.documents.service import process_document
+from claimdesk.documents.storage import LocalBlobStore
 from claimdesk.fraud import tasks as fraud
+from claimdesk.fraud.evidence import DocumentEvidence
 from claimdesk.jobs import service
-from claimdesk.jobs.queue import RetryPolicy, job_name
+from claimdesk.jobs.queue import JobQueue, RetryPolicy, job_name
 from claimdesk.support import outbox
 from claimdesk.support import tasks as support
+from claimdesk.support.outbox import Notifier
 from claimdesk.webhooks import service as webhooks
 from claimdesk.webhooks import tasks as webhook_tasks
 
-if TYPE_CHECKING:
-    from claimdesk.bootstrap import Container
-
 log = logging.getLogger(__name__)
+
+
+class Container(Protocol):
+    """What the jobs take from the application's container (``bootstrap.Container``)."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    clock: Clock
+    jobs: JobQueue
+    blobs: LocalBlobStore
+    ocr: OcrEngine
+    evidence: DocumentEvidence
+    notifier: Notifier
+    embedder: Embedder
+
 
 QUEUE_WAIT_SECONDS = 30  # queue writes are tiny: a longer wait only means a very busy machine
 
