@@ -351,6 +351,7 @@ def claim_action(
             investigation_outcome=field(form, "investigation_outcome") or None,
             waive_documents=waive_documents,
             waive_field_investigation=waive_field_investigation,
+            bank_account_id=int(field(form, "bank_account_id") or 0) or None,
         )
         claims.transition(
             session, actor=actor, claim_id=claim_id, command=command, now=now, settings=settings

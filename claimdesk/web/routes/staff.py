@@ -33,6 +33,7 @@ from claimdesk.claims.schemas import (
     FieldInvestigationIn,
     ReferralIn,
     StatutoryClockOut,
+    TransitionIn,
 )
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
@@ -54,7 +55,7 @@ from claimdesk.support import service as support
 from claimdesk.support.enums import SlaState, TicketAction
 from claimdesk.support.machine import OPEN_STATUSES, TRANSITIONS
 from claimdesk.support.schemas import DisputeStepIn, MessageIn, TicketTransitionIn
-from claimdesk.web import forms
+from claimdesk.web import assessment, forms
 from claimdesk.web.i18n import Translator
 from claimdesk.web.rendering import (
     Form,
@@ -313,12 +314,7 @@ def claim_detail(
 ) -> Response:
     claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
     context = claim_page_context(session, actor=actor, claim=claim, now=now, settings=settings)
-    risk = None
-    if allows(actor, "claims.view_risk"):
-        try:
-            risk = fraud.risk_view(session, actor=actor, claim_id=claim.id)
-        except NotFound:
-            risk = None
+    risk = _risk(session, actor, claim)
     schema = attribute_schema.schema_for(claim.policy.product.code)
     locale = translator(request).locale
     context.update(
@@ -341,7 +337,180 @@ def claim_detail(
     context["waiver_options"] = waiver_options(
         session, actor=actor, claim=claim, settings=settings, actions=context["actions"]
     )
+    context.update(
+        assessment_context(session, actor=actor, claim=claim, actions=context["actions"])
+    )
+    context["high_risk"] = assessment.high_risk(risk)
     return render(request, "staff/claim.html", context)
+
+
+def _risk(session: Session, actor: Actor, claim: Claim) -> Any:
+    """The claim's risk score for a reader who may see it; None otherwise or not scored."""
+    if not allows(actor, "claims.view_risk"):
+        return None
+    try:
+        return fraud.risk_view(session, actor=actor, claim_id=claim.id)
+    except NotFound:
+        return None
+
+
+# ---------------------------------------------------------------- assessment in the page
+
+
+def assessment_context(
+    session: Session, *, actor: Actor, claim: Claim, actions: list[ActionOption]
+) -> dict[str, Any]:
+    """The loss-line editor (when the person may assess now), the names it offers, and
+    what keeps money from moving on the claim's documents."""
+    can_assess = any(a.action == ClaimAction.ASSESS and not a.blocked for a in actions)
+    offered = {a.action for a in actions}
+    return {
+        "can_assess": can_assess,
+        "editor_rows": assessment.editor_rows(claim) if can_assess else [],
+        "coverages": list(claim.policy.product.coverages),
+        "exclusions": assessment.exclusion_codes(claim),
+        # Before money moves: from review until paid.
+        "evidence_gaps": assessment.evidence_gaps(session, claim)
+        if ClaimStatus(claim.status) in (*IN_HANDLING, *DECISION_STATUSES)
+        else [],
+        "money_actions": assessment.MONEY_ACTIONS,
+        "payee_accounts": assessment.payee_accounts(session, actor=actor, claim=claim)
+        if "pay" in offered
+        else [],
+        "payee_id": claim.bank_account_id,
+    }
+
+
+@router.get("/claims/{claim_id}/payout-preview")
+def payout_preview(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """htmx: the payout on the editor's lines as typed (the service's calculation, nothing
+    kept), and whether it is above the reader's approval authority."""
+    require(actor, "claims.transition")
+    claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
+    context: dict[str, Any] = {"claim": claim, "result": None, "line_error": None}
+    try:
+        lines = assessment.lines_in(assessment.rows_of(request.query_params))  # type: ignore[arg-type]
+    except assessment.LineError as exc:
+        context["line_error"] = exc
+    else:
+        result = assessment.preview(session, claim, lines)
+        context.update(
+            result=result,
+            steps=forms.payout_steps(result.to_dict()),
+            limit=assessment.above_authority(actor, result.total_payable, settings),
+            can_refer=allows(actor, "claims.refer"),
+        )
+    return render(request, "fragments/payout_preview.html", context)
+
+
+def _line_error(exc: Exception, t: Translator) -> str | None:
+    if isinstance(exc, assessment.LineError):
+        return t(f"assess.line_error_{exc.problem}", row=exc.row)
+    return forms.claim_action_error(exc, t, waiving=False)
+
+
+@router.post("/claims/{claim_id}/assessment")
+def assess_claim(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """Assess the claim on the editor's lines (added, edited, excluded with an exclusion)."""
+
+    def act() -> None:
+        command = TransitionIn(
+            action=ClaimAction.ASSESS,
+            loss_lines=assessment.lines_in(assessment.rows_of(form)),
+            reason=field(form, "reason") or None,
+            expected_version=int(field(form, "version") or 0) or None,
+            investigation_outcome=field(form, "investigation_outcome") or None,
+        )
+        claims.transition(
+            session, actor=actor, claim_id=claim_id, command=command, now=now, settings=settings
+        )
+
+    page = f"/staff/claims/{claim_id}"
+    return forms.act_then_return(
+        request, session, act=act, page=page, notice="notice.action_done", describe=_line_error
+    )
+
+
+# Money forms of the claim page go through a confirmation first: where they post for real.
+_CONFIRM_TARGETS = {
+    "action": "/claims/{id}/actions",
+    "reserve": "/staff/claims/{id}/reserve",
+    "advance": "/claims/{id}/advance-payment",
+}
+
+
+def _money_text(amount: Decimal | str | None, currency: str, t: Translator) -> str:
+    """An amount for the confirmation: as money, or as typed when it is none (the action
+    itself refuses it then, with its message on the claim page)."""
+    try:
+        return t.money(Decimal(str(amount).replace(",", "")), currency) if amount else "—"
+    except InvalidOperation:
+        return str(amount)
+
+
+@router.post("/claims/{claim_id}/confirm")
+def confirm_money_action(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """The confirmation step before money moves (approve, pay, reserve, advance payment):
+    what will happen, for how much, and the warnings; nothing changes until confirmed."""
+    target = field(form, "target")
+    if target not in _CONFIRM_TARGETS:
+        raise NotFound(f"There is nothing to confirm called '{target}'.")
+    claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
+    action = field(form, "action") if target == "action" else target
+    if target == "action" and action not in assessment.MONEY_ACTIONS:
+        raise ValidationFailed(f"Action '{action}' needs no confirmation.")
+    typed = field(form, "amount")
+    if action == "approve":
+        amount = _money_text(claim.payable_amount, claim.currency, translator(request))
+    elif action == "pay" and not typed:
+        amount = _money_text(claim.outstanding_amount, claim.currency, translator(request))
+    else:
+        amount = _money_text(typed, claim.currency, translator(request))
+    hidden = [
+        (name, str(value))
+        for name, value in form.multi_items()
+        if name not in ("csrf_token", "target") and isinstance(value, str)
+    ]
+    risk = _risk(session, actor, claim)
+    return render(
+        request,
+        "staff/confirm.html",
+        {
+            "claim": claim,
+            "what": action,
+            "amount": amount,
+            "current_reserve": claim.reserve_amount if target == "reserve" else None,
+            "post_to": _CONFIRM_TARGETS[target].format(id=claim.id),
+            "hidden": hidden,
+            "high_risk": assessment.high_risk(risk),
+            "risk": risk,
+            "evidence_gaps": assessment.evidence_gaps(session, claim)
+            if target != "reserve"
+            else [],
+        },
+    )
 
 
 def waiver_options(
