@@ -50,9 +50,9 @@ from claimdesk.policies import attribute_schema
 from claimdesk.security.models import User
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
-from claimdesk.support import clocks, disputes
+from claimdesk.support import clocks, disputes, inbox
 from claimdesk.support import service as support
-from claimdesk.support.enums import SlaState, TicketAction
+from claimdesk.support.enums import Priority, SlaState, TicketAction, TicketStatus
 from claimdesk.support.machine import OPEN_STATUSES, TRANSITIONS
 from claimdesk.support.schemas import DisputeStepIn, MessageIn, TicketTransitionIn
 from claimdesk.web import assessment, forms
@@ -232,6 +232,58 @@ def ticket_sla_state(ticket: Any, now: datetime) -> str | None:
     return None
 
 
+def countdown(due: datetime | None, now: datetime, t: Translator) -> str:
+    """Time left to a due time ("in 2 h 5 min"), or how long it is overdue."""
+    if due is None:
+        return ""
+    minutes = int(abs((due - now).total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    if days:
+        span = t("duration.days", days=days, hours=rest // 60)
+    elif rest >= 60:
+        span = t("duration.hours", hours=rest // 60, minutes=rest % 60)
+    else:
+        span = t("duration.minutes", minutes=rest)
+    return t("sla.left" if due >= now else "sla.overdue_by", span=span)
+
+
+_FILTER_KEYS = ("status", "kind", "owner", "priority", "sla")
+
+
+def _inbox_context(
+    session: Session, request: Request, actor: Actor, tickets: list[Any], now: datetime
+) -> dict[str, Any]:
+    """The ticket inbox's filter (typed or saved), its saved filters and owners' names."""
+    saved = inbox.saved_filters(session, actor=actor) if allows(actor, "support.work") else []
+    chosen = request.query_params.get("filter", "")
+    if chosen:
+        if not chosen.isdigit():
+            raise NotFound(f"Saved filter {chosen} does not exist.")
+        criteria = inbox.get_filter(session, actor=actor, filter_id=int(chosen)).criteria
+    else:
+        raw = {key: request.query_params.get(key, "") for key in _FILTER_KEYS}
+        criteria = inbox.clean_criteria(raw)
+    shown = [tk for tk in tickets if inbox.matches(tk, criteria, actor=actor, now=now)]
+    owner_ids = {tk.owner_id for tk in shown if tk.owner_id}
+    owners = {
+        u.id: u.full_name or u.username
+        for u in (session.get(User, uid) for uid in owner_ids)
+        if u is not None
+    }
+    return {
+        "shown_tickets": shown,
+        "criteria": criteria,
+        "chosen_filter": chosen,
+        "saved_filters": saved,
+        "owners": owners,
+        "statuses": [str(s) for s in TicketStatus],
+        "priorities": [str(p) for p in Priority],
+        "owner_choices": inbox.OWNER_CHOICES,
+        "sla_choices": inbox.SLA_CHOICES,
+        "kinds": sorted({tk.kind for tk in tickets}),
+    }
+
+
 @router.get("")
 def workbench(
     request: Request,
@@ -247,6 +299,9 @@ def workbench(
     if queue not in names:
         raise NotFound(f"There is no queue '{queue}'.")
     sla_tickets = [t for t in tickets if ticket_sla_state(t, now) in _TICKET_AT_RISK]
+    listed = tickets if queue == "tickets" else sla_tickets if queue == "sla" else []
+    extra = _inbox_context(session, request, actor, listed, now) if queue == "tickets" else {}
+    t = translator(request)
     return render(
         request,
         "staff/workbench.html",
@@ -255,8 +310,11 @@ def workbench(
             "names": names,
             "counts": {**{k: len(v) for k, v in queues.items()}, "tickets": len(tickets)},
             "rows": queues.get(queue, []),
-            "tickets": tickets if queue == "tickets" else sla_tickets if queue == "sla" else [],
-            "sla_state": lambda t: ticket_sla_state(t, now),
+            "tickets": extra.get("shown_tickets", listed),
+            "sla_state": lambda tk: ticket_sla_state(tk, now),
+            "countdown": lambda due: countdown(due, now, t),
+            "owners": {},
+            **extra,
             "nearest_clock": nearest_clock,
             "can_intake": allows(actor, "claims.report"),
             "can_see_catastrophes": allows(actor, "catastrophe.view"),
@@ -769,6 +827,15 @@ def _ticket_page(
     ticket = support.get_ticket(session, actor=actor, ticket_id=ticket_id)
     view = support.ticket_view(session, ticket, actor=actor, now=now)
     actions = [(a, TRANSITIONS[TicketAction(a)].reason_required) for a in view.allowed_actions]
+    panel = (
+        inbox.customer_panel(
+            session, actor=actor, customer_id=ticket.customer_id, ticket_id=ticket.id
+        )
+        if ticket.customer_id is not None
+        else None
+    )
+    owner = session.get(User, ticket.owner_id) if ticket.owner_id else None
+    t = translator(request)
     return render(
         request,
         "staff/ticket.html",
@@ -777,10 +844,75 @@ def _ticket_page(
             "body": body,
             "actions": actions,
             "canned": canned_replies(),
+            "customer_panel": panel,
+            "owner": owner,
+            "assignees": [u for u in inbox.assignable_staff(session) if u.id != ticket.owner_id],
+            "countdown": lambda due: countdown(due, now, t),
             **(extra or {}),
         },
         status_code=status_code,
     )
+
+
+@router.post("/tickets/{ticket_id}/assign")
+def assign_ticket(
+    request: Request,
+    ticket_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Hand the ticket to another member of staff (the support service says who may)."""
+    t = translator(request)
+
+    def act() -> None:
+        owner = field(form, "owner_id")
+        if not owner.isdigit():
+            raise ValidationFailed(t("inbox.choose_owner"))
+        support.assign_ticket(
+            session,
+            actor=actor,
+            ticket_id=ticket_id,
+            owner_id=int(owner),
+            reason=field(form, "reason") or t("inbox.assigned_from_inbox"),
+            now=now,
+        )
+
+    page = f"/staff/tickets/{ticket_id}"
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
+
+
+@router.post("/ticket-filters")
+def save_ticket_filter(
+    request: Request, actor: StaffActor, form: Form, session: SessionDep, now: NowDep
+) -> Response:
+    """Keep the inbox's current filter under a name (the person's own)."""
+    criteria = {key: field(form, key) for key in _FILTER_KEYS}
+    try:
+        kept = inbox.save_filter(
+            session, actor=actor, name=field(form, "name"), criteria=criteria, now=now
+        )
+        session.commit()
+    except ClaimDeskError as exc:
+        session.rollback()
+        request.session["action_error"] = {
+            language: forms.error_text(exc, Translator(language, "UTC"))
+            for language in ("zh-CN", "en")
+        }
+        return redirect("/staff?queue=tickets")
+    flash(request, "notice.filter_saved")
+    return redirect(f"/staff?queue=tickets&filter={kept.id}")
+
+
+@router.post("/ticket-filters/{filter_id}/delete")
+def delete_ticket_filter(
+    request: Request, filter_id: int, actor: StaffActor, session: SessionDep
+) -> Response:
+    inbox.delete_filter(session, actor=actor, filter_id=filter_id)
+    session.commit()
+    flash(request, "notice.filter_deleted")
+    return redirect("/staff?queue=tickets")
 
 
 @router.get("/tickets/{ticket_id}/reply-box")
