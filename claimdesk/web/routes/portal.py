@@ -5,6 +5,7 @@ claim is a 404 for everyone."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request, Response
@@ -244,6 +245,7 @@ def claim_page(
     context["tracker"] = progress(
         str(claim.status), view.statutory_clocks, view.statutory.decision_due_at
     )
+    context["reply_due"] = reply_due
     context["surveys"] = [
         s for s in surveys.open_surveys(session, actor=actor, now=now) if s.claim_id == claim.id
     ]
@@ -495,8 +497,24 @@ def ticket_page(
     return render(
         request,
         "portal/ticket.html",
-        {"ticket": support.ticket_view(session, ticket, actor=actor, now=now), "body": ""},
+        {
+            "ticket": support.ticket_view(session, ticket, actor=actor, now=now),
+            "body": "",
+            "reply_due": reply_due(ticket),
+        },
     )
+
+
+_ANSWERED = frozenset({"resolved", "closed"})
+
+
+def reply_due(ticket: Any) -> datetime | None:
+    """By when a complaint is answered: its running service-level clock due first (the
+    first response, then the resolution); None for other tickets or once answered."""
+    if ticket.kind != "complaint" or str(ticket.status) in _ANSWERED:
+        return None
+    running = [c.due_at for c in ticket.clocks if c.stopped_at is None and c.due_at]
+    return min(running) if running else None
 
 
 @router.post("/tickets/{ticket_id}/messages")
@@ -519,7 +537,10 @@ def reply_to_ticket(
     except (ValidationError, ClaimDeskError) as exc:
         session.rollback()
         ticket = support.get_ticket(session, actor=actor, ticket_id=ticket_id)
-        context = {"ticket": support.ticket_view(session, ticket, actor=actor, now=now)}
+        context = {
+            "ticket": support.ticket_view(session, ticket, actor=actor, now=now),
+            "reply_due": reply_due(ticket),
+        }
         context.update(forms.form_errors(exc, translator(request)), body=body)
         return render(request, "portal/ticket.html", context, status_code=422)
     return redirect(f"/tickets/{ticket_id}")

@@ -87,6 +87,16 @@
     foldMenu();
     lineEditor();
   });
+  // The chat: a request that fails (the server's error, or no network) says so.
+  function chatFailed(failed) {
+    var note = document.getElementById("chat-error");
+    if (note) {
+      note.hidden = !failed;
+    }
+  }
+  document.addEventListener("htmx:beforeRequest", function () { chatFailed(false); });
+  document.addEventListener("htmx:responseError", function () { chatFailed(true); });
+  document.addEventListener("htmx:sendError", function () { chatFailed(true); });
   document.addEventListener("htmx:afterSwap", function (event) {
     labelTables(event.target);
   });
