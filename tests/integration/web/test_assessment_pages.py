@@ -202,3 +202,26 @@ def test_the_preview_offers_referral_above_the_adjusters_authority(world):
         f"/staff/claims/{claim_id}/payout-preview", params=lines, headers=EN
     )
     assert 'id="preview-authority"' in preview.text and "refer the claim" in preview.text
+
+
+def test_a_high_risk_claim_is_flagged_on_the_page_and_on_the_confirmation(world):
+    """A loss line another customer also claims grades the claim high (the fraud rules)."""
+    other = world.customer()
+    world.report(world.login(Role.CUSTOMER, other), world.policy(other), amount="5200.00")
+    claim_id, _ = _reported(world, amount="5200.00")
+    risk = world.client.get(
+        f"/api/v1/claims/{claim_id}/risk", headers=world.staff(Role.ADJUSTER)
+    ).json()
+    assert risk["grade"] == "high"
+    handler = signed_in(world, Role.SENIOR_ADJUSTER)
+    page = handler.get(f"/staff/claims/{claim_id}", headers=EN)
+    assert 'id="warn-risk"' in page.text and "Risk grade high" in page.text
+    confirm = handler.client.post(
+        f"/staff/claims/{claim_id}/confirm",
+        data={"csrf_token": handler.token, "target": "advance", "amount": "100"},
+        headers=ZH,
+    )
+    assert confirm.status_code == 200 and "风险等级高" in confirm.text
+    low_id, _ = _reported(world, amount="900.00")
+    page = handler.get(f"/staff/claims/{low_id}", headers=EN)
+    assert 'id="warn-risk"' not in page.text
