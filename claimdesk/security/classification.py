@@ -195,6 +195,7 @@ CLASSIFICATION: dict[str, dict[Level, str]] = {
         INT: "ticket_id id at actor_id actor_role kind from_status to_status data",
         PER: "reason",
     },
+    "ticket_filters": {INT: "id user_id name criteria created_at"},
     "ticket_messages": {INT: "id ticket_id author_id author_role internal at", SEN: "body"},
     "tickets": {
         INT: "id number kind channel customer_id claim_id policy_id product_code status priority "

@@ -344,3 +344,17 @@ class OutboxMessage(Base):
     # The mail server's Message-ID or the SMS provider's message id, once sent.
     provider_id: Mapped[str | None] = mapped_column(String(512), index=True)
     bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TicketFilter(Base):
+    """A ticket inbox filter a member of staff saved under a name (their own, per user)."""
+
+    __tablename__ = "ticket_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_ticket_filters_user_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    # {"status": ..., "kind": ..., "owner": "me" | "none" | "", "priority": ..., "sla": ...}
+    criteria: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -230,6 +230,7 @@ def list_tickets(
     claim_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    customer_id: int | None = None,
 ) -> list[Ticket]:
     if not actor.is_customer:
         require(actor, "support.work")
@@ -240,6 +241,7 @@ def list_tickets(
         (Ticket.owner_id, owner_id),
         (Ticket.team_id, team_id),
         (Ticket.claim_id, claim_id),
+        (Ticket.customer_id, customer_id),
     ):
         if value is not None:
             query = query.where(column == value)

@@ -13,12 +13,14 @@ from claimdesk.assistant import service as assistant
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.schemas import MessageIn
 from claimdesk.core.errors import ClaimDeskError
-from claimdesk.web import forms
+from claimdesk.web import chat, forms
 from claimdesk.web.rendering import Form, field, render, translator, web_router
 from claimdesk.web.sessions import OptionalUser, actor_of
 
 router = web_router()
 CONVERSATION = "assistant_session"
+# The answers as paragraphs and lists, with what a customer can say by a click.
+CHAT = {"chat_blocks": chat.blocks, "chat_suggestions": chat.suggestions}
 
 
 @router.get("/assistant")
@@ -29,7 +31,7 @@ def chat_page(request: Request, user: OptionalUser, session: SessionDep) -> Resp
         actor=actor_of(user) if user else None,
         session_id=request.session.get(CONVERSATION),
     )
-    return render(request, "portal/assistant.html", {"turns": turns, "text": ""})
+    return render(request, "portal/assistant.html", {"turns": turns, "text": "", **CHAT})
 
 
 @router.post("/assistant")
@@ -56,14 +58,19 @@ def ask(
         session.commit()
     except (ValidationError, ClaimDeskError) as exc:
         session.rollback()
-        context = {"turns": [], "text": text, **forms.form_errors(exc, translator(request))}
+        context = {
+            "turns": [],
+            "text": text,
+            **CHAT,
+            **forms.form_errors(exc, translator(request)),
+        }
         if fragment:
             return render(request, "fragments/chat_turn.html", context)
         return render(request, "portal/assistant.html", context, status_code=422)
     request.session[CONVERSATION] = reply.session_id
     if fragment:
-        return render(request, "fragments/chat_turn.html", {"turns": [(text, reply)]})
+        return render(request, "fragments/chat_turn.html", {"turns": [(text, reply)], **CHAT})
     turns = assistant.conversation_history(
         session, actor=actor_of(user) if user else None, session_id=reply.session_id
     )
-    return render(request, "portal/assistant.html", {"turns": turns, "text": ""})
+    return render(request, "portal/assistant.html", {"turns": turns, "text": "", **CHAT})

@@ -5,6 +5,7 @@ claim is a 404 for everyone."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request, Response
@@ -243,6 +244,7 @@ def claim_page(
     context["tracker"] = progress(
         str(claim.status), view.statutory_clocks, view.statutory.decision_due_at
     )
+    context["reply_due"] = reply_due
     context["surveys"] = [
         s for s in surveys.open_surveys(session, actor=actor, now=now) if s.claim_id == claim.id
     ]
@@ -356,6 +358,7 @@ def claim_action(
             investigation_outcome=field(form, "investigation_outcome") or None,
             waive_documents=waive_documents,
             waive_field_investigation=waive_field_investigation,
+            bank_account_id=int(field(form, "bank_account_id") or 0) or None,
         )
         claims.transition(
             session, actor=actor, claim_id=claim_id, command=command, now=now, settings=settings
@@ -499,8 +502,24 @@ def ticket_page(
     return render(
         request,
         "portal/ticket.html",
-        {"ticket": support.ticket_view(session, ticket, actor=actor, now=now), "body": ""},
+        {
+            "ticket": support.ticket_view(session, ticket, actor=actor, now=now),
+            "body": "",
+            "reply_due": reply_due(ticket),
+        },
     )
+
+
+_ANSWERED = frozenset({"resolved", "closed"})
+
+
+def reply_due(ticket: Any) -> datetime | None:
+    """By when a complaint is answered: its running service-level clock due first (the
+    first response, then the resolution); None for other tickets or once answered."""
+    if ticket.kind != "complaint" or str(ticket.status) in _ANSWERED:
+        return None
+    running = [c.due_at for c in ticket.clocks if c.stopped_at is None and c.due_at]
+    return min(running) if running else None
 
 
 @router.post("/tickets/{ticket_id}/messages")
@@ -524,7 +543,8 @@ def reply_to_ticket(
         session.rollback()
         ticket = support.get_ticket(session, actor=actor, ticket_id=ticket_id)
         context: dict[str, Any] = {
-            "ticket": support.ticket_view(session, ticket, actor=actor, now=now)
+            "ticket": support.ticket_view(session, ticket, actor=actor, now=now),
+            "reply_due": reply_due(ticket),
         }
         context.update(forms.form_errors(exc, translator(request)), body=body)
         return render(request, "portal/ticket.html", context, status_code=422)

@@ -33,6 +33,7 @@ from claimdesk.claims.schemas import (
     FieldInvestigationIn,
     ReferralIn,
     StatutoryClockOut,
+    TransitionIn,
 )
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
@@ -49,12 +50,12 @@ from claimdesk.policies import attribute_schema
 from claimdesk.security.models import User
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
-from claimdesk.support import clocks, disputes
+from claimdesk.support import clocks, disputes, inbox
 from claimdesk.support import service as support
-from claimdesk.support.enums import SlaState, TicketAction
+from claimdesk.support.enums import Priority, SlaState, TicketAction, TicketStatus
 from claimdesk.support.machine import OPEN_STATUSES, TRANSITIONS
 from claimdesk.support.schemas import DisputeStepIn, MessageIn, TicketTransitionIn
-from claimdesk.web import forms
+from claimdesk.web import assessment, forms
 from claimdesk.web.i18n import Translator
 from claimdesk.web.rendering import (
     Form,
@@ -231,6 +232,58 @@ def ticket_sla_state(ticket: Any, now: datetime) -> str | None:
     return None
 
 
+def countdown(due: datetime | None, now: datetime, t: Translator) -> str:
+    """Time left to a due time ("in 2 h 5 min"), or how long it is overdue."""
+    if due is None:
+        return ""
+    minutes = int(abs((due - now).total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    if days:
+        span = t("duration.days", days=days, hours=rest // 60)
+    elif rest >= 60:
+        span = t("duration.hours", hours=rest // 60, minutes=rest % 60)
+    else:
+        span = t("duration.minutes", minutes=rest)
+    return t("sla.left" if due >= now else "sla.overdue_by", span=span)
+
+
+_FILTER_KEYS = ("status", "kind", "owner", "priority", "sla")
+
+
+def _inbox_context(
+    session: Session, request: Request, actor: Actor, tickets: list[Any], now: datetime
+) -> dict[str, Any]:
+    """The ticket inbox's filter (typed or saved), its saved filters and owners' names."""
+    saved = inbox.saved_filters(session, actor=actor) if allows(actor, "support.work") else []
+    chosen = request.query_params.get("filter", "")
+    if chosen:
+        if not chosen.isdigit():
+            raise NotFound(f"Saved filter {chosen} does not exist.")
+        criteria = inbox.get_filter(session, actor=actor, filter_id=int(chosen)).criteria
+    else:
+        raw = {key: request.query_params.get(key, "") for key in _FILTER_KEYS}
+        criteria = inbox.clean_criteria(raw)
+    shown = [tk for tk in tickets if inbox.matches(tk, criteria, actor=actor, now=now)]
+    owner_ids = {tk.owner_id for tk in shown if tk.owner_id}
+    owners = {
+        u.id: u.full_name or u.username
+        for u in (session.get(User, uid) for uid in owner_ids)
+        if u is not None
+    }
+    return {
+        "shown_tickets": shown,
+        "criteria": criteria,
+        "chosen_filter": chosen,
+        "saved_filters": saved,
+        "owners": owners,
+        "statuses": [str(s) for s in TicketStatus],
+        "priorities": [str(p) for p in Priority],
+        "owner_choices": inbox.OWNER_CHOICES,
+        "sla_choices": inbox.SLA_CHOICES,
+        "kinds": sorted({tk.kind for tk in tickets}),
+    }
+
+
 @router.get("")
 def workbench(
     request: Request,
@@ -246,6 +299,9 @@ def workbench(
     if queue not in names:
         raise NotFound(f"There is no queue '{queue}'.")
     sla_tickets = [t for t in tickets if ticket_sla_state(t, now) in _TICKET_AT_RISK]
+    listed = tickets if queue == "tickets" else sla_tickets if queue == "sla" else []
+    extra = _inbox_context(session, request, actor, listed, now) if queue == "tickets" else {}
+    t = translator(request)
     return render(
         request,
         "staff/workbench.html",
@@ -254,8 +310,11 @@ def workbench(
             "names": names,
             "counts": {**{k: len(v) for k, v in queues.items()}, "tickets": len(tickets)},
             "rows": queues.get(queue, []),
-            "tickets": tickets if queue == "tickets" else sla_tickets if queue == "sla" else [],
-            "sla_state": lambda t: ticket_sla_state(t, now),
+            "tickets": extra.get("shown_tickets", listed),
+            "sla_state": lambda tk: ticket_sla_state(tk, now),
+            "countdown": lambda due: countdown(due, now, t),
+            "owners": {},
+            **extra,
             "nearest_clock": nearest_clock,
             "can_intake": allows(actor, "claims.report"),
             "can_see_catastrophes": allows(actor, "catastrophe.view"),
@@ -313,12 +372,7 @@ def claim_detail(
 ) -> Response:
     claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
     context = claim_page_context(session, actor=actor, claim=claim, now=now, settings=settings)
-    risk = None
-    if allows(actor, "claims.view_risk"):
-        try:
-            risk = fraud.risk_view(session, actor=actor, claim_id=claim.id)
-        except NotFound:
-            risk = None
+    risk = _risk(session, actor, claim)
     schema = attribute_schema.schema_for(claim.policy.product.code)
     locale = translator(request).locale
     context.update(
@@ -341,7 +395,180 @@ def claim_detail(
     context["waiver_options"] = waiver_options(
         session, actor=actor, claim=claim, settings=settings, actions=context["actions"]
     )
+    context.update(
+        assessment_context(session, actor=actor, claim=claim, actions=context["actions"])
+    )
+    context["high_risk"] = assessment.high_risk(risk)
     return render(request, "staff/claim.html", context)
+
+
+def _risk(session: Session, actor: Actor, claim: Claim) -> Any:
+    """The claim's risk score for a reader who may see it; None otherwise or not scored."""
+    if not allows(actor, "claims.view_risk"):
+        return None
+    try:
+        return fraud.risk_view(session, actor=actor, claim_id=claim.id)
+    except NotFound:
+        return None
+
+
+# ---------------------------------------------------------------- assessment in the page
+
+
+def assessment_context(
+    session: Session, *, actor: Actor, claim: Claim, actions: list[ActionOption]
+) -> dict[str, Any]:
+    """The loss-line editor (when the person may assess now), the names it offers, and
+    what keeps money from moving on the claim's documents."""
+    can_assess = any(a.action == ClaimAction.ASSESS and not a.blocked for a in actions)
+    offered = {a.action for a in actions}
+    return {
+        "can_assess": can_assess,
+        "editor_rows": assessment.editor_rows(claim) if can_assess else [],
+        "coverages": list(claim.policy.product.coverages),
+        "exclusions": assessment.exclusion_codes(claim),
+        # Before money moves: from review until paid.
+        "evidence_gaps": assessment.evidence_gaps(session, claim)
+        if ClaimStatus(claim.status) in (*IN_HANDLING, *DECISION_STATUSES)
+        else [],
+        "money_actions": assessment.MONEY_ACTIONS,
+        "payee_accounts": assessment.payee_accounts(session, actor=actor, claim=claim)
+        if "pay" in offered
+        else [],
+        "payee_id": claim.bank_account_id,
+    }
+
+
+@router.get("/claims/{claim_id}/payout-preview")
+def payout_preview(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """htmx: the payout on the editor's lines as typed (the service's calculation, nothing
+    kept), and whether it is above the reader's approval authority."""
+    require(actor, "claims.transition")
+    claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
+    context: dict[str, Any] = {"claim": claim, "result": None, "line_error": None}
+    try:
+        lines = assessment.lines_in(assessment.rows_of(request.query_params))  # type: ignore[arg-type]
+    except assessment.LineError as exc:
+        context["line_error"] = exc
+    else:
+        result = assessment.preview(session, claim, lines)
+        context.update(
+            result=result,
+            steps=forms.payout_steps(result.to_dict()),
+            limit=assessment.above_authority(actor, result.total_payable, settings),
+            can_refer=allows(actor, "claims.refer"),
+        )
+    return render(request, "fragments/payout_preview.html", context)
+
+
+def _line_error(exc: Exception, t: Translator) -> str | None:
+    if isinstance(exc, assessment.LineError):
+        return t(f"assess.line_error_{exc.problem}", row=exc.row)
+    return forms.claim_action_error(exc, t, waiving=False)
+
+
+@router.post("/claims/{claim_id}/assessment")
+def assess_claim(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """Assess the claim on the editor's lines (added, edited, excluded with an exclusion)."""
+
+    def act() -> None:
+        command = TransitionIn(
+            action=ClaimAction.ASSESS,
+            loss_lines=assessment.lines_in(assessment.rows_of(form)),
+            reason=field(form, "reason") or None,
+            expected_version=int(field(form, "version") or 0) or None,
+            investigation_outcome=field(form, "investigation_outcome") or None,
+        )
+        claims.transition(
+            session, actor=actor, claim_id=claim_id, command=command, now=now, settings=settings
+        )
+
+    page = f"/staff/claims/{claim_id}"
+    return forms.act_then_return(
+        request, session, act=act, page=page, notice="notice.action_done", describe=_line_error
+    )
+
+
+# Money forms of the claim page go through a confirmation first: where they post for real.
+_CONFIRM_TARGETS = {
+    "action": "/claims/{id}/actions",
+    "reserve": "/staff/claims/{id}/reserve",
+    "advance": "/claims/{id}/advance-payment",
+}
+
+
+def _money_text(amount: Decimal | str | None, currency: str, t: Translator) -> str:
+    """An amount for the confirmation: as money, or as typed when it is none (the action
+    itself refuses it then, with its message on the claim page)."""
+    try:
+        return t.money(Decimal(str(amount).replace(",", "")), currency) if amount else "—"
+    except InvalidOperation:
+        return str(amount)
+
+
+@router.post("/claims/{claim_id}/confirm")
+def confirm_money_action(
+    request: Request,
+    claim_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    """The confirmation step before money moves (approve, pay, reserve, advance payment):
+    what will happen, for how much, and the warnings; nothing changes until confirmed."""
+    target = field(form, "target")
+    if target not in _CONFIRM_TARGETS:
+        raise NotFound(f"There is nothing to confirm called '{target}'.")
+    claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
+    action = field(form, "action") if target == "action" else target
+    if target == "action" and action not in assessment.MONEY_ACTIONS:
+        raise ValidationFailed(f"Action '{action}' needs no confirmation.")
+    typed = field(form, "amount")
+    if action == "approve":
+        amount = _money_text(claim.payable_amount, claim.currency, translator(request))
+    elif action == "pay" and not typed:
+        amount = _money_text(claim.outstanding_amount, claim.currency, translator(request))
+    else:
+        amount = _money_text(typed, claim.currency, translator(request))
+    hidden = [
+        (name, str(value))
+        for name, value in form.multi_items()
+        if name not in ("csrf_token", "target") and isinstance(value, str)
+    ]
+    risk = _risk(session, actor, claim)
+    return render(
+        request,
+        "staff/confirm.html",
+        {
+            "claim": claim,
+            "what": action,
+            "amount": amount,
+            "current_reserve": claim.reserve_amount if target == "reserve" else None,
+            "post_to": _CONFIRM_TARGETS[target].format(id=claim.id),
+            "hidden": hidden,
+            "high_risk": assessment.high_risk(risk),
+            "risk": risk,
+            "evidence_gaps": assessment.evidence_gaps(session, claim)
+            if target != "reserve"
+            else [],
+        },
+    )
 
 
 def waiver_options(
@@ -600,6 +827,15 @@ def _ticket_page(
     ticket = support.get_ticket(session, actor=actor, ticket_id=ticket_id)
     view = support.ticket_view(session, ticket, actor=actor, now=now)
     actions = [(a, TRANSITIONS[TicketAction(a)].reason_required) for a in view.allowed_actions]
+    panel = (
+        inbox.customer_panel(
+            session, actor=actor, customer_id=ticket.customer_id, ticket_id=ticket.id
+        )
+        if ticket.customer_id is not None
+        else None
+    )
+    owner = session.get(User, ticket.owner_id) if ticket.owner_id else None
+    t = translator(request)
     return render(
         request,
         "staff/ticket.html",
@@ -608,10 +844,75 @@ def _ticket_page(
             "body": body,
             "actions": actions,
             "canned": canned_replies(),
+            "customer_panel": panel,
+            "owner": owner,
+            "assignees": [u for u in inbox.assignable_staff(session) if u.id != ticket.owner_id],
+            "countdown": lambda due: countdown(due, now, t),
             **(extra or {}),
         },
         status_code=status_code,
     )
+
+
+@router.post("/tickets/{ticket_id}/assign")
+def assign_ticket(
+    request: Request,
+    ticket_id: int,
+    actor: StaffActor,
+    form: Form,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Hand the ticket to another member of staff (the support service says who may)."""
+    t = translator(request)
+
+    def act() -> None:
+        owner = field(form, "owner_id")
+        if not owner.isdigit():
+            raise ValidationFailed(t("inbox.choose_owner"))
+        support.assign_ticket(
+            session,
+            actor=actor,
+            ticket_id=ticket_id,
+            owner_id=int(owner),
+            reason=field(form, "reason") or t("inbox.assigned_from_inbox"),
+            now=now,
+        )
+
+    page = f"/staff/tickets/{ticket_id}"
+    return forms.act_then_return(request, session, act=act, page=page, notice="notice.action_done")
+
+
+@router.post("/ticket-filters")
+def save_ticket_filter(
+    request: Request, actor: StaffActor, form: Form, session: SessionDep, now: NowDep
+) -> Response:
+    """Keep the inbox's current filter under a name (the person's own)."""
+    criteria = {key: field(form, key) for key in _FILTER_KEYS}
+    try:
+        kept = inbox.save_filter(
+            session, actor=actor, name=field(form, "name"), criteria=criteria, now=now
+        )
+        session.commit()
+    except ClaimDeskError as exc:
+        session.rollback()
+        request.session["action_error"] = {
+            language: forms.error_text(exc, Translator(language, "UTC"))
+            for language in ("zh-CN", "en")
+        }
+        return redirect("/staff?queue=tickets")
+    flash(request, "notice.filter_saved")
+    return redirect(f"/staff?queue=tickets&filter={kept.id}")
+
+
+@router.post("/ticket-filters/{filter_id}/delete")
+def delete_ticket_filter(
+    request: Request, filter_id: int, actor: StaffActor, session: SessionDep
+) -> Response:
+    inbox.delete_filter(session, actor=actor, filter_id=filter_id)
+    session.commit()
+    flash(request, "notice.filter_deleted")
+    return redirect("/staff?queue=tickets")
 
 
 @router.get("/tickets/{ticket_id}/reply-box")

@@ -38,10 +38,65 @@
     });
   }
 
+  // The assessment editor: add a line (a copy of the last, emptied), remove a line (emptied
+  // and hidden: an empty row is no line). Without the script a blank row is always there.
+  function lineEditor() {
+    var form = document.getElementById("assessment-form");
+    var rows = document.getElementById("loss-line-rows");
+    var add = document.getElementById("add-line");
+    if (!form || !rows || !add) {
+      return;
+    }
+    function changed() {
+      form.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function wire(row) {
+      var remove = row.querySelector(".remove-line");
+      remove.hidden = false;
+      remove.addEventListener("click", function () {
+        row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+        row.hidden = true;
+        changed();
+      });
+    }
+    rows.querySelectorAll("fieldset.loss-line").forEach(wire);
+    add.hidden = false;
+    add.addEventListener("click", function () {
+      var all = rows.querySelectorAll("fieldset.loss-line");
+      var copy = all[all.length - 1].cloneNode(true);
+      var n = all.length + 1;
+      copy.id = "loss-line-" + n;
+      copy.hidden = false;
+      copy.querySelector("legend").textContent = copy.getAttribute("data-legend").replace("#", n);
+      copy.querySelectorAll("[id]").forEach(function (el) {
+        el.id = el.id.replace(/-\d+$/, "-" + n);
+      });
+      copy.querySelectorAll("label[for]").forEach(function (label) {
+        label.htmlFor = label.htmlFor.replace(/-\d+$/, "-" + n);
+      });
+      copy.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      copy.querySelectorAll("select[name=line_exclusion]").forEach(function (s) { s.value = ""; });
+      rows.appendChild(copy);
+      wire(copy);
+      copy.querySelector("input").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     labelTables(document);
     foldMenu();
+    lineEditor();
   });
+  // The chat: a request that fails (the server's error, or no network) says so.
+  function chatFailed(failed) {
+    var note = document.getElementById("chat-error");
+    if (note) {
+      note.hidden = !failed;
+    }
+  }
+  document.addEventListener("htmx:beforeRequest", function () { chatFailed(false); });
+  document.addEventListener("htmx:responseError", function () { chatFailed(true); });
+  document.addEventListener("htmx:sendError", function () { chatFailed(true); });
   document.addEventListener("htmx:afterSwap", function (event) {
     labelTables(event.target);
   });

@@ -69,11 +69,22 @@ class Person:
             self.switch_language()
 
     def act(self, action: str, reason: str | None = None) -> None:
+        """One action of the claim page; an assessment in the page's editor, a money
+        action through its confirmation page."""
+        if action == "assess" and self.page.locator("#assessment-form").count():
+            if reason is not None:
+                self.page.locator("#assess-reason").fill(reason)
+            self.page.locator("#assess-submit").click()
+            self.page.wait_for_load_state()
+            return
         form = self.page.locator(f"#actions form:has(input[name=action][value={action}])")
         if reason is not None:
             form.locator("input[name=reason]").fill(reason)
         form.locator("button[type=submit]").click()
         self.page.wait_for_load_state()
+        if self.page.locator("#confirm-submit").count():
+            self.page.locator("#confirm-submit").click()
+            self.page.wait_for_load_state()
 
 
 def _user(world, role: Role, customer=None) -> str:
