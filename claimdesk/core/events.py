@@ -27,6 +27,15 @@ class EventBus:
         for handler in self._handlers[type(event)]:
             handler(session, event)
 
+    def without(self, modules: frozenset[str]) -> EventBus:
+        """A copy of this bus without the subscribers defined in ``modules``."""
+        bus = EventBus()
+        for event_type, handlers in self._handlers.items():
+            for handler in handlers:
+                if handler.__module__ not in modules:
+                    bus.subscribe(event_type, handler)
+        return bus
+
 
 def publish(session: Session, event: object) -> None:
     """Publish on the session's bus; sessions made outside bootstrap have none and skip."""
