@@ -272,8 +272,10 @@ def import_history(
         raise _fail(ValueError(f"{data}: the feed has no label column {label}"))
     settings = container.settings
     score = scorer(settings)
+    quiet = history.history_bus(container.bus)
 
     def import_one(session: Session, number: int, row: dict[str, str]) -> imports.RowResult:
+        session.info["bus"] = quiet
         try:
             outcome = history.outcome_of(row.get(label, ""), label)
         except imports.RowRejected as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,22 @@ class EventBus:
     def publish(self, session: Session, event: object) -> None:
         for handler in self._handlers[type(event)]:
             handler(session, event)
+
+    def without(self, modules: frozenset[str]) -> EventBus:
+        """A copy of this bus without the subscribers defined in ``modules``."""
+        bus = EventBus()
+        for event_type, handlers in self._handlers.items():
+            for handler in handlers:
+                if _defined_in(handler) not in modules:
+                    bus.subscribe(event_type, handler)
+        return bus
+
+
+def _defined_in(handler: Handler) -> str:
+    """The module of a handler, also when bootstrap bound its dependencies with ``partial``."""
+    while isinstance(handler, partial):
+        handler = handler.func
+    return handler.__module__
 
 
 def publish(session: Session, event: object) -> None:

@@ -9,6 +9,14 @@ through the lifecycle to their end with the investigation outcome their label gi
 
 Every step is a transition by the system actor, on the claim's timeline and in the ledger.
 The claim keeps the risk score it got at report (the steps are not rescored).
+
+A legacy claim was dealt with, and its holder told, in the former system: its import must
+not speak to people or partners about it as if it happened now. The import publishes its
+events on :func:`history_bus`, the application's bus without the subscribers that message
+the holder (``messaging``), start service-desk clocks and satisfaction surveys
+(``support``), post webhooks (``webhooks``) or queue the scoring job a live report gets
+(``fraud``: the import scores each claim at once). Statutory clocks, catastrophe triage
+and the audit ledger follow as for any claim.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from claimdesk.claims.imports import RowRejected
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import TransitionIn
 from claimdesk.config import Settings
+from claimdesk.core.events import EventBus
 from claimdesk.fraud import service as fraud
 from claimdesk.fraud.enums import InvestigationOutcome
 from claimdesk.security.service import SYSTEM
@@ -36,6 +45,21 @@ SETTLED_REASON = (
     "Legacy claim settled in the former system; imported for its history / "
     "历史案件已在原系统结案，导入以保留记录"
 )
+
+
+QUIET_FOR_HISTORY = frozenset(
+    {
+        "claimdesk.messaging.handlers",
+        "claimdesk.support.handlers",
+        "claimdesk.webhooks.handlers",
+        "claimdesk.fraud.handlers",
+    }
+)
+
+
+def history_bus(bus: EventBus) -> EventBus:
+    """The bus a history import publishes on (see the module's docstring)."""
+    return bus.without(QUIET_FOR_HISTORY)
 
 
 def outcome_of(label: str, column: str) -> InvestigationOutcome:

@@ -13,6 +13,7 @@ from claimdesk.audit.models import AuditEntry
 from claimdesk.claims.models import Claim
 from claimdesk.cli import main as cli
 from claimdesk.fraud.models import RiskAssessment
+from claimdesk.support.models import OutboxMessage, SlaClock, Survey
 from tests.unit.claims.test_imports import FEED
 
 HEADER, NOT_FRAUD = FEED.splitlines()[:2]
@@ -76,3 +77,21 @@ def test_labelled_claims_are_imported_closed_with_their_outcome_and_once(run, tm
         .where(AuditEntry.action == "claim.investigation_closed")
     )
     assert count == 2
+
+
+def _side_effects(session) -> dict[str, int]:
+    return {
+        model.__tablename__: session.scalar(select(func.count()).select_from(model))
+        for model in (SlaClock, Survey, OutboxMessage)
+    }
+
+
+def test_legacy_claims_reach_no_one(run, tmp_path, session):
+    """Claims settled in the former system: their import neither messages the holders nor
+    starts service-desk clocks or satisfaction surveys (a live report starts a clock, a
+    closed claim opens a survey)."""
+    path = tmp_path / "history.csv"
+    path.write_text("\n".join([HEADER, NOT_FRAUD, FRAUD]) + "\n", encoding="utf-8")
+    _history(run, path, tmp_path / "rejected.csv")
+    assert session.scalar(select(func.count()).select_from(Claim)) == 2
+    assert _side_effects(session) == {"sla_clocks": 0, "surveys": 0, "notification_outbox": 0}
