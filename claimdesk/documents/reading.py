@@ -28,7 +28,12 @@ from claimdesk.documents.rules import has_text
 
 RENDER_DPI = 300
 MAX_RENDER_PIXELS = 12_000_000  # an A4 page at 300 dpi is 8.7 megapixels
+# Detection runs on the picture scaled to at most this many pixels a side (a phone photo's
+# text lines stay 15 px or more high); 736 lost fields on the evaluation set (docs/benchmarks.md).
 DETECTION_SIDE = 960
+# Lines recognised one at a time: in a batch every line is padded to the widest one's length,
+# which cost about 45 % more recognition CPU than one by one on the evaluation set.
+RECOGNITION_BATCH = 1
 
 
 class OcrEngine(Protocol):
@@ -54,32 +59,74 @@ class RapidOcr:
     the CPU through ONNX Runtime. Boxes are put back into lines by position: boxes whose
     vertical centres lie within half a line of each other form a line, read left to right.
 
+    Detection runs on the picture scaled down to at most ``detection_side`` pixels a side;
+    the boxes it finds are scaled back and each line is cut from the full picture for
+    recognition, so small print keeps its detail. (RapidOCR's own ``det_limit_side_len``
+    cannot do this: with ``det_limit_type="max"`` version 1.4 replaces it by 960, 1500 or
+    2000 depending on the picture's size, so a 1,300 px photo was detected at full size.)
+    ``line_orientation`` runs the classifier that turns upside-down lines (cheap: about 1 %
+    of a page's CPU time).
+
     Loading the models takes about a second, so one instance is shared (it is thread-safe:
     calls are serialised; ONNX Runtime uses ``threads`` cores inside each call).
     """
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        threads: int | None = None,
+        *,
+        detection_side: int = DETECTION_SIDE,
+        recognition_batch: int = RECOGNITION_BATCH,
+        line_orientation: bool = True,
+    ) -> None:
         from rapidocr_onnxruntime import RapidOCR  # imported here: ~1 s to load the models
 
         self.threads = threads or min(os.cpu_count() or 1, 4)
+        self.detection_side = detection_side
+        self.line_orientation = line_orientation
         self._engine: Any = RapidOCR(
             intra_op_num_threads=self.threads,
             inter_op_num_threads=1,
             print_verbose=False,
-            # detection on the picture scaled to at most 960 px a side: text 20 px high
-            # or more stays detectable, and detection is the costly step
-            det_limit_side_len=DETECTION_SIDE,
+            # "max": never scaled up (the default, "min", scales the short side up to 736)
             det_limit_type="max",
+            rec_batch_num=recognition_batch,
         )
         self._lock = threading.Lock()
 
     def read(self, image: Image.Image) -> str:
+        with self._lock:
+            return lines_from_boxes(self.boxes(image))
+
+    def boxes(self, image: Image.Image) -> list[list[Any]]:
+        """``[corners, text, score]`` for each line of text found, corners in ``image``'s
+        pixels; lines read with a score under RapidOCR's ``text_score`` are left out."""
+        import cv2
         import numpy as np
 
+        engine = self._engine
         pixels = np.asarray(image.convert("RGB"))[:, :, ::-1]  # BGR, as OpenCV has it
-        with self._lock:
-            result, _elapsed = self._engine(pixels)
-        return lines_from_boxes(result or [])
+        height, width = pixels.shape[:2]
+        scale = min(1.0, self.detection_side / max(height, width, 1))
+        small = pixels
+        if scale < 1.0:
+            size = (max(round(width * scale), 1), max(round(height * scale), 1))
+            small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+        found, _seconds = engine.auto_text_det(np.ascontiguousarray(small))
+        if not found:
+            return []
+        corners = np.array(found, dtype=np.float32) / scale
+        corners[..., 0] = np.clip(corners[..., 0], 0, width - 1)
+        corners[..., 1] = np.clip(corners[..., 1], 0, height - 1)
+        crops = engine.get_crop_img_list(pixels, list(corners))
+        if self.line_orientation:
+            crops, _turned, _seconds = engine.text_cls(crops)
+        read, _seconds = engine.text_rec(crops)
+        return [
+            [box.tolist(), text, float(score)]
+            for box, (text, score, *_rest) in zip(corners, read, strict=True)
+            if float(score) >= engine.text_score
+        ]
 
 
 def lines_from_boxes(boxes: list[list[Any]]) -> str:
@@ -119,9 +166,10 @@ def lines_from_boxes(boxes: list[list[Any]]) -> str:
 class PerThreadRapidOcr:
     """One :class:`RapidOcr` per thread, each on one core: the job runner's worker threads
     (two by default, ``claimdesk worker --workers``) read two documents at once, one per
-    core, which costs less CPU per page than two cores on one document (measured: 1.7 against
-    2.6 CPU seconds a page on this shared machine). ONNX Runtime releases the GIL while it
-    computes, so the threads do run in parallel."""
+    core, which costs less CPU per page than two cores on one document (docs/benchmarks.md).
+    ONNX Runtime releases the GIL while it computes, so the threads do run in parallel. Each
+    engine is made on its thread's first page and kept for every later job: the models are
+    loaded once per worker thread, not per document."""
 
     def __init__(self) -> None:
         self._local = threading.local()

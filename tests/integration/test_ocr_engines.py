@@ -35,3 +35,21 @@ def test_a_phone_photo_is_read_with_exact_fields(name):
     assert all(
         outcome.confidence[k] >= rules.reading_rules().min_confidence for k in truth["fields"]
     )
+
+
+def test_lines_found_on_the_scaled_down_picture_are_placed_on_the_full_one():
+    # a 3,300 px wide scan: detection sees it at 960 px, recognition reads the full picture
+    from claimdesk.documents.reading import DETECTION_SIDE, RapidOcr
+    from tests import samples
+
+    page = samples.render_image(samples.INVOICE_EN)
+    big = page.resize((page.width * 2, page.height * 2))
+    assert max(big.size) > 3 * DETECTION_SIDE
+    boxes = RapidOcr(threads=1).boxes(big)
+    assert any("2,034.50" in text for _corners, text, _score in boxes)
+    invoice_number = next(c for c, text, _score in boxes if "INV-2026-0042" in text)
+    # the line was drawn at (100, 152) on the page, 40 px high: (200, 304), 80 px high here
+    left = min(x for x, _y in invoice_number)
+    top, bottom = min(y for _x, y in invoice_number), max(y for _x, y in invoice_number)
+    assert 170 <= left <= 215 and 280 <= top <= 315 and 360 <= bottom <= 420, invoice_number
+    assert all(0 <= x < big.width and 0 <= y < big.height for c, _t, _s in boxes for x, y in c)
