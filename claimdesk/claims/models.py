@@ -34,7 +34,7 @@ from claimdesk.claims.events import (
 )
 from claimdesk.claims.rules import DecisionFacts, Limits
 from claimdesk.claims.schemas import ClaimIn, LossLineIn, TransitionIn
-from claimdesk.core.db import Acting, Base, HistoryEntry, Money, UTCDateTime, temporary_number
+from claimdesk.core.db import Base, HistoryEntry, Money, UTCDateTime, temporary_number
 from claimdesk.core.errors import StaleVersion, ValidationFailed
 from claimdesk.core.machine import Transition
 from claimdesk.documents.rules import Completeness
@@ -270,7 +270,7 @@ class Claim(Base):
         if payment_key is not None:
             change.data["payment_key"] = payment_key
         effect = _EFFECTS.get(command.action)
-        target = (effect(self, change) if effect else None) or step.target
+        target = (effect(self, change) if effect else None) or ClaimStatus(step.target)
         if outcome is not None:
             self.investigation_outcome = outcome
             self.investigation_closed_at = now
@@ -352,7 +352,7 @@ class Claim(Base):
 
     def record(
         self,
-        actor: Acting,
+        actor: Actor,
         now: datetime,
         *,
         kind: str,
@@ -363,14 +363,15 @@ class Claim(Base):
     ) -> None:
         """Append an entry to the claim's timeline (who, when, what, why)."""
         self.events.append(
-            ClaimEvent.by(
-                actor,
-                now,
+            ClaimEvent(
+                at=now,
+                actor_id=actor.user_id,
+                actor_role=actor.role,
                 kind=kind,
                 from_status=from_status,
                 to_status=to_status,
                 reason=reason,
-                data=data,
+                data=data or {},
             )
         )
 

@@ -112,7 +112,7 @@ _CLAIM_LOADING = (_POLICY_LOADING, joinedload(Claim.loss_lines), joinedload(Clai
 _CLAIMS_LOADING = (_POLICY_LOADING, selectinload(Claim.loss_lines), selectinload(Claim.payments))
 
 
-def _claim_query() -> Select[tuple[Claim]]:
+def _claim_query() -> Select[Claim]:
     return select(Claim).options(*_CLAIMS_LOADING)
 
 
@@ -235,7 +235,7 @@ def committed_on_policy(session: Session, *, policy_id: int) -> Decimal:
             Claim.policy_id == policy_id
         )
     )
-    return Decimal(total).quantize(Decimal("0.01"))
+    return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 def policy_terms(policy: Policy) -> PolicyTerms:
