@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.claims import rules, service
 from claimdesk.claims.enums import ClaimStatus
+from claimdesk.claims.events import FieldInvestigationWaived
 from claimdesk.claims.models import Claim, FieldInvestigation
 from claimdesk.claims.schemas import (
     FieldInvestigationAssignIn,
@@ -25,7 +26,6 @@ from claimdesk.claims.schemas import (
     FieldInvestigationIn,
     FieldInvestigationOut,
     FieldInvestigationsOut,
-    TransitionIn,
 )
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
@@ -57,7 +57,7 @@ _OPENABLE = frozenset(
 def reasons_for(claim: Claim) -> list[str]:
     """Why routing requires a field investigation of the claim (empty: not required)."""
     amount = max(claim.claimed_amount, claim.assessed_amount or Decimal("0"))
-    lines = service.effective_loss_lines(claim)
+    lines = claim.effective_loss_lines()
     return rules.field_investigation_reasons(
         rules.field_investigation_rule(),
         claim_type=claim.claim_type,
@@ -247,53 +247,40 @@ def complete(
     return task
 
 
-def require_done(
-    session: Session,
-    *,
-    claim: Claim,
-    actor: Actor,
-    command: TransitionIn,
-    now: datetime,
-    settings: Settings,
-) -> None:
-    """The approval guard: a claim routed to field investigation is approved once one is
-    completed, or a supervisor waives it with a reason (recorded on the timeline)."""
-    reasons = reasons_for(claim)
-    tasks = _tasks(session, claim.id) if reasons else []
-    waives = rules.check_field_investigation(
-        reasons=reasons,
-        statuses={t.status for t in tasks},
-        waive=command.waive_field_investigation,
-        role=actor.role,
-        waiver_roles=settings.waiver_roles,
-        reason=command.reason,
-    )
-    if not waives:
-        return
-    task = next((t for t in tasks if t.status == "open"), None)
+def statuses(session: Session, claim_id: int) -> frozenset[str]:
+    """The states of the claim's field investigations (what the approval guard reads)."""
+    return frozenset(t.status for t in _tasks(session, claim_id))
+
+
+def record_waiver(
+    session: Session, *, claim: Claim, event: FieldInvestigationWaived, settings: Settings
+) -> FieldInvestigation:
+    """An approval waived the required field investigation (the aggregate decided it may):
+    the open task, or a new one, is marked waived with the reason, on the timeline too."""
+    task = next((t for t in _tasks(session, claim.id) if t.status == "open"), None)
     if task is None:
         task = FieldInvestigation(
             claim_id=claim.id,
-            due_date=local_date(now, settings.display_timezone),
+            due_date=local_date(event.at, settings.display_timezone),
             instructions="",
-            created_by_id=actor.user_id,
-            created_at=now,
+            created_by_id=event.actor.user_id,
+            created_at=event.at,
         )
         session.add(task)
     task.status = "waived"
-    task.waive_reason = (command.reason or "").strip()
-    task.completed_by_id = actor.user_id
-    task.completed_at = now
+    task.waive_reason = (event.reason or "").strip()
+    task.completed_by_id = event.actor.user_id
+    task.completed_at = event.at
     session.flush()
-    service.record_event(
-        claim,
-        actor,
-        now,
+    claim.record(
+        event.actor,
+        event.at,
         kind=WAIVED,
         to_status=None,
         reason=task.waive_reason,
-        data={"investigation_id": task.id, "reasons": reasons},
+        data={"investigation_id": task.id, "reasons": list(event.reasons)},
     )
+    return task
 
 
 def get(session: Session, *, actor: Actor, investigation_id: int) -> FieldInvestigation:

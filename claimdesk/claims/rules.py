@@ -5,20 +5,22 @@ cycle time."""
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 
-from claimdesk.claims.enums import ClaimStatus
+from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimStatus
+from claimdesk.claims.payout import PayoutResult
 from claimdesk.core.calendar import working_days_between
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import (
     Conflict,
     EvidenceMissing,
     FieldInvestigationOpen,
+    InvalidTransition,
     PermissionDenied,
     ValidationFailed,
 )
@@ -514,3 +516,168 @@ def check_field_investigation(
         "或由主管说明理由后免除。",
         details=[{"reasons": list(reasons), "statuses": sorted(statuses)}],
     )
+
+
+# ---------------------------------------------------------------- intake (first notice of loss)
+
+
+def intake_channel(*, is_customer: bool, requested: Channel | None) -> Channel:
+    """Customers report through a self-service channel (web by default); staff name the
+    channel the customer used."""
+    if is_customer:
+        channel = requested or Channel.WEB
+        if channel not in SELF_SERVICE_CHANNELS:
+            raise ValidationFailed(
+                f"Customers report claims through web, app or api, not '{channel}'."
+            )
+        return channel
+    if requested is None:
+        raise ValidationFailed(
+            "Staff intake must say the channel the customer used: counter, phone, web, app or api."
+        )
+    return requested
+
+
+def check_claimant(*, covered: bool, claimant_id: int | None, policy_number: str) -> None:
+    if not covered:
+        raise ValidationFailed(
+            f"Customer {claimant_id} is neither the holder nor an insured person "
+            f"of policy {policy_number}.",
+            details=[{"field": "customer_id"}],
+        )
+
+
+def check_incident_date(
+    *,
+    incident_date: date,
+    today: date,
+    in_force: bool,
+    policy_number: str,
+    cover: tuple[date, date],
+    policy_status: str,
+) -> None:
+    """The incident happened (not in the future) while the policy was in force."""
+    if incident_date > today:
+        raise ValidationFailed(
+            f"The incident date {incident_date} is in the future; give the date it happened.",
+            details=[{"field": "incident_date"}],
+        )
+    if not in_force:
+        raise ValidationFailed(
+            f"Policy {policy_number} was not in force on {incident_date} "
+            f"(cover {cover[0]} to {cover[1]}, status {policy_status}).",
+            details=[{"field": "incident_date"}],
+        )
+
+
+def check_claim_type(claim_type: str, *, coverages: Sequence[str], product_name: str) -> None:
+    if claim_type not in coverages:
+        raise ValidationFailed(
+            f"'{claim_type}' is not a coverage of {product_name}; "
+            f"claim types: {', '.join(coverages)}.",
+            details=[{"field": "claim_type"}],
+        )
+
+
+def check_currency(currency: str, *, policy_currency: str) -> None:
+    if currency != policy_currency:
+        raise ValidationFailed(f"The policy is in {policy_currency}; claim in that currency.")
+
+
+def check_line_coverages(codes: Iterable[str | None], *, coverages: Collection[str]) -> None:
+    """Every loss line that names a coverage names one of the product's."""
+    for code in codes:
+        if code and code not in coverages:
+            raise ValidationFailed(f"Loss line coverage '{code}' is not in the product.")
+
+
+def check_claimed_lines(amounts: Iterable[Decimal], *, claimed: Decimal) -> None:
+    if sum(amounts, Decimal("0")) != claimed:
+        raise ValidationFailed(
+            "The loss lines must add up to the claimed amount.", details=[{"field": "loss_lines"}]
+        )
+
+
+def check_payee_owner(
+    *, account_id: int, owner_id: int | None, claim_customer_ids: Collection[int]
+) -> None:
+    """A payee account belongs to the claimant or the policy holder (``owner_id`` None: no
+    such account)."""
+    if owner_id is None or owner_id not in claim_customer_ids:
+        raise ValidationFailed(
+            f"Bank account {account_id} does not belong to the claimant or policy holder."
+        )
+
+
+def check_payment_amount(amount: Decimal, *, outstanding: Decimal) -> None:
+    if amount > outstanding:
+        raise ValidationFailed(
+            f"Paying {amount:,.2f} would exceed the outstanding approved amount {outstanding:,.2f}."
+        )
+
+
+def check_assessor(*, siu_referred: bool, role: Role) -> None:
+    """A claim referred to SIU is assessed by an investigator or a supervisor."""
+    if siu_referred and role not in (Role.INVESTIGATOR, Role.SUPERVISOR):
+        raise PermissionDenied(
+            "This claim was referred to fraud investigation (SIU); an investigator or a "
+            "supervisor must clear it before it is assessed."
+        )
+
+
+def check_payable(payable: Decimal) -> None:
+    if payable <= 0:
+        raise InvalidTransition(
+            "Nothing is payable under the policy terms (see the payout explanation); "
+            "deny the claim with the reasons instead."
+        )
+
+
+# ---------------------------------------------------------------- what a decision reads
+
+
+@dataclass(frozen=True)
+class Payee:
+    """The bank account a payment goes to, as loaded: its owner and whether it is verified
+    (by a second person or by the claim's read bank proof)."""
+
+    id: int
+    customer_id: int
+    verified: bool
+
+
+@dataclass(frozen=True)
+class Award:
+    """A dispute whose award ``approve_award`` approves (support.disputes)."""
+
+    dispute_id: int
+    claim_id: int
+    settled: bool
+    outcome: str | None
+    amount: Decimal | None
+    stage: str
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What a lifecycle step reads beyond the claim, loaded by the service for the steps
+    that need it: the checklist and the documents read, the payout calculated now, the
+    latest risk grade, the payee account, the dispute of an award, the field investigation."""
+
+    required_documents: tuple[str, ...] = ()
+    evidence: Completeness | None = None
+    payout: PayoutResult | None = None
+    risk_grade: str | None = None
+    payee: Payee | None = None
+    award: Award | None = None
+    field_investigation_reasons: tuple[str, ...] = ()
+    field_investigation_statuses: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The settings a decision obeys (from :class:`claimdesk.config.Settings`)."""
+
+    authority_limits: Mapping[str, Decimal | None]
+    segregation_threshold: Decimal
+    waiver_roles: Collection[str]

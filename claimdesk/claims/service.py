@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,9 +20,19 @@ from claimdesk.audit.service import record_money_fact
 from claimdesk.claims import machine, reserves, rules
 from claimdesk.claims.clocks import legacy_statutory
 from claimdesk.claims.clocks import views as statutory_views
-from claimdesk.claims.enums import SELF_SERVICE_CHANNELS, Channel, ClaimAction, ClaimStatus
-from claimdesk.claims.events import ClaimReported, ClaimTransitioned
+from claimdesk.claims.enums import ClaimAction, ClaimStatus
+from claimdesk.claims.events import (
+    ClaimApproved,
+    ClaimAssessed,
+    ClaimEventType,
+    ClaimTransitioned,
+    DocumentsWaived,
+    FieldInvestigationWaived,
+    InvestigationClosed,
+    PaymentIssued,
+)
 from claimdesk.claims.models import (
+    DOCUMENTS_WAIVED,
     Claim,
     ClaimEvent,
     IdempotencyRecord,
@@ -43,7 +52,6 @@ from claimdesk.claims.schemas import (
     ClaimIn,
     ClaimOut,
     DocumentNeeded,
-    LossLineIn,
     LossLineOut,
     PaymentOut,
     StatutoryOut,
@@ -53,10 +61,8 @@ from claimdesk.claims.schemas import (
 from claimdesk.compliance import service as compliance
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
-from claimdesk.core.db import temporary_number
 from claimdesk.core.errors import (
     Conflict,
-    InvalidTransition,
     NotFound,
     PermissionDenied,
     StaleVersion,
@@ -73,7 +79,6 @@ from claimdesk.policies.models import Policy, Product
 from claimdesk.security.enums import Role
 from claimdesk.security.service import Actor
 
-DOCUMENTS_WAIVED = "documents_waived"  # timeline kind of a waiver (who, which kinds, why)
 # Timeline entries a customer does not see.
 INTERNAL_EVENT_KINDS = frozenset(
     {
@@ -107,7 +112,7 @@ _CLAIM_LOADING = (_POLICY_LOADING, joinedload(Claim.loss_lines), joinedload(Clai
 _CLAIMS_LOADING = (_POLICY_LOADING, selectinload(Claim.loss_lines), selectinload(Claim.payments))
 
 
-def _claim_query() -> Select[tuple[Claim]]:
+def _claim_query() -> Select[Claim]:
     return select(Claim).options(*_CLAIMS_LOADING)
 
 
@@ -230,7 +235,7 @@ def committed_on_policy(session: Session, *, policy_id: int) -> Decimal:
             Claim.policy_id == policy_id
         )
     )
-    return Decimal(total).quantize(Decimal("0.01"))
+    return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
 def policy_terms(policy: Policy) -> PolicyTerms:
@@ -260,8 +265,7 @@ def policy_terms(policy: Policy) -> PolicyTerms:
 
 def effective_loss_lines(claim: Claim) -> list[LossLine]:
     """The assessor's lines once the claim is assessed, else the claimant's."""
-    assessed = [line for line in claim.loss_lines if line.source == "assessor"]
-    return assessed or [line for line in claim.loss_lines if line.source == "claimant"]
+    return claim.effective_loss_lines()
 
 
 def calculate(session: Session, claim: Claim) -> PayoutResult:
@@ -286,32 +290,9 @@ def _digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _loss_lines(lines: list[LossLineIn], default_coverage: str, source: str) -> list[LossLine]:
-    return [
-        LossLine(
-            coverage_code=line.coverage_code or default_coverage,
-            description=" ".join(line.description.split()),
-            amount=line.amount,
-            cause_codes=sorted(set(line.cause_codes)),
-            source=source,
-        )
-        for line in lines
-    ]
-
-
-def _intake_channel(actor: Actor, requested: Channel | None) -> Channel:
-    if actor.is_customer:
-        channel = requested or Channel.WEB
-        if channel not in SELF_SERVICE_CHANNELS:
-            raise ValidationFailed(
-                f"Customers report claims through web, app or api, not '{channel}'."
-            )
-        return channel
-    if requested is None:
-        raise ValidationFailed(
-            "Staff intake must say the channel the customer used: counter, phone, web, app or api."
-        )
-    return requested
+_REPORTERS = frozenset(
+    {Role.CUSTOMER, Role.AGENT, Role.ADJUSTER, Role.SENIOR_ADJUSTER, Role.SUPERVISOR}
+)
 
 
 def report_claim(
@@ -323,118 +304,37 @@ def report_claim(
     settings: Settings,
     idempotency_key: str | None = None,
 ) -> tuple[Claim, bool]:
-    """Report a claim (first notice of loss). Returns the claim and whether it was a replay."""
-    if actor.role not in (
-        Role.CUSTOMER,
-        Role.AGENT,
-        Role.ADJUSTER,
-        Role.SENIOR_ADJUSTER,
-        Role.SUPERVISOR,
-    ):
+    """Report a claim (first notice of loss). Returns the claim and whether it was a replay.
+
+    The intake checks are the aggregate's (:meth:`Claim.report`); this loads the policy,
+    checks the payee account, numbers the claim, records the claimed amount in the ledger
+    and the initial reserve, and remembers the idempotency key."""
+    if actor.role not in _REPORTERS:
         raise PermissionDenied(f"The role '{actor.role}' may not report claims.")
     digest = _digest(data.model_dump(mode="json"))
     if idempotency_key:
         replay = _replay(session, actor=actor, key=idempotency_key, digest=digest)
         if replay is not None:
             return replay, True
-
-    policy = session.scalars(
-        select(Policy)
-        .where(Policy.id == data.policy_id)
-        .options(
-            selectinload(Policy.product).selectinload(Product.coverages),
-            selectinload(Policy.insured),
-        )
-    ).one_or_none()
-    if policy is None or (actor.is_customer and not policy.covers_person(actor.customer_id or 0)):
-        raise ValidationFailed(
-            f"Policy {data.policy_id} does not exist.", details=[{"field": "policy_id"}]
-        )
-    claimant_id = actor.customer_id if actor.is_customer else (data.customer_id or policy.holder_id)
-    if not policy.covers_person(claimant_id):
-        raise ValidationFailed(
-            f"Customer {claimant_id} is neither the holder nor an insured person "
-            f"of policy {policy.number}.",
-            details=[{"field": "customer_id"}],
-        )
+    policy = _intake_policy(session, actor=actor, policy_id=data.policy_id)
     today = local_date(now, settings.display_timezone)
-    if data.incident_date > today:
-        raise ValidationFailed(
-            f"The incident date {data.incident_date} is in the future; give the date it happened.",
-            details=[{"field": "incident_date"}],
-        )
-    if not policy.in_force_on(data.incident_date):
-        raise ValidationFailed(
-            f"Policy {policy.number} was not in force on {data.incident_date} "
-            f"(cover {policy.start_date} to {policy.end_date}, status {policy.status}).",
-            details=[{"field": "incident_date"}],
-        )
-    if policy.product.coverage(data.claim_type) is None:
-        types = ", ".join(c.code for c in policy.product.coverages)
-        raise ValidationFailed(
-            f"'{data.claim_type}' is not a coverage of {policy.product.name_en}; "
-            f"claim types: {types}.",
-            details=[{"field": "claim_type"}],
-        )
-    if data.currency != policy.currency:
-        raise ValidationFailed(f"The policy is in {policy.currency}; claim in that currency.")
-    schema = attribute_schema.schema_for(policy.product.code)
-    attributes = attribute_schema.derive_claim_attributes(
-        schema,
-        attribute_schema.validate_attributes(schema, "claim", data.attributes, field="attributes"),
-        policy_start=policy.start_date,
-        incident_date=data.incident_date,
+    claim = Claim.report(
+        policy=policy,
+        actor=actor,
+        data=data,
+        today=today,
+        now=now,
+        attribute_schema=attribute_schema.schema_for(policy.product.code),
     )
-    lines = data.loss_lines or [
-        LossLineIn(description=data.description[:256], amount=data.claimed_amount)
-    ]
-    if sum(line.amount for line in lines) != data.claimed_amount:
-        raise ValidationFailed(
-            "The loss lines must add up to the claimed amount.", details=[{"field": "loss_lines"}]
-        )
-    for line in lines:
-        if line.coverage_code and policy.product.coverage(line.coverage_code) is None:
-            raise ValidationFailed(
-                f"Loss line coverage '{line.coverage_code}' is not in the product."
-            )
     if data.bank_account_id is not None:
         _payee_account(
             session,
-            claim_customer_ids=(claimant_id, policy.holder_id),
+            claim_customer_ids=(claim.customer_id, policy.holder_id),
             account_id=data.bank_account_id,
         )
-
-    claim = Claim(
-        number=temporary_number(),
-        policy=policy,
-        customer_id=claimant_id,
-        claim_type=data.claim_type,
-        channel=_intake_channel(actor, data.channel),
-        incident_date=data.incident_date,
-        incident_location=data.incident_location,
-        description=data.description,
-        claimed_amount=data.claimed_amount,
-        currency=data.currency,
-        status=ClaimStatus.REPORTED,
-        reported_by_id=actor.user_id,
-        bank_account_id=data.bank_account_id,
-        attributes=attributes,
-        reported_at=now,
-        loss_lines=_loss_lines(lines, data.claim_type, "claimant"),
-        events=[],
-        payments=[],
-    )
     session.add(claim)
     session.flush()
-    claim.number = f"CLM{local_date(now, settings.display_timezone):%Y%m%d}{claim.id:07d}"
-    record_event(
-        claim,
-        actor,
-        now,
-        kind="reported",
-        to_status=ClaimStatus.REPORTED,
-        data={"channel": claim.channel, "claimed_amount": str(claim.claimed_amount)},
-    )
+    reported = claim.registered(actor, today=today, now=now)
     _money_fact(session, claim, actor, now, MoneyFact.CLAIMED, claim.claimed_amount)
     reserves.set_initial(session, claim, actor, now)
     if idempotency_key:
@@ -452,8 +352,26 @@ def report_claim(
         session.flush()
     except IntegrityError as exc:  # a concurrent request with the same key won the race
         raise Conflict("A request with this Idempotency-Key is in progress; retry it.") from exc
-    publish(session, ClaimReported(claim_id=claim.id, actor=actor, at=now))
+    publish(session, reported)
     return claim, False
+
+
+def _intake_policy(session: Session, *, actor: Actor, policy_id: int) -> Policy:
+    """The policy a claim is reported on, with what intake reads; a customer sees only the
+    policies that cover them."""
+    policy = session.scalars(
+        select(Policy)
+        .where(Policy.id == policy_id)
+        .options(
+            selectinload(Policy.product).selectinload(Product.coverages),
+            selectinload(Policy.insured),
+        )
+    ).one_or_none()
+    if policy is None or (actor.is_customer and not policy.covers_person(actor.customer_id or 0)):
+        raise ValidationFailed(
+            f"Policy {policy_id} does not exist.", details=[{"field": "policy_id"}]
+        )
+    return policy
 
 
 def _replay(session: Session, *, actor: Actor, key: str, digest: str) -> Claim | None:
@@ -478,79 +396,128 @@ def _payee_account(
     session: Session, *, claim_customer_ids: tuple[int, ...], account_id: int
 ) -> BankAccount:
     account = session.get(BankAccount, account_id)
-    if account is None or account.customer_id not in claim_customer_ids:
-        raise ValidationFailed(
-            f"Bank account {account_id} does not belong to the claimant or policy holder."
-        )
+    rules.check_payee_owner(
+        account_id=account_id,
+        owner_id=account.customer_id if account else None,
+        claim_customer_ids=claim_customer_ids,
+    )
+    assert account is not None  # check_payee_owner refused otherwise
     return account
 
 
 # ---------------------------------------------------------------- transitions
 
 
-@dataclass
-class _Context:
-    session: Session
-    claim: Claim
-    actor: Actor
-    command: TransitionIn
-    now: datetime
-    settings: Settings
-    data: dict[str, Any]
+def transition(
+    session: Session,
+    *,
+    actor: Actor,
+    claim_id: int,
+    command: TransitionIn,
+    now: datetime,
+    settings: Settings,
+    idempotency_key: str | None = None,
+) -> Claim:
+    """Apply one lifecycle action; a repeated payment request returns the claim unchanged.
+
+    The one door through which any module changes a claim's state: it loads the claim and
+    what the step reads, lets the aggregate decide (:meth:`Claim.apply`), records what the
+    returned events mean outside it (ledger, reserves, field investigation), appends the
+    timeline and publishes the events."""
+    claim = get_claim(session, actor=actor, claim_id=claim_id, for_update=True)
+    claim.check_version(command.expected_version)
+    payment_key = None
+    if command.action == ClaimAction.PAY:
+        machine.check_role(ClaimAction.PAY, actor.role)
+        payment_key = _payment_key(claim, command, idempotency_key)
+        if _already_paid(claim, payment_key):
+            return claim
+    claim.check_step(command, actor.role)
+    compliance.require_qualified(
+        session,
+        actor=actor,
+        action=command.action,
+        product_line=claim.policy.product.line,
+        on=local_date(now, settings.display_timezone),
+    )
+    events = claim.apply(
+        command,
+        actor=actor,
+        now=now,
+        facts=_facts_for(session, claim, command, now),
+        limits=_limits(settings),
+        payment_key=payment_key,
+    )
+    for event in events:
+        _record_outside(session, claim, event, settings)
+    flag_modified(claim, "status")  # every transition bumps the version, even a self-loop
+    number = claim.number  # read now: after a failed flush the session cannot load it
+    try:  # loading the timeline to append to it flushes the claim: a stale version shows here
+        for event in events:
+            _log(claim, event)
+        session.flush()
+    except StaleDataError as exc:
+        raise StaleVersion(f"Claim {number} was changed by someone else; reload it.") from exc
+    except IntegrityError as exc:
+        raise Conflict(f"Claim {number}: this payment was already recorded.") from exc
+    for event in events:
+        publish(session, event)
+    return claim
 
 
-def _on_request_documents(ctx: _Context) -> None:
-    ctx.claim.completed_at = None
-    ctx.data["documents"] = ctx.command.documents
+def _limits(settings: Settings) -> rules.Limits:
+    return rules.Limits(
+        authority_limits=settings.authority_limits,
+        segregation_threshold=settings.segregation_threshold,
+        waiver_roles=settings.waiver_roles,
+    )
 
 
-def _on_documents_complete(ctx: _Context) -> None:
-    if ctx.command.action == ClaimAction.SUBMIT_DOCUMENTS:
-        required = [d.kind for d in documents_for(ctx.claim)]
-        gaps = rules.submission_gaps(evidence_of(ctx.session, ctx.claim), required=required)
-        rules.require_evidence(gaps, action="submit_documents")
-    if ctx.claim.completed_at is None:
-        ctx.claim.completed_at = ctx.now
-
-
-def _on_refer_to_siu(ctx: _Context) -> None:
-    ctx.claim.siu_referred = True
-
-
-def _on_assess(ctx: _Context) -> None:
-    claim, actor = ctx.claim, ctx.actor
-    if claim.siu_referred and actor.role not in (Role.INVESTIGATOR, Role.SUPERVISOR):
-        raise PermissionDenied(
-            "This claim was referred to fraud investigation (SIU); an investigator or a "
-            "supervisor must clear it before it is assessed."
+def _facts_for(
+    session: Session, claim: Claim, command: TransitionIn, now: datetime
+) -> rules.DecisionFacts:
+    """What the step reads beyond the claim, loaded only for the steps that read it."""
+    action = command.action
+    if action == ClaimAction.SUBMIT_DOCUMENTS:
+        return rules.DecisionFacts(
+            required_documents=_required_kinds(claim), evidence=evidence_of(session, claim)
         )
-    if ctx.command.loss_lines is not None:
-        if not ctx.command.loss_lines:
-            raise ValidationFailed("An assessment needs at least one loss line.")
-        product = claim.policy.product
-        for line in ctx.command.loss_lines:
-            if line.coverage_code and product.coverage(line.coverage_code) is None:
-                raise ValidationFailed(
-                    f"Loss line coverage '{line.coverage_code}' is not in the product."
-                )
-        claim.loss_lines = [line for line in claim.loss_lines if line.source != "assessor"]
-        claim.loss_lines.extend(_loss_lines(ctx.command.loss_lines, claim.claim_type, "assessor"))
-    claim.assessed_amount = sum((line.amount for line in effective_loss_lines(claim)), Decimal("0"))
-    claim.assessor_id = actor.user_id
-    ctx.data["assessed_amount"] = str(claim.assessed_amount)
-    _money_fact(ctx.session, claim, actor, ctx.now, MoneyFact.ASSESSED, claim.assessed_amount)
+    if action == ClaimAction.VERIFY_COVERAGE:
+        return rules.DecisionFacts(payout=_calculate_now(session, claim))
+    if action == ClaimAction.APPROVE:
+        _lock_policy(session, claim.policy_id)
+        payout = _calculate_now(session, claim)  # other claims may have been approved since
+        from claimdesk.claims import field_investigations  # it imports this module
+
+        reasons = field_investigations.reasons_for(claim)
+        return rules.DecisionFacts(
+            required_documents=_required_kinds(claim),
+            evidence=evidence_of(session, claim),
+            payout=payout,
+            risk_grade=_risk_grade(session, claim.id),
+            field_investigation_reasons=tuple(reasons),
+            field_investigation_statuses=field_investigations.statuses(session, claim.id)
+            if reasons
+            else frozenset(),
+        )
+    if action == ClaimAction.PAY:
+        return rules.DecisionFacts(
+            required_documents=_required_kinds(claim),
+            evidence=evidence_of(session, claim),
+            payee=_payee(session, claim, command, now),
+        )
+    if action == ClaimAction.APPROVE_AWARD:
+        return rules.DecisionFacts(award=_award(session, command.dispute_id))
+    return rules.DecisionFacts()
 
 
-def _recalculate(ctx: _Context) -> Decimal:
-    ctx.session.flush()  # loss lines need their ids as references in the explanation
-    result = calculate(ctx.session, ctx.claim)
-    ctx.claim.payout = result.to_dict()
-    ctx.claim.payable_amount = result.total_payable
-    return result.total_payable
+def _required_kinds(claim: Claim) -> tuple[str, ...]:
+    return tuple(d.kind for d in documents_for(claim))
 
 
-def _on_verify_coverage(ctx: _Context) -> None:
-    ctx.data["payable_amount"] = str(_recalculate(ctx))
+def _calculate_now(session: Session, claim: Claim) -> PayoutResult:
+    session.flush()  # loss lines need their ids as references in the explanation
+    return calculate(session, claim)
 
 
 def _lock_policy(session: Session, policy_id: int) -> None:
@@ -558,82 +525,110 @@ def _lock_policy(session: Session, policy_id: int) -> None:
     session.execute(select(Policy.id).where(Policy.id == policy_id).with_for_update())
 
 
-def _on_approve(ctx: _Context) -> ClaimStatus:
-    claim, actor = ctx.claim, ctx.actor
-    _lock_policy(ctx.session, claim.policy_id)
-    verified = claim.payable_amount
-    payable = _recalculate(ctx)  # other claims may have been approved since verification
-    if payable != verified:
-        ctx.data["recalculated"] = {"verified": str(verified), "payable": str(payable)}
-    if payable <= 0:
-        raise InvalidTransition(
-            "Nothing is payable under the policy terms (see the payout explanation); "
-            "deny the claim with the reasons instead."
-        )
-    rules.check_four_eyes(actor.user_id, claim.assessor_id)
-    rules.check_authority(actor.role, payable, ctx.settings.authority_limits)
-    rules.check_high_risk_approval(
-        grade=_risk_grade(ctx.session, claim.id),
-        cleared_by_siu=any(
-            e.kind == ClaimAction.ASSESS and e.actor_role == Role.INVESTIGATOR for e in claim.events
-        ),
-        role=actor.role,
-        reason=ctx.command.reason,
-    )
-    _require_evidence(ctx, payable)
-    _require_field_investigation(ctx)
-    claim.approved_amount = max(payable, claim.paid_amount)
-    claim.approved_payout = claim.payout
-    claim.approver_id = actor.user_id
-    claim.decided_at = ctx.now
-    claim.decision_reason = ctx.command.reason
-    ctx.data["approved_amount"] = str(claim.approved_amount)
-    _money_fact(ctx.session, claim, actor, ctx.now, MoneyFact.APPROVED, claim.approved_amount)
-    return rules.decision_status(payable, claim.claimed_amount)
+def _payee(
+    session: Session, claim: Claim, command: TransitionIn, now: datetime
+) -> rules.Payee | None:
+    """The account a payment would go to; verified by the claim's read bank proof here
+    when it is the claimant's or holder's and money would move."""
+    account_id = command.bank_account_id or claim.bank_account_id
+    account = session.get(BankAccount, account_id) if account_id is not None else None
+    if account is None:
+        return None
+    amount = command.amount or claim.outstanding_amount
+    owned = account.customer_id in (claim.customer_id, claim.policy.holder_id)
+    verified = account.verified
+    if owned and 0 < amount <= claim.outstanding_amount and not verified:
+        verified = _payee_verified(session, claim, account, now)
+    return rules.Payee(id=account.id, customer_id=account.customer_id, verified=verified)
 
 
-def _on_approve_award(ctx: _Context) -> ClaimStatus:
-    """Approve a dispute's award exactly as awarded (not through the payout formula again):
-    the settled dispute is the evidence, named on the timeline and in the ledger."""
+def _award(session: Session, dispute_id: int | None) -> rules.Award | None:
     from claimdesk.support.models import Dispute  # support imports this module
 
-    claim, dispute_id = ctx.claim, ctx.command.dispute_id
-    dispute = ctx.session.get(Dispute, dispute_id) if dispute_id is not None else None
-    applied = any(
-        e.kind == ClaimAction.APPROVE_AWARD and e.data.get("dispute_id") == dispute_id
-        for e in claim.events
+    dispute = session.get(Dispute, dispute_id) if dispute_id is not None else None
+    if dispute is None:
+        return None
+    return rules.Award(
+        dispute_id=dispute.id,
+        claim_id=dispute.claim_id,
+        settled=dispute.status == "settled",
+        outcome=dispute.outcome,
+        amount=dispute.extra_amount,
+        stage=dispute.stage,
     )
-    award = rules.check_award(
-        claim_id=claim.id,
-        dispute_id=dispute_id,
-        dispute_claim_id=dispute.claim_id if dispute else None,
-        settled=dispute is not None and dispute.status == "settled",
-        outcome=dispute.outcome if dispute else None,
-        amount=dispute.extra_amount if dispute else None,
-        applied=applied,
-    )
-    assert dispute is not None  # check_award refused otherwise
-    claim.approved_amount += award
-    claim.approver_id = ctx.actor.user_id
-    claim.decided_at = ctx.now
-    claim.decision_reason = ctx.command.reason or claim.decision_reason
-    evidence = {"dispute_id": dispute.id, "stage": dispute.stage, "award": f"{award:.2f}"}
-    ctx.data.update(evidence, approved_amount=str(claim.approved_amount))
+
+
+def _record_outside(
+    session: Session, claim: Claim, event: ClaimEventType, settings: Settings
+) -> None:
+    """What an event of the aggregate means outside it: the ledger's money facts, the
+    case reserve, the field investigation task."""
+    if isinstance(event, DocumentsWaived):
+        _record_waiver(session, claim, event)
+    elif isinstance(event, FieldInvestigationWaived):
+        from claimdesk.claims import field_investigations  # it imports this module
+
+        field_investigations.record_waiver(session, claim=claim, event=event, settings=settings)
+    elif isinstance(event, ClaimAssessed):
+        _money_fact(session, claim, event.actor, event.at, MoneyFact.ASSESSED, event.amount)
+    elif isinstance(event, ClaimApproved):
+        details = {"award": dict(event.award)} if event.award is not None else None
+        _money_fact(
+            session, claim, event.actor, event.at, MoneyFact.APPROVED, event.amount, details=details
+        )
+    elif isinstance(event, PaymentIssued):
+        payment = next(p for p in claim.payments if p.reference == event.reference)
+        _money_fact(
+            session,
+            claim,
+            event.actor,
+            event.at,
+            MoneyFact.PAID,
+            event.amount,
+            account=f"bank_account:{event.bank_account_id}",
+            payment=payment,
+        )
+        reserves.on_payment(
+            session, claim, event.actor, event.at, paid=event.amount, reference=event.reference
+        )
+    elif isinstance(event, ClaimTransitioned):
+        reserves.follow_transition(session, claim, event.actor, event.at, action=event.action)
+
+
+def _record_waiver(session: Session, claim: Claim, event: DocumentsWaived) -> None:
     _money_fact(
-        ctx.session,
+        session,
         claim,
-        ctx.actor,
-        ctx.now,
-        MoneyFact.APPROVED,
-        claim.approved_amount,
-        details={"award": evidence},
+        event.actor,
+        event.at,
+        MoneyFact.WAIVED,
+        event.amount,
+        details={"kinds": list(event.kinds), "action": event.action, "reason": event.reason},
     )
-    return ClaimStatus.APPROVED
 
 
-def _on_deny(ctx: _Context) -> None:
-    ctx.claim.decided_at = ctx.now
-    ctx.claim.decision_reason = ctx.command.reason
+def _log(claim: Claim, event: ClaimEventType) -> None:
+    """The timeline entries of a step: the step itself, and how an investigation ended
+    (the label, on the timeline and so in the ledger)."""
+    if isinstance(event, ClaimTransitioned):
+        claim.record(
+            event.actor,
+            event.at,
+            kind=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            reason=event.reason,
+            data=dict(event.data),
+        )
+    elif isinstance(event, InvestigationClosed):
+        claim.record(
+            event.actor,
+            event.at,
+            kind=outcomes.INVESTIGATION_CLOSED,
+            to_status=None,
+            reason=event.reason,
+            data={"outcome": str(event.outcome), "action": str(event.action)},
+        )
 
 
 def _payment_key(claim: Claim, command: TransitionIn, header_key: str | None) -> str:
@@ -653,65 +648,6 @@ def _already_paid(claim: Claim, key: str) -> bool:
     return any(p.idempotency_key == key for p in claim.payments) or any(
         e.kind == ClaimAction.PAY and e.data.get("payment_key") == key for e in claim.events
     )
-
-
-def _on_pay(ctx: _Context) -> ClaimStatus | None:
-    claim = ctx.claim
-    amount = ctx.command.amount or claim.outstanding_amount
-    if amount > claim.outstanding_amount:
-        raise ValidationFailed(
-            f"Paying {amount:,.2f} would exceed the outstanding approved amount "
-            f"{claim.outstanding_amount:,.2f}."
-        )
-    if amount == 0:
-        # Re-approved at no more than was already paid: settled, nothing to transfer.
-        ctx.data["note"] = "nothing outstanding"  # the payment_key stays, for replays
-        return ClaimStatus.PAID
-    account_id = ctx.command.bank_account_id or claim.bank_account_id
-    if account_id is None:
-        raise ValidationFailed("No payee bank account on the claim; give bank_account_id.")
-    account = _payee_account(
-        ctx.session,
-        claim_customer_ids=(claim.customer_id, claim.policy.holder_id),
-        account_id=account_id,
-    )
-    rules.check_segregation(
-        approver_id=claim.approver_id,
-        payer_id=ctx.actor.user_id,
-        amount=amount,
-        threshold=ctx.settings.segregation_threshold,
-    )
-    _require_evidence(ctx, amount)
-    rules.check_payee_verified(
-        account_id=account.id, verified=_payee_verified(ctx.session, claim, account, ctx.now)
-    )
-    claim.bank_account_id = account.id
-    payment = Payment(
-        idempotency_key=ctx.data.pop("payment_key"),
-        reference=f"PAY{claim.number}-{len(claim.payments) + 1:02d}",
-        amount=amount,
-        currency=claim.currency,
-        bank_account_id=account.id,
-        paid_by_id=ctx.actor.user_id,
-        paid_at=ctx.now,
-    )
-    claim.payments.append(payment)
-    claim.paid_amount += amount
-    ctx.data.update(reference=payment.reference, amount=str(amount))
-    _money_fact(
-        ctx.session,
-        claim,
-        ctx.actor,
-        ctx.now,
-        MoneyFact.PAID,
-        amount,
-        account=f"bank_account:{account.id}",
-        payment=payment,
-    )
-    reserves.on_payment(
-        ctx.session, claim, ctx.actor, ctx.now, paid=amount, reference=payment.reference
-    )
-    return ClaimStatus.PAID if claim.outstanding_amount == 0 else ClaimStatus(claim.status)
 
 
 def _money_fact(
@@ -762,24 +698,6 @@ def _risk_grade(session: Session, claim_id: int) -> str | None:
     )
 
 
-def _require_evidence(ctx: _Context, amount: Decimal) -> None:
-    """Money moves only with every required document read and consistent, or waived by a
-    role with waiver authority (recorded on the timeline and as a money fact)."""
-    waived = require_evidence_for(
-        ctx.session,
-        claim=ctx.claim,
-        actor=ctx.actor,
-        now=ctx.now,
-        settings=ctx.settings,
-        action=str(ctx.command.action),
-        amount=amount,
-        waive=ctx.command.waive_documents,
-        reason=ctx.command.reason,
-    )
-    if waived:
-        ctx.data["waived_documents"] = waived
-
-
 def require_evidence_for(
     session: Session,
     *,
@@ -792,169 +710,24 @@ def require_evidence_for(
     waive: list[str],
     reason: str | None,
 ) -> list[str]:
-    """The evidence guard of every money action (approve, pay, advance payment); returns the
-    document kinds waived by this request (none without ``waive``)."""
-    required = [d.kind for d in documents_for(claim)]
-    kinds: list[str] = []
-    if waive:
-        kinds = list(dict.fromkeys(waive))
-        rules.check_waiver(
-            role=actor.role,
-            waiver_roles=settings.waiver_roles,
-            kinds=kinds,
-            required=required,
-            reason=reason,
-        )
-        claim.waived_documents = sorted({*claim.waived_documents, *kinds})
-        claim.evidence_waived_at = now
-        record_event(
-            claim,
-            actor,
-            now,
-            kind=DOCUMENTS_WAIVED,
-            to_status=None,
-            reason=reason,
-            data={"kinds": kinds, "action": action, "amount": f"{amount:.2f}"},
-        )
-        _money_fact(
-            session,
-            claim,
-            actor,
-            now,
-            MoneyFact.WAIVED,
-            amount,
-            details={"kinds": kinds, "action": action, "reason": reason},
-        )
-    gaps = rules.evidence_gaps(
-        evidence_of(session, claim), required=required, waived=claim.waived_documents
-    )
-    rules.require_evidence(gaps, action=action)
-    return kinds
-
-
-def _require_field_investigation(ctx: _Context) -> None:
-    from claimdesk.claims.field_investigations import require_done  # it imports this module
-
-    require_done(
-        ctx.session,
-        claim=ctx.claim,
-        actor=ctx.actor,
-        command=ctx.command,
-        now=ctx.now,
-        settings=ctx.settings,
-    )
-
-
-def _on_close(ctx: _Context) -> None:
-    ctx.claim.closing_feedback = ctx.command.feedback
-
-
-def _on_reopen(ctx: _Context) -> None:
-    ctx.claim.completed_at = None
-    ctx.claim.decided_at = None
-
-
-_EFFECTS: dict[ClaimAction, Callable[[_Context], ClaimStatus | None]] = {
-    ClaimAction.REQUEST_DOCUMENTS: _on_request_documents,
-    ClaimAction.SUBMIT_DOCUMENTS: _on_documents_complete,
-    ClaimAction.START_REVIEW: _on_documents_complete,
-    ClaimAction.REFER_TO_SIU: _on_refer_to_siu,
-    ClaimAction.ASSESS: _on_assess,
-    ClaimAction.VERIFY_COVERAGE: _on_verify_coverage,
-    ClaimAction.APPROVE: _on_approve,
-    ClaimAction.APPROVE_AWARD: _on_approve_award,
-    ClaimAction.DENY: _on_deny,
-    ClaimAction.PAY: _on_pay,
-    ClaimAction.CLOSE: _on_close,
-    ClaimAction.REOPEN: _on_reopen,
-}
-
-
-def transition(
-    session: Session,
-    *,
-    actor: Actor,
-    claim_id: int,
-    command: TransitionIn,
-    now: datetime,
-    settings: Settings,
-    idempotency_key: str | None = None,
-) -> Claim:
-    """Apply one lifecycle action; a repeated payment request returns the claim unchanged."""
-    claim = get_claim(session, actor=actor, claim_id=claim_id, for_update=True)
-    if command.expected_version is not None and command.expected_version != claim.version:
-        raise StaleVersion(
-            f"Claim {claim.number} changed since version {command.expected_version} "
-            f"(now {claim.version}); reload it and try again."
-        )
-    data: dict[str, Any] = {}
-    if command.action == ClaimAction.PAY:
-        machine.check_role(ClaimAction.PAY, actor.role)
-        key = _payment_key(claim, command, idempotency_key)
-        if _already_paid(claim, key):
-            return claim
-        data["payment_key"] = key
-    source = ClaimStatus(claim.status)
-    step = machine.check_transition(source, command.action, actor.role, command.reason)
-    outcome = outcomes.check_outcome(
-        outcome=command.investigation_outcome, action=command.action, source=source
-    )
-    compliance.require_qualified(
-        session,
+    """The evidence guard of a money action outside the lifecycle (advance payment), on the
+    aggregate (:meth:`Claim.clear_evidence`); returns the document kinds waived by this
+    request (none without ``waive``)."""
+    waived = claim.clear_evidence(
         actor=actor,
-        action=command.action,
-        product_line=claim.policy.product.line,
-        on=local_date(now, settings.display_timezone),
+        now=now,
+        action=action,
+        amount=amount,
+        waive=waive,
+        reason=reason,
+        evidence=evidence_of(session, claim),
+        required=_required_kinds(claim),
+        waiver_roles=settings.waiver_roles,
     )
-    ctx = _Context(session, claim, actor, command, now, settings, data)
-    effect = _EFFECTS.get(command.action)
-    target = (effect(ctx) if effect else None) or step.target
-    if outcome is not None:
-        claim.investigation_outcome = outcome
-        claim.investigation_closed_at = now
-        data["investigation_outcome"] = str(outcome)
-    claim.enter(target, now)
-    reserves.follow_transition(session, claim, actor, now, action=command.action)
-    flag_modified(claim, "status")  # every transition bumps the version, even a self-loop
-    number = claim.number  # read now: after a failed flush the session cannot load it
-    try:  # loading the timeline to append to it flushes the claim: a stale version shows here
-        record_event(
-            claim,
-            actor,
-            now,
-            kind=command.action,
-            from_status=source,
-            to_status=target,
-            reason=command.reason,
-            data=data,
-        )
-        if outcome is not None:  # the label, on the timeline and so in the ledger
-            record_event(
-                claim,
-                actor,
-                now,
-                kind=outcomes.INVESTIGATION_CLOSED,
-                to_status=None,
-                reason=command.reason,
-                data={"outcome": str(outcome), "action": str(command.action)},
-            )
-        session.flush()
-    except StaleDataError as exc:
-        raise StaleVersion(f"Claim {number} was changed by someone else; reload it.") from exc
-    except IntegrityError as exc:
-        raise Conflict(f"Claim {number}: this payment was already recorded.") from exc
-    publish(
-        session,
-        ClaimTransitioned(
-            claim_id=claim.id,
-            action=command.action,
-            from_status=source,
-            to_status=target,
-            actor=actor,
-            at=now,
-        ),
-    )
-    return claim
+    if waived is None:
+        return []
+    _record_waiver(session, claim, waived)
+    return list(waived.kinds)
 
 
 def record_event(
@@ -968,17 +741,15 @@ def record_event(
     reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Append an entry to the claim's timeline (who, when, what, why)."""
-    claim.events.append(
-        ClaimEvent.by(
-            actor,
-            now,
-            kind=kind,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            data=data,
-        )
+    """Append an entry to the claim's timeline (who, when, what, why); not a state change."""
+    claim.record(
+        actor,
+        now,
+        kind=kind,
+        to_status=to_status,
+        from_status=from_status,
+        reason=reason,
+        data=data,
     )
 
 
