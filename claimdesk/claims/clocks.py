@@ -43,6 +43,7 @@ from claimdesk.config import Settings
 from claimdesk.core.db import due_in_batches
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
+from claimdesk.support.models import OutboxMessage
 
 ADVANCE_PAYMENT = "advance_payment"  # timeline kind of an advance payment (art. 25)
 CLOCK_WARNING = "statutory_warning"  # timeline kinds of the sweep (staff only)
@@ -73,7 +74,6 @@ def _first_advance_at(session: Session, claim_id: int) -> datetime | None:
 
 def denial_notice_sent_at(session: Session, claim_id: int, since: datetime) -> datetime | None:
     """When the customer's denial notice (alone or in a digest) left the outbox, if it did."""
-    from claimdesk.support.models import OutboxMessage  # support imports the claims domain
 
     rows: Result[datetime | None, str, list[dict[str, Any]] | None] = session.execute(
         select(OutboxMessage.sent_at, OutboxMessage.template, OutboxMessage.parts)

@@ -16,10 +16,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.claims import rules, service
+from claimdesk.claims import rules
 from claimdesk.claims.enums import ClaimStatus
 from claimdesk.claims.events import FieldInvestigationWaived
 from claimdesk.claims.models import Claim, FieldInvestigation
+from claimdesk.claims.repository import get_claim
 from claimdesk.claims.schemas import (
     FieldInvestigationAssignIn,
     FieldInvestigationCompleteIn,
@@ -79,7 +80,7 @@ def _tasks(session: Session, claim_id: int) -> list[FieldInvestigation]:
 
 def overview(session: Session, *, actor: Actor, claim_id: int) -> FieldInvestigationsOut:
     require(actor, "claims.field_investigations.view")
-    claim = service.get_claim(session, actor=actor, claim_id=claim_id)
+    claim = get_claim(session, actor=actor, claim_id=claim_id)
     reasons = reasons_for(claim)
     return FieldInvestigationsOut(
         claim_id=claim.id,
@@ -119,7 +120,7 @@ def open_investigation(
     settings: Settings,
 ) -> FieldInvestigation:
     require(actor, "claims.field_investigations.manage")
-    claim = service.get_claim(session, actor=actor, claim_id=claim_id, for_update=True)
+    claim = get_claim(session, actor=actor, claim_id=claim_id, for_update=True)
     if claim.status not in _OPENABLE:
         raise Conflict(
             f"Claim {claim.number} is '{claim.status}'; field investigations are opened before "
@@ -143,8 +144,7 @@ def open_investigation(
     )
     session.add(task)
     session.flush()
-    service.record_event(
-        claim,
+    claim.record(
         actor,
         now,
         kind=OPENED,
@@ -167,7 +167,7 @@ def _task(
     task = session.get(FieldInvestigation, investigation_id, with_for_update=True)
     if task is None:
         raise NotFound(f"Field investigation {investigation_id} does not exist.")
-    claim = service.get_claim(session, actor=actor, claim_id=task.claim_id)
+    claim = get_claim(session, actor=actor, claim_id=task.claim_id)
     if task.status != "open":
         raise Conflict(
             f"Field investigation {task.id} is {task.status}; nothing more to do. "
@@ -192,8 +192,7 @@ def assign(
         _check_due(data.due_date, now, settings)
         task.due_date = data.due_date
     task.assignee_id = assignee.id
-    service.record_event(
-        claim,
+    claim.record(
         actor,
         now,
         kind=ASSIGNED,
@@ -234,8 +233,7 @@ def complete(
     task.outcome = data.outcome
     task.completed_by_id = actor.user_id
     task.completed_at = now
-    service.record_event(
-        claim,
+    claim.record(
         actor,
         now,
         kind=COMPLETED,

@@ -241,7 +241,7 @@ class Claim(Base):
 
     def check_step(
         self, command: TransitionIn, role: Role
-    ) -> tuple[Transition, InvestigationOutcome | None]:
+    ) -> tuple[Transition[ClaimStatus, ClaimAction], InvestigationOutcome | None]:
         """The transition ``command`` takes from the current state (or a typed error), and
         the investigation outcome it records."""
         source = ClaimStatus(self.status)

@@ -22,6 +22,7 @@ from claimdesk.audit.rules import MoneyFact
 from claimdesk.audit.service import record_money_fact
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim, ClaimReserve
+from claimdesk.claims.repository import get_claim
 from claimdesk.claims.reserve_rules import (
     ZERO,
     ReserveKind,
@@ -188,8 +189,6 @@ def follow_transition(
 
 
 def _staff_claim(session: Session, actor: Actor, claim_id: int, *, for_update: bool) -> Claim:
-    from claimdesk.claims.service import get_claim  # it imports this module
-
     return get_claim(session, actor=actor, claim_id=claim_id, for_update=for_update)
 
 

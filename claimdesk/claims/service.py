@@ -9,15 +9,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from claimdesk.audit.rules import MoneyFact
 from claimdesk.audit.service import record_money_fact
-from claimdesk.claims import machine, reserves, rules
+from claimdesk.claims import field_investigations, machine, reserves, rules
 from claimdesk.claims.clocks import legacy_statutory
 from claimdesk.claims.clocks import views as statutory_views
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
@@ -48,6 +48,11 @@ from claimdesk.claims.payout import (
     PriorUsage,
     calculate_payout,
 )
+
+# The claim as every module loads it (re-exported: the service is where callers look).
+from claimdesk.claims.repository import can_see as can_see
+from claimdesk.claims.repository import claim_query
+from claimdesk.claims.repository import get_claim as get_claim
 from claimdesk.claims.schemas import (
     ClaimIn,
     ClaimOut,
@@ -63,7 +68,6 @@ from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import (
     Conflict,
-    NotFound,
     PermissionDenied,
     StaleVersion,
     ValidationFailed,
@@ -71,6 +75,7 @@ from claimdesk.core.errors import (
 from claimdesk.core.events import publish
 from claimdesk.customers.models import BankAccount
 from claimdesk.documents.checklists import DocumentRequirement, required_documents
+from claimdesk.documents.evidence import completeness_of, verify_payee_by_proof
 from claimdesk.documents.rules import Completeness
 from claimdesk.fraud import outcomes
 from claimdesk.fraud.models import RiskAssessment
@@ -78,6 +83,7 @@ from claimdesk.policies import attribute_schema
 from claimdesk.policies.models import Policy, Product
 from claimdesk.security.enums import Role
 from claimdesk.security.service import Actor
+from claimdesk.support.models import Dispute
 
 # Timeline entries a customer does not see.
 INTERNAL_EVENT_KINDS = frozenset(
@@ -100,41 +106,6 @@ INTERNAL_EVENT_KINDS = frozenset(
 # ---------------------------------------------------------------- queries
 
 
-# What every claim view needs loaded. One claim: policy, product, loss lines and payments in
-# one statement (a claim has a few lines and payments). A page of claims: policy and product
-# in the claims' statement, lines and payments in one more each (a join would repeat rows
-# under LIMIT). The product's coverages and the insured persons load on first use
-# (decisions need them, reads do not).
-_POLICY_LOADING = joinedload(Claim.policy, innerjoin=True).joinedload(
-    Policy.product, innerjoin=True
-)
-_CLAIM_LOADING = (_POLICY_LOADING, joinedload(Claim.loss_lines), joinedload(Claim.payments))
-_CLAIMS_LOADING = (_POLICY_LOADING, selectinload(Claim.loss_lines), selectinload(Claim.payments))
-
-
-def _claim_query() -> Select[Claim]:
-    return select(Claim).options(*_CLAIMS_LOADING)
-
-
-def can_see(actor: Actor, claim: Claim) -> bool:
-    if not actor.is_customer:
-        return True
-    return actor.customer_id in (claim.customer_id, claim.policy.holder_id)
-
-
-def get_claim(session: Session, *, actor: Actor, claim_id: int, for_update: bool = False) -> Claim:
-    """The claim, locked for the transaction when ``for_update``; otherwise the session's
-    copy if it already holds the claim (no statement), else loaded."""
-    if for_update:
-        query = _claim_query().where(Claim.id == claim_id).with_for_update(of=Claim)
-        claim = session.scalars(query).one_or_none()
-    else:
-        claim = session.get(Claim, claim_id, options=_CLAIM_LOADING)
-    if claim is None or not can_see(actor, claim):
-        raise NotFound(f"Claim {claim_id} does not exist.")
-    return claim
-
-
 def list_claims(
     session: Session,
     *,
@@ -144,7 +115,7 @@ def list_claims(
     offset: int = 0,
     referred_to_id: int | None = None,
 ) -> list[Claim]:
-    query = _claim_query()
+    query = claim_query()
     if referred_to_id is not None:  # the "referred to me" queue: referred, not yet decided
         query = query.where(
             Claim.referred_to_id == referred_to_id,
@@ -487,7 +458,6 @@ def _facts_for(
     if action == ClaimAction.APPROVE:
         _lock_policy(session, claim.policy_id)
         payout = _calculate_now(session, claim)  # other claims may have been approved since
-        from claimdesk.claims import field_investigations  # it imports this module
 
         reasons = field_investigations.reasons_for(claim)
         return rules.DecisionFacts(
@@ -543,7 +513,6 @@ def _payee(
 
 
 def _award(session: Session, dispute_id: int | None) -> rules.Award | None:
-    from claimdesk.support.models import Dispute  # support imports this module
 
     dispute = session.get(Dispute, dispute_id) if dispute_id is not None else None
     if dispute is None:
@@ -566,8 +535,6 @@ def _record_outside(
     if isinstance(event, DocumentsWaived):
         _record_waiver(session, claim, event)
     elif isinstance(event, FieldInvestigationWaived):
-        from claimdesk.claims import field_investigations  # it imports this module
-
         field_investigations.record_waiver(session, claim=claim, event=event, settings=settings)
     elif isinstance(event, ClaimAssessed):
         _money_fact(session, claim, event.actor, event.at, MoneyFact.ASSESSED, event.amount)
@@ -678,13 +645,11 @@ def _money_fact(
 
 def evidence_of(session: Session, claim: Claim) -> Completeness:
     """The claim's documents against its checklist (read, missing, mismatched)."""
-    from claimdesk.documents.service import completeness_of  # it imports this module
 
     return completeness_of(session, claim)
 
 
 def _payee_verified(session: Session, claim: Claim, account: BankAccount, now: datetime) -> bool:
-    from claimdesk.documents.service import verify_payee_by_proof  # it imports this module
 
     return verify_payee_by_proof(session, claim=claim, account=account, now=now)
 

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.machine import TRANSITIONS
@@ -20,12 +19,12 @@ from claimdesk.core.clock import Clock
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, ValidationFailed
 from claimdesk.core.events import publish
-from claimdesk.customers.models import BankAccount, Customer
-from claimdesk.customers.service import verify_by_bank_proof
+from claimdesk.customers.models import BankAccount
 from claimdesk.documents import rules
 from claimdesk.documents.checklists import document_kinds, template
 from claimdesk.documents.enums import DocumentStatus, MediaType
 from claimdesk.documents.events import DocumentRead, DocumentUploaded
+from claimdesk.documents.evidence import completeness_of, documents_of, verify_payee_by_proof
 from claimdesk.documents.inspection import inspect_upload
 from claimdesk.documents.models import Document
 from claimdesk.documents.reading import OcrEngine, TextReading, read_text
@@ -50,14 +49,6 @@ log = logging.getLogger(__name__)
 # A claim in these states takes no more documents.
 _CLOSED_STATES = frozenset({ClaimStatus.CLOSED, ClaimStatus.ARCHIVED, ClaimStatus.WITHDRAWN})
 MAX_FILENAME = 256
-BANK_PROOF_KIND = "bank_account_proof"
-
-
-def _holder_names(account: BankAccount) -> list[str]:
-    """The account holder's name, and the customer's other name when the customer holds it."""
-    customer = account.customer
-    own = [name for name in (customer.name, customer.name_en) if name]
-    return own if account.holder_name in own else [account.holder_name]
 
 
 # ---------------------------------------------------------------- upload
@@ -156,13 +147,7 @@ def list_documents(
     session: Session, *, actor: Actor, claim_id: int
 ) -> tuple[Claim, list[Document]]:
     claim = claims.get_claim(session, actor=actor, claim_id=claim_id)
-    return claim, _documents(session, claim.id)
-
-
-def _documents(session: Session, claim_id: int) -> list[Document]:
-    return list(
-        session.scalars(select(Document).where(Document.claim_id == claim_id).order_by(Document.id))
-    )
+    return claim, documents_of(session, claim.id)
 
 
 def get_document(
@@ -282,40 +267,6 @@ def save_reading(
 # ---------------------------------------------------------------- completeness
 
 
-def completeness_of(session: Session, claim: Claim) -> rules.Completeness:
-    policy = claim.policy
-    people = {claim.customer_id, policy.holder_id, *(p.customer_id for p in policy.insured)}
-    names = [
-        name
-        for customer in session.scalars(select(Customer).where(Customer.id.in_(people)))
-        for name in (customer.name, customer.name_en)
-        if name
-    ]
-    facts = rules.ClaimFacts(
-        required=tuple(d.kind for d in claims.documents_for(claim)),
-        person_names=tuple(names),
-        period_start=policy.start_date,
-        period_end=policy.end_date,
-        incident_date=claim.incident_date,
-        plate_number=_plate_number(policy.insured_object),
-    )
-    documents = [_facts(d) for d in _documents(session, claim.id)]
-    return rules.assess_completeness(facts, documents, rules.reading_rules())
-
-
-def _facts(document: Document) -> rules.DocumentFacts:
-    return rules.DocumentFacts(
-        id=document.id,
-        filename=document.filename,
-        status=DocumentStatus(document.status),
-        declared_kind=document.declared_kind,
-        detected_kind=document.detected_kind,
-        fields=dict(document.fields or {}),
-        error=document.error,
-        confidence=dict(document.field_confidence or {}),
-    )
-
-
 def review_completeness(
     session: Session, *, claim_id: int, now: datetime, settings: Settings
 ) -> rules.Completeness:
@@ -352,30 +303,6 @@ def review_completeness(
             session, actor=SYSTEM, claim_id=claim.id, command=command, now=now, settings=settings
         )
     return result
-
-
-def verify_payee_by_proof(
-    session: Session, *, claim: Claim, account: BankAccount, now: datetime
-) -> bool:
-    """Verify an unverified payee account by the claim's read bank-proof document showing
-    its number and holder; whether the account is verified now."""
-    if account.verified:
-        return True
-    for document in _documents(session, claim.id):
-        fields = document.fields or {}
-        if (
-            document.status == DocumentStatus.READ
-            and document.kind == BANK_PROOF_KIND
-            and claim_rules.check_bank_proof(
-                proof_number=fields.get("account_number"),
-                proof_holder=fields.get("account_holder"),
-                account_number=account.account_number,
-                holder_names=_holder_names(account),
-            )
-        ):
-            verify_by_bank_proof(session, account=account, document_id=document.id, now=now)
-            return True
-    return False
 
 
 def completeness(session: Session, *, actor: Actor, claim_id: int) -> CompletenessOut:
@@ -428,8 +355,3 @@ def document_view(document: Document, claim: Claim, *, detail: bool = False) -> 
             amount=amount,
         )
     return out
-
-
-def _plate_number(insured_object: dict[str, str | int | bool] | None) -> str | None:
-    plate = (insured_object or {}).get("plate_number")
-    return None if plate is None else str(plate)

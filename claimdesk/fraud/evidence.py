@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims.models import Claim
-from claimdesk.documents import service as documents
+from claimdesk.documents.evidence import completeness_of
 from claimdesk.documents.models import Document
 from claimdesk.fraud.rules import DocumentConflict, SharedDocument
 
@@ -60,7 +60,7 @@ class StoredDocuments:
     def conflicts(
         self, session: Session, claim: Claim, amount_tolerance: Decimal
     ) -> list[DocumentConflict]:
-        result = documents.completeness_of(session, claim)
+        result = completeness_of(session, claim)
         found = [DocumentConflict(m.message_en, m.message_zh) for m in result.mismatched]
         invoiced, claimed = result.invoiced_total, claim.claimed_amount
         if invoiced > 0 and abs(invoiced - claimed) > claimed * amount_tolerance:

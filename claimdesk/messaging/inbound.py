@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims.models import Claim
-from claimdesk.claims.service import can_see
+from claimdesk.claims.repository import can_see
 from claimdesk.config import Settings
 from claimdesk.core.errors import ClaimDeskError, Conflict
 from claimdesk.customers.models import Customer
