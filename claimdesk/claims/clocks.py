@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import rules as claim_rules
@@ -226,8 +226,15 @@ def of_claims(session: Session, claim_ids: Iterable[int]) -> dict[int, list[Stat
     return found
 
 
+_OF_CLAIM = select(StatutoryClock).where(StatutoryClock.claim_id == bindparam("claim_id"))
+
+
 def of_claim(session: Session, claim_id: int) -> list[StatutoryClock]:
-    return of_claims(session, [claim_id]).get(claim_id, [])
+    """One claim's clocks, in rule order (the statement is built once: the status read
+    asks on every request)."""
+    found = list(session.scalars(_OF_CLAIM, {"claim_id": claim_id}))
+    found.sort(key=lambda c: _ORDER.get(ClockRule(c.rule), 99))
+    return found
 
 
 def views(clocks: Sequence[StatutoryClock], now: datetime) -> list[StatutoryClockOut]:
