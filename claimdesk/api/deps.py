@@ -76,14 +76,18 @@ def _signed_in(
     token: str,
     rule: Rule | None,
     session: Session | None = None,
+    epoch: int | None = None,
 ) -> Actor:
     """The token's actor (cached per process, see security/service.py), counted against
     the user's rate limit, checked against the route's permission; read in ``session``
-    when given, else in a read session of its own."""
+    when given (with the auth ``epoch`` when already read), else in a read session of its
+    own."""
     if session is None:
         with container.reads() as own:
             return _signed_in(request, container, token, rule, own)
-    actor = actor_for_token(session, token=token, now=container.clock.now(), cache=container.tokens)
+    actor = actor_for_token(
+        session, token=token, now=container.clock.now(), cache=container.tokens, epoch=epoch
+    )
     request.app.state.rate_limiter.hit_user(actor.user_id)
     if rule is not None and rule.permission is not None:
         require(actor, rule.permission)
@@ -106,13 +110,18 @@ def signs_in_itself(endpoint: F) -> F:
     return endpoint
 
 
-def sign_in(request: Request, container: Container, session: Session) -> Actor:
+def sign_in(
+    request: Request, container: Container, session: Session, *, epoch: int | None = None
+) -> Actor:
     """The acting user of a route marked :func:`signs_in_itself`, signed in in ``session``
-    (in a worker thread): the checks :func:`enforce_access` makes on other routes."""
+    (in a worker thread): the checks :func:`enforce_access` makes on other routes. ``epoch``:
+    the auth epoch, when the handler read it in the same query as its data."""
     pending: _PendingSignIn | None = getattr(request.state, "pending_sign_in", None)
     if pending is None:  # not through enforce_access: fail closed
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    request.state.actor = _signed_in(request, container, pending.token, pending.rule, session)
+    request.state.actor = _signed_in(
+        request, container, pending.token, pending.rule, session, epoch
+    )
     return request.state.actor
 
 

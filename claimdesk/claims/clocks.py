@@ -222,8 +222,14 @@ def of_claims(session: Session, claim_ids: Iterable[int]) -> dict[int, list[Stat
     for clock in session.scalars(select(StatutoryClock).where(StatutoryClock.claim_id.in_(ids))):
         found[clock.claim_id].append(clock)
     for clocks in found.values():
-        clocks.sort(key=lambda c: _ORDER.get(ClockRule(c.rule), 99))
+        in_rule_order(clocks)
     return found
+
+
+def in_rule_order(clocks: list[StatutoryClock]) -> list[StatutoryClock]:
+    """Sort one claim's clocks as views show them (in place; returned for convenience)."""
+    clocks.sort(key=lambda c: _ORDER.get(ClockRule(c.rule), 99))
+    return clocks
 
 
 _OF_CLAIM = select(StatutoryClock).where(StatutoryClock.claim_id == bindparam("claim_id"))
@@ -232,9 +238,7 @@ _OF_CLAIM = select(StatutoryClock).where(StatutoryClock.claim_id == bindparam("c
 def of_claim(session: Session, claim_id: int) -> list[StatutoryClock]:
     """One claim's clocks, in rule order (the statement is built once: the status read
     asks on every request)."""
-    found = list(session.scalars(_OF_CLAIM, {"claim_id": claim_id}))
-    found.sort(key=lambda c: _ORDER.get(ClockRule(c.rule), 99))
-    return found
+    return in_rule_order(list(session.scalars(_OF_CLAIM, {"claim_id": claim_id})))
 
 
 def views(clocks: Sequence[StatutoryClock], now: datetime) -> list[StatutoryClockOut]:

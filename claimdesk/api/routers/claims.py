@@ -101,21 +101,20 @@ def list_claims(
 
 
 def _read(request: Request, container: Container, claim_id: int) -> bytes:
-    """Sign in, load and answer in one thread-pool call and one read session: the auth
-    epoch, the claim's version (the claim itself from the process's copy when current) and
-    its statutory clocks. The answer is serialised here, once (the route returns the bytes,
-    so FastAPI does not validate the model again)."""
+    """Sign in, load and answer in one thread-pool call, one read session and (with the
+    token and the claim cached) one query: the auth epoch, the claim's version and its
+    statutory clocks (claims/cache.py). The answer is serialised here, once (the route
+    returns the bytes, so FastAPI does not validate the model again)."""
     with container.reads() as session:
-        actor = sign_in(request, container, session)
-        claim = container.claims.get(session, actor=actor, claim_id=claim_id)
-        # Read every time: the sweep changes clocks without changing the claim's version.
-        statutory = clocks.of_claim(session, claim.id)
+        found = container.claims.status(session, claim_id)
+        actor = sign_in(request, container, session, epoch=found.epoch)
+        claim = container.claims.get(session, actor=actor, claim_id=claim_id, version=found.version)
     view = service.claim_view(
         claim,
         actor=actor,
         now=container.clock.now(),
         settings=container.settings,
-        clocks=statutory,
+        clocks=found.clocks,
     )
     return view.__pydantic_serializer__.to_json(view)
 
