@@ -121,8 +121,8 @@ def _read(request: Request, container: Container, claim_id: int) -> bytes:
 
 @router.get("/{claim_id}", response_model=ClaimOut)
 @signs_in_itself
-async def get_claim(claim_id: int, request: Request, container: ContainerDep) -> Response:
-    body = await run_in_threadpool(_read, request, container, claim_id)
+async def get_claim(claim_id: int, request: Request) -> Response:
+    body = await run_in_threadpool(_read, request, request.app.state.container, claim_id)
     return Response(body, media_type="application/json")
 
 
