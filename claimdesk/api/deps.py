@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -21,12 +22,15 @@ from claimdesk.documents.storage import LocalBlobStore
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor, actor_for_token
 
+F = TypeVar("F", bound=Callable[..., object])
+
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 # The dependencies are ``async def`` and do no I/O on the event loop: what needs the database
 # goes to the thread pool in one call each. A round trip to the pool costs more than most of
-# their work, so a signed-in read makes two (who is asking; the handler).
+# their work, so a signed-in read makes two (who is asking; the handler), and a route marked
+# ``signs_in_itself`` (the status read) one.
 
 
 async def get_container(request: Request) -> Container:
@@ -72,17 +76,59 @@ async def get_now(container: Annotated[Container, Depends(get_container)]) -> da
     return container.clock.now()
 
 
-def _signed_in(request: Request, container: Container, token: str, rule: Rule | None) -> Actor:
+def _signed_in(
+    request: Request,
+    container: Container,
+    token: str,
+    rule: Rule | None,
+    session: Session | None = None,
+    epoch: int | None = None,
+) -> Actor:
     """The token's actor (cached per process, see security/service.py), counted against
-    the user's rate limit, checked against the route's permission."""
-    with container.reads() as session:
-        actor = actor_for_token(
-            session, token=token, now=container.clock.now(), cache=container.tokens
-        )
+    the user's rate limit, checked against the route's permission; read in ``session``
+    when given (with the auth ``epoch`` when already read), else in a read session of its
+    own."""
+    if session is None:
+        with container.reads() as own:
+            return _signed_in(request, container, token, rule, own)
+    actor = actor_for_token(
+        session, token=token, now=container.clock.now(), cache=container.tokens, epoch=epoch
+    )
     state.rate_limiter(request).hit_user(actor.user_id)
     if rule is not None and rule.permission is not None:
         require(actor, rule.permission)
     return actor
+
+
+@dataclass(frozen=True)
+class _PendingSignIn:
+    token: str
+    rule: Rule
+
+
+def signs_in_itself(endpoint: F) -> F:
+    """Mark a hot route whose handler makes its whole database work one call to the thread
+    pool: :func:`enforce_access` then only checks that a token was sent and leaves the
+    sign-in (the same checks) to :func:`sign_in`, which the handler must call first, in
+    that call and its session (one thread-pool round trip and one connection instead of
+    two). A marked handler gets no actor any other way."""
+    endpoint.signs_in_itself = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def sign_in(
+    request: Request, container: Container, session: Session, *, epoch: int | None = None
+) -> Actor:
+    """The acting user of a route marked :func:`signs_in_itself`, signed in in ``session``
+    (in a worker thread): the checks :func:`enforce_access` makes on other routes. ``epoch``:
+    the auth epoch, when the handler read it in the same query as its data."""
+    pending: _PendingSignIn | None = getattr(request.state, "pending_sign_in", None)
+    if pending is None:  # not through enforce_access: fail closed
+        raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
+    request.state.actor = _signed_in(
+        request, container, pending.token, pending.rule, session, epoch
+    )
+    return request.state.actor
 
 
 async def get_actor(
@@ -106,7 +152,8 @@ async def enforce_access(
 ) -> None:
     """Apply the route's rule from claimdesk/api/access.py before its handler runs."""
     method = "GET" if request.method == "HEAD" else request.method
-    rule = state.access_rules(request).get((id(request.scope.get("route")), method))
+    route = request.scope.get("route")
+    rule = state.access_rules(request).get((id(route), method))
     if rule is None:  # create_app refuses such routes; fail closed all the same
         raise PermissionDenied("This route has no access rule.")
     if rule.access == Access.PROBE:
@@ -117,6 +164,9 @@ async def enforce_access(
         return
     if not token:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
+    if getattr(getattr(route, "endpoint", None), "signs_in_itself", False):
+        request.state.pending_sign_in = _PendingSignIn(token, rule)
+        return
     state.set_actor(request, await run_in_threadpool(_signed_in, request, container, token, rule))
 
 

@@ -4,21 +4,48 @@ from that copy while the claim's version is unchanged. Every change to a claim g
 its row, whose version the ORM raises on each update (``version_id_col``), so one indexed
 read of that number tells whether the copy is current, in any process. The view itself is
 built per request (it depends on the reader and the time); who may see the claim is checked
-on every read."""
+on every read.
+
+A status read asks the database once (:meth:`ClaimCache.status`): the auth epoch (for the
+token check, see security/service.py), the claim's version and its statutory clocks, which
+the sweep changes without changing the claim's version."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from claimdesk.claims import clocks as claim_clocks
 from claimdesk.claims import service
-from claimdesk.claims.models import Claim
+from claimdesk.claims.models import Claim, StatutoryClock
 from claimdesk.core.errors import NotFound
-from claimdesk.security.service import Actor
+from claimdesk.security.models import AuthEpoch
+from claimdesk.security.service import Actor, auth_epoch
 
 _VERSION = select(Claim.version).where(Claim.id == bindparam("claim_id"))
+_STATUS = (
+    select(
+        select(AuthEpoch.value).where(AuthEpoch.id == 1).scalar_subquery(),
+        Claim.version,
+        StatutoryClock,
+    )
+    .select_from(Claim)
+    .outerjoin(StatutoryClock, StatutoryClock.claim_id == Claim.id)
+    .where(Claim.id == bindparam("claim_id"))
+)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What one query tells about a claim: the auth epoch, the claim's version (None: no
+    such claim) and its statutory clocks in rule order."""
+
+    epoch: int
+    version: int | None
+    clocks: list[StatutoryClock]
 
 
 class ClaimCache:
@@ -27,10 +54,24 @@ class ClaimCache:
         self._claims: dict[int, Claim] = {}
         self._lock = threading.Lock()
 
-    def get(self, session: Session, *, actor: Actor, claim_id: int) -> Claim:
+    @staticmethod
+    def status(session: Session, claim_id: int) -> Status:
+        """The auth epoch, the claim's version and clocks, in one statement."""
+        rows = session.execute(_STATUS, {"claim_id": claim_id}).all()
+        if not rows:
+            return Status(auth_epoch(session), None, [])
+        found = [clock for _, _, clock in rows if clock is not None]
+        return Status(rows[0][0] or 0, rows[0][1], claim_clocks.in_rule_order(found))
+
+    def get(
+        self, session: Session, *, actor: Actor, claim_id: int, version: int | None = None
+    ) -> Claim:
         """The claim as ``service.get_claim`` would load it, from the copy when current. The
-        claim stays usable after ``session`` closes (everything the view reads is loaded)."""
-        version = session.connection().scalar(_VERSION, {"claim_id": claim_id})
+        claim stays usable after ``session`` closes (everything the view reads is loaded).
+        ``version``: the claim's version when already read in this session (see
+        :meth:`status`)."""
+        if version is None:
+            version = session.connection().scalar(_VERSION, {"claim_id": claim_id})
         known = self._claims.get(claim_id)
         if version is not None and known is not None and known.version == version:
             if not service.can_see(actor, known):

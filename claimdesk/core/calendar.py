@@ -43,8 +43,10 @@ def next_working_day(day: date) -> date:
     raise ValueError(f"no working day within {_MAX_DAYS} days of {day}")
 
 
+@lru_cache(maxsize=65_536)
 def working_days_between(start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start).
+    Cached: every claim view counts its cycle time, a day at a time, to today."""
     count = 0
     day = start
     while day < end:

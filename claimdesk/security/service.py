@@ -269,13 +269,19 @@ def auth_epoch(session: Session) -> int:
 
 
 def actor_for_token(
-    session: Session, *, token: str, now: datetime, cache: TokenCache | None = None
+    session: Session,
+    *,
+    token: str,
+    now: datetime,
+    cache: TokenCache | None = None,
+    epoch: int | None = None,
 ) -> Actor:
     """Who a bearer token acts for; from ``cache`` when nothing that ends access changed
     since it was read (the auth epoch is read first, so a change racing the read is seen
-    by the next request)."""
+    by the next request; ``epoch`` when the caller read it in this request's first query)."""
     digest = _digest(token)
-    epoch = auth_epoch(session) if cache is not None else 0
+    if epoch is None:
+        epoch = auth_epoch(session) if cache is not None else 0
     known = cache.get(digest) if cache is not None else None
     if known is not None and known.epoch == epoch and known.expires_at > now:
         return known.actor

@@ -1,9 +1,17 @@
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from claimdesk.api.deps import ActorDep, ContainerDep, NowDep, SessionDep, SettingsDep
+from claimdesk.api.deps import (
+    ActorDep,
+    ContainerDep,
+    NowDep,
+    SessionDep,
+    SettingsDep,
+    sign_in,
+    signs_in_itself,
+)
 from claimdesk.bootstrap import Container
 from claimdesk.claims import advances, clocks, reserves, service
 from claimdesk.claims.enums import ClaimStatus
@@ -92,23 +100,30 @@ def list_claims(
     ]
 
 
-def _read(container: Container, actor: Actor, claim_id: int) -> ClaimOut:
+def _read(request: Request, container: Container, claim_id: int) -> bytes:
+    """Sign in, load and answer in one thread-pool call, one read session and (with the
+    token and the claim cached) one query: the auth epoch, the claim's version and its
+    statutory clocks (claims/cache.py). The answer is serialised here, once (the route
+    returns the bytes, so FastAPI does not validate the model again)."""
     with container.reads() as session:
-        claim = container.claims.get(session, actor=actor, claim_id=claim_id)
-        # Read every time: the sweep changes clocks without changing the claim's version.
-        statutory = clocks.of_claim(session, claim.id)
-    return service.claim_view(
+        found = container.claims.status(session, claim_id)
+        actor = sign_in(request, container, session, epoch=found.epoch)
+        claim = container.claims.get(session, actor=actor, claim_id=claim_id, version=found.version)
+    view = service.claim_view(
         claim,
         actor=actor,
         now=container.clock.now(),
         settings=container.settings,
-        clocks=statutory,
+        clocks=found.clocks,
     )
+    return view.__pydantic_serializer__.to_json(view)
 
 
 @router.get("/{claim_id}", response_model=ClaimOut)
-async def get_claim(claim_id: int, actor: ActorDep, container: ContainerDep) -> ClaimOut:
-    return await run_in_threadpool(_read, container, actor, claim_id)
+@signs_in_itself
+async def get_claim(claim_id: int, request: Request) -> Response:
+    body = await run_in_threadpool(_read, request, request.app.state.container, claim_id)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{claim_id}/timeline", response_model=list[ClaimEventOut])
