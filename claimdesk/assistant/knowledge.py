@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.language import LOCALES
+from claimdesk.assistant.retrieval import off_topic_questions
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,35 @@ def shipped_vectors(model: str) -> dict[str, bytes]:
             return {}
         vectors = data["vectors"].astype(np.float32)
         return {str(h): v.tobytes() for h, v in zip(data["hashes"], vectors, strict=True)}
+
+
+# The query vectors of off_topic.toml's questions as made by the model named in the file,
+# with the hash of the questions: written by `python -m bench._ship_vectors --off-topic`.
+SHIPPED_OFF_TOPIC = Path(__file__).resolve().parent / "knowledge" / "off_topic.npz"
+_off_topic: dict[str, np.ndarray] = {}
+_off_topic_lock = threading.Lock()
+
+
+def off_topic_hash() -> str:
+    return text_hash("\n".join(off_topic_questions()))
+
+
+def off_topic_vectors(embedder: Embedder) -> np.ndarray:
+    """The everyday questions' query vectors for ``embedder``: the shipped ones when made
+    by its model from the same questions, else embedded once per process."""
+    with _off_topic_lock:
+        known = _off_topic.get(embedder.name)
+        if known is not None:
+            return known
+        vectors = None
+        if SHIPPED_OFF_TOPIC.exists():
+            with np.load(SHIPPED_OFF_TOPIC, allow_pickle=False) as data:
+                if str(data["model"]) == embedder.name and str(data["hash"]) == off_topic_hash():
+                    vectors = data["vectors"].astype(np.float32)
+        if vectors is None:
+            vectors = embedder.queries(list(off_topic_questions()))
+        _off_topic[embedder.name] = vectors
+        return vectors
 
 
 def text_hash(text: str) -> str:

@@ -103,6 +103,7 @@ CONFIDENCE_FEATURES = (
     "logit",
     "margin",
     "insurance_words",
+    "off_topic",
     "title_cosine",
     "lexical",
     "coverage",
@@ -262,14 +263,28 @@ def _weights() -> Weights:
     )
 
 
-def confidence_features(logits: np.ndarray, rows: np.ndarray, domain: bool) -> np.ndarray:
-    """The answerability view of a reranked list: see CONFIDENCE_FEATURES."""
+def confidence_features(
+    logits: np.ndarray, rows: np.ndarray, domain: bool, off_topic: float = 0.0
+) -> np.ndarray:
+    """The answerability view of a reranked list: see CONFIDENCE_FEATURES. ``off_topic``
+    is how much closer the question is to the nearest everyday question of
+    off_topic.toml than to the nearest entry title (``Index.off_topic``)."""
     best = int(np.argmax(logits))
     others = np.delete(logits, best)
     margin = float(logits[best] - others.max()) if len(others) else 10.0
     row = rows[best]
-    picked = [FEATURES.index(name) for name in CONFIDENCE_FEATURES[3:]]
-    return np.array([float(logits[best]), min(margin, 10.0), float(domain), *row[picked]])
+    picked = [FEATURES.index(name) for name in CONFIDENCE_FEATURES[4:]]
+    return np.array(
+        [float(logits[best]), min(margin, 10.0), float(domain), off_topic, *row[picked]]
+    )
+
+
+@cache
+def off_topic_questions() -> tuple[str, ...]:
+    """The everyday questions of off_topic.toml, English then Chinese."""
+    text = resources.files("claimdesk.assistant").joinpath("off_topic.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return tuple(q for locale in sorted(data) for q in data[locale])
 
 
 class Index:
@@ -284,16 +299,20 @@ class Index:
         *,
         terms: Sequence[list[str]] | None = None,
         vectors: np.ndarray | None = None,
+        off_topic: np.ndarray | None = None,
         k1: float = 1.2,
     ) -> None:
         self.passages = list(passages)
         self.embedder = embedder
+        # Query vectors of off_topic_questions(): without them the off-topic feature is 0.
+        self._off_topic = off_topic if off_topic is not None and len(off_topic) else None
         self._bm25 = bm25s.BM25(k1=k1, b=0.75)
         split = [_split_terms(t) for t in terms] if terms else None
         split = split or [passage_terms(p.text, p.questions) for p in self.passages]
-        self._title_terms = [set(title) for title, _ in split]
+        # Title words are kept as lists: the reranker makes sets of its twenty candidates'
+        # words only (sets of every passage's words cost seconds at 10,000 entries).
+        self._title_terms = [title for title, _ in split]
         self._terms = [(title + body) or [""] for title, body in split]
-        self._held = [set(t) for t in self._terms]
         if self.passages:
             self._bm25.index(self._terms, show_progress=False)
         self._categories = [p.category for p in self.passages]
@@ -406,8 +425,8 @@ class Index:
         best_cosine = float(cosines[order].max())
         rows = []
         for rank, i in enumerate(order):
-            held = len(asked & self._held[i]) / len(asked) if asked else 0.0
-            in_title = len(asked & self._title_terms[i]) / len(asked) if asked else 0.0
+            held = len(asked.intersection(self._terms[i])) / len(asked) if asked else 0.0
+            in_title = len(asked.intersection(self._title_terms[i])) / len(asked) if asked else 0.0
             category = self._categories[i]
             matches = [float(want and category in kinds) for want, kinds in wanted]
             rows.append(
@@ -428,12 +447,24 @@ class Index:
             )
         return order, np.array(rows, dtype=np.float64)
 
+    def off_topic(self, first: Stage, rows: np.ndarray) -> float:
+        """The question's cosine with the nearest everyday question minus that with the
+        nearest title among the reranked candidates, in hundredths: above 0, it reads
+        more like small talk than like anything the knowledge base answers."""
+        if self._off_topic is None or not len(rows):
+            return 0.0
+        nearest = float((self._off_topic @ first.vector).max())
+        # In hundredths: the gaps are a few hundredths of a cosine either way, and the
+        # answerability model's weights are regularised on this scale like the others.
+        return 100.0 * (nearest - float(rows[:, FEATURES.index("title_cosine")].max()))
+
     def _rerank(self, first: Stage, top: int) -> list[Hit]:
         order, rows = self.features(first)
         weights = _weights()
         logits = rows @ weights.ranking + weights.ranking_intercept
         domain = in_domain(first.query.text)
-        answerable = confidence_features(logits, rows, domain) @ weights.confidence
+        judged = confidence_features(logits, rows, domain, self.off_topic(first, rows))
+        answerable = judged @ weights.confidence
         score = np.full_like(first.fused, -np.inf)
         confidences = np.zeros_like(first.fused)
         score[order] = logits + 1000.0  # the reranked ones ahead of the rest

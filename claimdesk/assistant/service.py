@@ -25,6 +25,7 @@ from claimdesk.assistant.knowledge import (
     entry_hash,
     entry_ref,
     join_questions,
+    off_topic_vectors,
     passage_text,
     shipped_vectors,
     split_questions,
@@ -361,7 +362,13 @@ def knowledge_index(session: Session, embedder: Embedder) -> KnowledgeIndex:
         terms.append(row.terms.split() if current else stored_terms(text, questions).split())
         stored.append(row.vectors)
     built = KnowledgeIndex(
-        Index(passages, embedder, terms=terms, vectors=_vectors(embedder, passages, stored)),
+        Index(
+            passages,
+            embedder,
+            terms=terms,
+            vectors=_vectors(embedder, passages, stored),
+            off_topic=off_topic_vectors(embedder),
+        ),
         entries,
     )
     _indexes.clear()

@@ -12,6 +12,12 @@ import typer
 from claimdesk.assistant.knowledge import passage_text, starter_entries
 from claimdesk.assistant.retrieval import Index, Method, Passage
 
+# `rank` reads a passage's opening of this many model tokens (the assistant's own index
+# reads 256): the model's cost grows with every token and a long answer states its subject
+# first; 2,500 long passages at 256 tokens take longer than the ten minutes allowed on two
+# cores (docs/benchmarks.md, issue 22). ``--passage-tokens`` sets another cut.
+RANK_PASSAGE_TOKENS = 128
+
 app = typer.Typer(help="Smart assistant: knowledge-base retrieval.", no_args_is_help=True)
 
 
@@ -42,11 +48,23 @@ def read_passages(path: Path) -> list[Passage]:
     ]
 
 
-def build_index(passages: list[Passage], method: Method, threads: int | None = None) -> Index:
-    """The index the assistant uses; the lexical method alone needs no embedding model."""
-    from claimdesk.assistant.embedding import E5Embedder
+def build_index(
+    passages: list[Passage],
+    method: Method,
+    threads: int | None = None,
+    passage_tokens: int = RANK_PASSAGE_TOKENS,
+) -> Index:
+    """The index the assistant uses; the lexical method alone needs no embedding model.
+    Passages and queries are embedded by ``threads`` worker processes (all cores by
+    default), each running the model on one thread."""
+    from claimdesk.assistant.embedding import E5Embedder, available_cores
 
-    return Index(passages, None if method == Method.LEXICAL else E5Embedder(threads=threads))
+    if method == Method.LEXICAL:
+        return Index(passages, None)
+    embedder = E5Embedder(
+        threads=1, passage_tokens=passage_tokens, processes=threads or available_cores()
+    )
+    return Index(passages, embedder)
 
 
 @app.command()
@@ -72,17 +90,32 @@ def rank(
         int | None,
         typer.Option("--threads", min=1, help="Cores the model uses (default: all)"),
     ] = None,
+    passage_tokens: Annotated[
+        int,
+        typer.Option(
+            "--passage-tokens",
+            min=16,
+            max=512,
+            help="Model tokens read of each passage's opening",
+        ),
+    ] = RANK_PASSAGE_TOKENS,
 ) -> None:
     """Rank KB entries for each query, best first, with the assistant's retrieval. When KB
     lines carry 'lang' (en, zh-CN), a query is matched against entries of its own language.
-    Passages and queries are embedded in batches on every core (or ``--threads``)."""
-    index = build_index(read_passages(kb), method, threads)
+    Passages and queries are embedded in batches by one process per core (or
+    ``--threads``), each passage cut once to its first ``--passage-tokens`` tokens."""
+    passages = read_passages(kb)
     asked = [(q["id"], str(q["text"])) for _, q in _lines(queries)]
-    vectors = (
-        index.embedder.queries([text for _, text in asked])
-        if index.embedder is not None
-        else [None] * len(asked)
-    )
+    index = build_index(passages, method, threads, passage_tokens)
+    try:
+        vectors = (
+            index.embedder.queries([text for _, text in asked])
+            if index.embedder is not None
+            else [None] * len(asked)
+        )
+    finally:
+        if index.embedder is not None:
+            index.embedder.close()
     with out.open("w", encoding="utf-8") as handle:
         for (query_id, text), vector in zip(asked, vectors, strict=True):
             hits = index.search(text, top=top, method=method, detect_language=True, vector=vector)

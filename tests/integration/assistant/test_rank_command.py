@@ -86,3 +86,34 @@ def test_the_shipped_knowledge_base_exports_as_kb_jsonl(tmp_path: Path) -> None:
     assert {r["lang"] for r in rows} == {"en", "zh-CN"}
     assert "en/docs-inpatient" in {r["id"] for r in rows}
     assert all(r["text"].strip() for r in rows)
+
+
+def test_worker_processes_embed_a_large_batch_exactly_as_one_process_does() -> None:
+    from claimdesk.assistant.embedding import POOL_FROM, E5Embedder
+
+    texts = [f"{row['text']} ({number})" for number in range(POOL_FROM) for row in KB[:1]]
+    spread = E5Embedder(threads=1, passage_tokens=32, processes=2)
+    try:
+        passages, queries = spread.passages(texts), spread.queries(texts)
+    finally:
+        spread.close()
+    alone = E5Embedder(threads=1, passage_tokens=32)
+    assert spread._pool is None
+    assert passages.shape == (POOL_FROM, 384)
+    assert abs(passages - alone.passages(texts)).max() < 1e-6
+    assert abs(queries - alone.queries(texts)).max() < 1e-6
+
+
+def test_a_passage_cut_outside_the_model_window_is_refused(tmp_path: Path) -> None:
+    _write(tmp_path / "kb.jsonl", KB)
+    _write(tmp_path / "q.jsonl", QUERIES)
+    result = runner.invoke(
+        app,
+        [
+            *("assistant", "rank", "--kb", str(tmp_path / "kb.jsonl")),
+            *("--queries", str(tmp_path / "q.jsonl"), "--out", str(tmp_path / "o.jsonl")),
+            *("--passage-tokens", "4000"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--passage-tokens" in result.output

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from claimdesk.assistant.embedding import HashingEmbedder
@@ -21,6 +22,7 @@ from claimdesk.assistant.retrieval import (
     answer_at,
     confidence,
     in_domain,
+    off_topic_questions,
 )
 
 PASSAGES = [
@@ -120,3 +122,25 @@ def test_a_question_without_insurance_words_needs_more_confidence_to_be_answered
     assert answer_at("what is the deductible on my hospital claim") == ANSWER_AT
     assert answer_at("what are the rules of chess") == PLAIN_ANSWER_AT > ANSWER_AT
     assert not in_domain("长城是什么时候修的")  # "when" alone is no insurance word
+
+
+def test_the_everyday_questions_are_none_a_copy_of_an_evaluation_question() -> None:
+    questions = Path(__file__).parents[3] / "bench" / "data" / "assistant_questions.jsonl"
+    lines = questions.read_text("utf-8").splitlines()
+    asked = {json.loads(line)["text"].strip().lower() for line in lines}
+    everyday = off_topic_questions()
+    assert len(everyday) >= 100
+    assert not [q for q in everyday if q.strip().lower() in asked]
+
+
+def test_a_question_nearer_an_everyday_question_than_any_title_reads_as_off_topic() -> None:
+    embedder = HashingEmbedder()
+    passages = [Passage("d", "Deductible of the policy\nThe part of a loss you pay.", "en")]
+    everyday = embedder.queries(["how do I bake a chocolate cake"])
+    index = Index(passages, embedder, off_topic=everyday)
+    without = Index(passages, embedder)
+    for text, sign in (("bake a chocolate cake", 1), ("policy deductible", -1)):
+        stage = index.first_stage(text, "en", None)
+        _, rows = index.features(stage)
+        assert np.sign(index.off_topic(stage, rows)) == sign
+        assert without.off_topic(without.first_stage(text, "en", None), rows) == 0.0
