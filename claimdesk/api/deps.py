@@ -125,10 +125,9 @@ def sign_in(
     pending: _PendingSignIn | None = getattr(request.state, "pending_sign_in", None)
     if pending is None:  # not through enforce_access: fail closed
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    request.state.actor = _signed_in(
-        request, container, pending.token, pending.rule, session, epoch
+    return state.set_actor(
+        request, _signed_in(request, container, pending.token, pending.rule, session, epoch)
     )
-    return request.state.actor
 
 
 async def get_actor(

@@ -172,9 +172,10 @@ def _embed_in_worker(texts: list[str], is_query: bool, passage_tokens: int) -> n
     """One batch, in a worker process with its own one-thread engine."""
     model = _worker_engine()
     if is_query:
-        return model.query(texts).reshape(-1, model.dim)
-    cut = [cut_text(model, t, passage_tokens) for t in texts]
-    return model.passage(cut).reshape(-1, model.dim)
+        vectors: np.ndarray = model.query(texts)
+    else:
+        vectors = model.passage([cut_text(model, t, passage_tokens) for t in texts])
+    return vectors.reshape(-1, model.dim)
 
 
 class HashingEmbedder:
