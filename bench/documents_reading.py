@@ -43,7 +43,7 @@ from claimdesk.documents.enums import MediaType
 from claimdesk.documents.inspection import inspect_upload
 from claimdesk.documents.reading import default_ocr, read_text
 from claimdesk.documents.service import upload_document
-from claimdesk.documents.storage import LocalBlobStore, blob_store
+from claimdesk.documents.storage import LocalBlobStore
 from claimdesk.policies.schemas import PolicyIn
 from claimdesk.policies.service import create_policy
 from claimdesk.security.enums import Role
@@ -132,7 +132,7 @@ def _end_to_end(target: Target, claims: int) -> tuple[int, float, int]:
     """Upload the five medical documents to each claim; return (documents, s, complete)."""
     container = target.container
     settings = container.settings
-    store = blob_store(settings)
+    store = container.blobs
     files = [(s.kind, f"{s.name}.pdf", samples.pdf(s)) for s in samples.MEDICAL]
     with unit_of_work(container.sessions) as session:
         n = next(_serial)

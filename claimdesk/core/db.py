@@ -393,10 +393,12 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def patiently(call: Callable[[], T], *, seconds: float = 300) -> T:
+def patiently(
+    call: Callable[[], T], *, seconds: float = 300, sleep: Callable[[float], None] = time.sleep
+) -> T:
     """``call()``, tried again while the database cannot be reached (a restart, a failover),
-    for up to ``seconds``: for background work, which can wait. Requests do not wait; they
-    fail at once with a 503 (see api/errors.py)."""
+    for up to ``seconds``, pausing with ``sleep``: for background work, which can wait.
+    Requests do not wait; they fail at once with a 503 (see api/errors.py)."""
     deadline = time.monotonic() + seconds
     pause = 0.5
     while True:
@@ -406,7 +408,7 @@ def patiently(call: Callable[[], T], *, seconds: float = 300) -> T:
             if time.monotonic() + pause > deadline:
                 raise
             log.warning("database unreachable, trying again in %.1f s: %s", pause, exc.orig)
-            time.sleep(pause)
+            sleep(pause)
             pause = min(2 * pause, 10.0)
 
 
