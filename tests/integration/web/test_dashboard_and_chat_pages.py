@@ -4,7 +4,7 @@ the chat page (the assistant's service)."""
 from __future__ import annotations
 
 from claimdesk.api.routers.assistant import get_embedder
-from claimdesk.assistant.embedding import HashingEmbedder
+from claimdesk.assistant.embedding import E5Embedder, HashingEmbedder
 from claimdesk.assistant.service import ensure_knowledge_base
 from claimdesk.core.db import unit_of_work
 from claimdesk.security.enums import Role
@@ -107,9 +107,12 @@ def test_the_conversation_is_still_there_after_a_reload(world):
 
 
 def test_an_answer_the_assistant_is_unsure_of_offers_a_person(world):
-    world.client.app.dependency_overrides[get_embedder] = HashingEmbedder
+    # The real model: how sure the assistant is was fitted on its vectors (reranker.toml),
+    # and the starter entries ship with them.
+    model = E5Embedder()
+    world.client.app.dependency_overrides[get_embedder] = lambda: model
     with unit_of_work(world.container.sessions) as session:
-        ensure_knowledge_base(session, now=world.now, vector_model=world.container.embedder.name)
+        ensure_knowledge_base(session, now=world.now, vector_model=model.name)
     customer = signed_in(world, Role.CUSTOMER, world.customer())
     customer.get("/assistant")
     page = customer.post("/assistant", {"text": "zxqv plorth"}, headers={"Accept-Language": "en"})

@@ -19,7 +19,9 @@ def test_a_list_of_claims_in_the_chat_is_a_list_of_buttons_that_answer(world):
     world.client.app.dependency_overrides[get_embedder] = HashingEmbedder
     try:
         with unit_of_work(world.container.sessions) as session:
-            ensure_knowledge_base(session, now=world.now)
+            ensure_knowledge_base(
+                session, now=world.now, vector_model=world.container.embedder.name
+            )
         holder = world.customer()
         policy = world.policy(holder)
         api = world.login(Role.CUSTOMER, holder)
