@@ -15,10 +15,12 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
+from sqlalchemy.exc import DataError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
@@ -178,6 +180,13 @@ def http_error_page(request: Request, exc: HTTPException) -> Response:
     )
 
 
+def invalid_request_page(request: Request, code: str) -> Response:
+    """A request whose address or fields do not parse (an id that is no number, or too
+    large for the database): 422, said in the reader's language."""
+    message = code_message(code, translator(request).locale)
+    return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
+
+
 def unexpected_error_page(request: Request) -> Response:
     return render(
         request,
@@ -225,6 +234,10 @@ class WebRoute(APIRoute):
                 return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
             except ClaimDeskError as exc:
                 return error_page(request, exc)
+            except RequestValidationError:
+                return invalid_request_page(request, "validation_failed")
+            except DataError:
+                return invalid_request_page(request, "out_of_range")
             except Exception:
                 log.exception("web page %s failed", request.url.path)
                 return unexpected_error_page(request)

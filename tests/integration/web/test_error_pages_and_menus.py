@@ -24,6 +24,21 @@ def test_an_unknown_page_is_a_page_in_the_browsers_language(world):
     assert "Page not found" not in chinese.text
 
 
+def test_an_address_whose_id_is_not_a_number_is_a_422_page_in_the_readers_language(world):
+    supervisor = signed_in(world, Role.SUPERVISOR)
+    supervisor.get("/staff")  # a page first: the form token
+    for path in ("/staff/tickets/x", "/staff/claims/abc"):
+        chinese = supervisor.client.get(path, headers={"Accept-Language": "zh-CN"})
+        assert chinese.status_code == 422
+        assert "提交的内容有误" in chinese.text and "Some of what was sent" not in chinese.text
+    deleted = supervisor.client.post(
+        "/staff/ticket-filters/abc/delete",
+        data={"csrf_token": supervisor.token},
+        headers={"Accept-Language": "en"},
+    )
+    assert deleted.status_code == 422 and "Some of what was sent is not valid" in deleted.text
+
+
 def test_the_api_and_clients_not_asking_for_html_still_get_json(world):
     api = world.client.get("/api/v1/no-such-thing", headers={"Accept": HTML})
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
