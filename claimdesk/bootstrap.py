@@ -146,6 +146,7 @@ def subscriptions(c: Container) -> list[tuple[type, Handler]]:
     """Which handlers run for each domain event, in this order, inside the publisher's
     transaction (see core/events.py)."""
     s = c.settings
+    retriage = partial(catastrophe.on_change, settings=s)
     return [
         # A claim was reported.
         (ClaimReported, support.on_claim_reported),  # the acknowledgement clock
@@ -161,10 +162,10 @@ def subscriptions(c: Container) -> list[tuple[type, Handler]]:
         (ClaimTransitioned, webhooks.on_claim_transitioned),
         (ClaimTransitioned, partial(fraud.on_transitioned, settings=s, evidence=c.evidence)),
         # After fraud: triage reads the fresh risk score.
-        (ClaimTransitioned, partial(catastrophe.on_change, settings=s)),
+        (ClaimTransitioned, retriage),
         # Risk scoring and routing (background jobs after a report).
-        (ClaimRouted, partial(catastrophe.on_change, settings=s)),
-        (ReportedClaimScored, partial(catastrophe.on_change, settings=s)),
+        (ClaimRouted, retriage),
+        (ReportedClaimScored, retriage),
         # Documents.
         (DocumentUploaded, customers.on_document_uploaded),
         (DocumentRead, webhooks.on_document_read),

@@ -144,8 +144,7 @@ def advance_payment(
     )
     claim.payments.append(payment)
     claim.paid_amount += data.amount
-    service.record_event(
-        claim,
+    claim.record(
         actor,
         now,
         kind=clocks.ADVANCE_PAYMENT,

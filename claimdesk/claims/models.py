@@ -363,15 +363,14 @@ class Claim(Base):
     ) -> None:
         """Append an entry to the claim's timeline (who, when, what, why)."""
         self.events.append(
-            ClaimEvent(
-                at=now,
-                actor_id=actor.user_id,
-                actor_role=actor.role,
+            ClaimEvent.by(
+                actor,
+                now,
                 kind=kind,
                 from_status=from_status,
                 to_status=to_status,
                 reason=reason,
-                data=data or {},
+                data=data,
             )
         )
 

@@ -59,8 +59,7 @@ def refer(
     assert target is not None
     claim.referred_to_id = target.id
     claim.referred_at = now
-    service.record_event(
-        claim,
+    claim.record(
         actor,
         now,
         kind=REFERRED,

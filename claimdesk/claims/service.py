@@ -36,7 +36,6 @@ from claimdesk.claims.models import (
     Claim,
     ClaimEvent,
     IdempotencyRecord,
-    LossLine,
     Payment,
     StatutoryClock,
 )
@@ -234,11 +233,6 @@ def policy_terms(policy: Policy) -> PolicyTerms:
     )
 
 
-def effective_loss_lines(claim: Claim) -> list[LossLine]:
-    """The assessor's lines once the claim is assessed, else the claimant's."""
-    return claim.effective_loss_lines()
-
-
 def calculate(session: Session, claim: Claim) -> PayoutResult:
     items = [
         LossItem(
@@ -248,7 +242,7 @@ def calculate(session: Session, claim: Claim) -> PayoutResult:
             amount=line.amount,
             cause_codes=frozenset(line.cause_codes),
         )
-        for line in effective_loss_lines(claim)
+        for line in claim.effective_loss_lines()
     ]
     prior = prior_usage(session, policy_id=claim.policy_id, exclude_claim_id=claim.id)
     return calculate_payout(policy_terms(claim.policy), claim.incident_date, items, prior)
@@ -693,29 +687,6 @@ def require_evidence_for(
         return []
     _record_waiver(session, claim, waived)
     return list(waived.kinds)
-
-
-def record_event(
-    claim: Claim,
-    actor: Actor,
-    now: datetime,
-    *,
-    kind: str,
-    to_status: ClaimStatus | None,
-    from_status: ClaimStatus | None = None,
-    reason: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> None:
-    """Append an entry to the claim's timeline (who, when, what, why); not a state change."""
-    claim.record(
-        actor,
-        now,
-        kind=kind,
-        to_status=to_status,
-        from_status=from_status,
-        reason=reason,
-        data=data,
-    )
 
 
 # ---------------------------------------------------------------- views

@@ -105,8 +105,7 @@ def upload_document(
         session.flush()
     except IntegrityError as exc:  # the same file, uploaded twice at the same moment
         raise Conflict("This file is being uploaded already; reload the claim.") from exc
-    claims.record_event(
-        claim,
+    claim.record(
         actor,
         now,
         kind="document_uploaded",

@@ -286,7 +286,7 @@ def routing_decision(
 def stp_evidence_gaps(session: Session, claim: Claim) -> list[claim_rules.EvidenceGap]:
     """What the claim still lacks of its type's minimum evidence for straight-through
     payment (``claims/stp_evidence.toml``): documents read, invoices matching the lines."""
-    lines = claims.effective_loss_lines(claim)
+    lines = claim.effective_loss_lines()
     return claim_rules.stp_evidence_gaps(
         claim_rules.stp_evidence_rules().get(claim.claim_type),
         claims.evidence_of(session, claim),
@@ -339,8 +339,7 @@ def route_claim(
         if gaps:
             data[WAITING_FOR_EVIDENCE] = [gap.as_detail() for gap in gaps]
             steps = ()
-    claims.record_event(
-        claim,
+    claim.record(
         SYSTEM,
         now,
         kind=ROUTED,
@@ -389,8 +388,7 @@ def continue_straight_through(
     if current.grade != Grade.LOW:
         return False
     first = {k: v for k, v in routed[0].data.items() if k != WAITING_FOR_EVIDENCE}
-    claims.record_event(
-        claim,
+    claim.record(
         SYSTEM,
         now,
         kind=ROUTED,

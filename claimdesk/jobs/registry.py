@@ -84,6 +84,13 @@ class PeriodicTask:
 
 def tasks(c: Container) -> list[Task]:
     """Every function that code may enqueue, bound to its dependencies."""
+
+    def scoring(job: Callable[..., object]) -> Callable[[int], object]:
+        """A fraud job on one claim, with what scoring reads."""
+        return lambda claim_id: job(
+            claim_id, sessions=c.sessions, clock=c.clock, settings=c.settings, evidence=c.evidence
+        )
+
     return [
         Task(
             process_document,
@@ -99,24 +106,12 @@ def tasks(c: Container) -> list[Task]:
         ),
         Task(
             fraud.assess_reported_claim,
-            lambda claim_id: fraud.assess_reported_claim(
-                claim_id,
-                sessions=c.sessions,
-                clock=c.clock,
-                settings=c.settings,
-                evidence=c.evidence,
-            ),
+            scoring(fraud.assess_reported_claim),
             RetryPolicy(retries=2, retry_delay_seconds=10),
         ),
         Task(
             fraud.continue_straight_through,
-            lambda claim_id: fraud.continue_straight_through(
-                claim_id,
-                sessions=c.sessions,
-                clock=c.clock,
-                settings=c.settings,
-                evidence=c.evidence,
-            ),
+            scoring(fraud.continue_straight_through),
             RetryPolicy(retries=2, retry_delay_seconds=10),
         ),
         Task(

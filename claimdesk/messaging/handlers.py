@@ -7,6 +7,8 @@ messages to send now are delivered by a job after the commit.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,7 @@ from claimdesk.config import Settings
 from claimdesk.customers.models import Customer
 from claimdesk.messaging import rules, service
 from claimdesk.messaging.models import InboundEmail
+from claimdesk.messaging.rules import Notice
 from claimdesk.support.events import TicketReplied, TicketResolved
 from claimdesk.support.models import Ticket, TicketMessage
 from claimdesk.support.outbox import send_after_commit
@@ -31,6 +34,30 @@ def _latest_entry(session: Session, claim_id: int, kind: str) -> ClaimEvent:
     return entry
 
 
+def _notify(
+    session: Session,
+    customer: Customer,
+    notice: Notice,
+    *,
+    automatic: bool,
+    at: datetime,
+    settings: Settings,
+) -> None:
+    """The customer's message(s) for ``notice``, as their preferences say, sent after the
+    commit."""
+    send_after_commit(
+        session,
+        service.notify(
+            session,
+            customer=customer,
+            notice=notice,
+            automatic=automatic,
+            now=at,
+            settings=settings,
+        ),
+    )
+
+
 def on_claim_reported(session: Session, event: ClaimReported, *, settings: Settings) -> None:
     claim = session.get(Claim, event.claim_id)
     assert claim is not None
@@ -40,16 +67,13 @@ def on_claim_reported(session: Session, event: ClaimReported, *, settings: Setti
     notice = service.claim_reported_notice(
         session, claim=claim, customer=customer, event_id=entry.id, settings=settings
     )
-    send_after_commit(
+    _notify(
         session,
-        service.notify(
-            session,
-            customer=customer,
-            notice=notice,
-            automatic=rules.is_automatic(event.actor),
-            now=event.at,
-            settings=settings,
-        ),
+        customer,
+        notice,
+        automatic=rules.is_automatic(event.actor),
+        at=event.at,
+        settings=settings,
     )
 
 
@@ -72,16 +96,13 @@ def on_claim_transitioned(
     )
     if notice is None:
         return
-    send_after_commit(
+    _notify(
         session,
-        service.notify(
-            session,
-            customer=customer,
-            notice=notice,
-            automatic=rules.is_automatic(event.actor),
-            now=event.at,
-            settings=settings,
-        ),
+        customer,
+        notice,
+        automatic=rules.is_automatic(event.actor),
+        at=event.at,
+        settings=settings,
     )
 
 
@@ -98,17 +119,7 @@ def on_ticket_replied(session: Session, event: TicketReplied, *, settings: Setti
             locale=rules.locale_of(customer.preferred_locale),
             settings=settings,
         )
-        send_after_commit(
-            session,
-            service.notify(
-                session,
-                customer=customer,
-                notice=notice,
-                automatic=False,
-                now=event.at,
-                settings=settings,
-            ),
-        )
+        _notify(session, customer, notice, automatic=False, at=event.at, settings=settings)
     elif ticket.sender_address:
         # An unverified sender gets the staff's answer by e-mail, and nothing else.
         first = session.scalar(
@@ -145,14 +156,4 @@ def on_ticket_resolved(session: Session, event: TicketResolved, *, settings: Set
         customer=customer,
         settings=settings,
     )
-    send_after_commit(
-        session,
-        service.notify(
-            session,
-            customer=customer,
-            notice=notice,
-            automatic=False,
-            now=event.at,
-            settings=settings,
-        ),
-    )
+    _notify(session, customer, notice, automatic=False, at=event.at, settings=settings)

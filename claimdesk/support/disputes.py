@@ -74,8 +74,7 @@ def open_dispute(session: Session, *, actor: Actor, data: DisputeIn, now: dateti
     )
     session.add(dispute)
     session.flush()
-    claims.record_event(
-        claim,
+    claim.record(
         actor,
         now,
         kind="dispute_opened",
@@ -141,8 +140,7 @@ def step(
         current.ended_at, current.outcome, current.notes = now, "unresolved", data.notes
         dispute.stage = STAGES[index + 1]
         dispute.stages.append(_stage(dispute.stage, data.next_stage or StageIn(), now))
-        claims.record_event(
-            claim,
+        claim.record(
             actor,
             now,
             kind="dispute_escalated",
@@ -161,8 +159,7 @@ def step(
     current.ended_at, current.outcome, current.notes = now, data.outcome, data.notes
     dispute.status, dispute.outcome, dispute.closed_at = "settled", data.outcome, now
     dispute.extra_amount = data.extra_amount
-    claims.record_event(
-        claim,
+    claim.record(
         actor,
         now,
         kind="dispute_settled",

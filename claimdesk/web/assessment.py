@@ -120,7 +120,7 @@ def editor_rows(claim: Claim) -> list[EditorRow]:
             f"{line.amount:.2f}",
             line.cause_codes[0] if line.cause_codes else "",
         )
-        for line in claims.effective_loss_lines(claim)
+        for line in claim.effective_loss_lines()
     ]
 
 

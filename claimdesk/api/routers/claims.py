@@ -3,6 +3,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from claimdesk.api import state
 from claimdesk.api.deps import (
     ActorDep,
     ContainerDep,
@@ -122,7 +123,7 @@ def _read(request: Request, container: Container, claim_id: int) -> bytes:
 @router.get("/{claim_id}", response_model=ClaimOut)
 @signs_in_itself
 async def get_claim(claim_id: int, request: Request) -> Response:
-    body = await run_in_threadpool(_read, request, request.app.state.container, claim_id)
+    body = await run_in_threadpool(_read, request, state.container(request), claim_id)
     return Response(body, media_type="application/json")
 
 

@@ -31,7 +31,7 @@ def _reported_claim_id(world) -> int:
 def _note(session, claim_id: int, reason: str) -> None:
     claim = claims.get_claim(session, actor=SYSTEM, claim_id=claim_id)
     at = claim.reported_at
-    claims.record_event(claim, SYSTEM, at, kind="note", to_status=None, reason=reason)
+    claim.record(SYSTEM, at, kind="note", to_status=None, reason=reason)
     session.flush()
 
 
