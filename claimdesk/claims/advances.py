@@ -25,6 +25,7 @@ from claimdesk.compliance import service as compliance
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from claimdesk.documents.evidence import verify_payee_by_proof
 from claimdesk.security.enums import HANDLER_ROLES
 from claimdesk.security.service import Actor
 
@@ -130,7 +131,7 @@ def advance_payment(
     )
     rules.check_payee_verified(
         account_id=account.id,
-        verified=service._payee_verified(session, claim, account, now),
+        verified=verify_payee_by_proof(session, claim=claim, account=account, now=now),
     )
     claim.bank_account_id = account.id
     payment = Payment(

@@ -75,7 +75,6 @@ from claimdesk.core.events import publish
 from claimdesk.customers.models import BankAccount
 from claimdesk.documents.checklists import DocumentRequirement, required_documents
 from claimdesk.documents.evidence import completeness_of, verify_payee_by_proof
-from claimdesk.documents.rules import Completeness
 from claimdesk.fraud import outcomes
 from claimdesk.fraud.models import RiskAssessment
 from claimdesk.policies import attribute_schema
@@ -244,6 +243,12 @@ def calculate(session: Session, claim: Claim) -> PayoutResult:
         )
         for line in claim.effective_loss_lines()
     ]
+    return payout_on(session, claim, items)
+
+
+def payout_on(session: Session, claim: Claim, items: list[LossItem]) -> PayoutResult:
+    """The payout of these loss items under the claim's policy, after what earlier claims
+    on it used (the claim's own lines, or lines an assessor is still typing)."""
     prior = prior_usage(session, policy_id=claim.policy_id, exclude_claim_id=claim.id)
     return calculate_payout(policy_terms(claim.policy), claim.incident_date, items, prior)
 
@@ -445,18 +450,17 @@ def _facts_for(
     action = command.action
     if action == ClaimAction.SUBMIT_DOCUMENTS:
         return rules.DecisionFacts(
-            required_documents=_required_kinds(claim), evidence=evidence_of(session, claim)
+            required_documents=_required_kinds(claim), evidence=completeness_of(session, claim)
         )
     if action == ClaimAction.VERIFY_COVERAGE:
         return rules.DecisionFacts(payout=_calculate_now(session, claim))
     if action == ClaimAction.APPROVE:
         _lock_policy(session, claim.policy_id)
         payout = _calculate_now(session, claim)  # other claims may have been approved since
-
         reasons = field_investigations.reasons_for(claim)
         return rules.DecisionFacts(
             required_documents=_required_kinds(claim),
-            evidence=evidence_of(session, claim),
+            evidence=completeness_of(session, claim),
             payout=payout,
             risk_grade=_risk_grade(session, claim.id),
             field_investigation_reasons=tuple(reasons),
@@ -467,7 +471,7 @@ def _facts_for(
     if action == ClaimAction.PAY:
         return rules.DecisionFacts(
             required_documents=_required_kinds(claim),
-            evidence=evidence_of(session, claim),
+            evidence=completeness_of(session, claim),
             payee=_payee(session, claim, command, now),
         )
     if action == ClaimAction.APPROVE_AWARD:
@@ -502,12 +506,11 @@ def _payee(
     owned = account.customer_id in (claim.customer_id, claim.policy.holder_id)
     verified = account.verified
     if owned and 0 < amount <= claim.outstanding_amount and not verified:
-        verified = _payee_verified(session, claim, account, now)
+        verified = verify_payee_by_proof(session, claim=claim, account=account, now=now)
     return rules.Payee(id=account.id, customer_id=account.customer_id, verified=verified)
 
 
 def _award(session: Session, dispute_id: int | None) -> rules.Award | None:
-
     dispute = session.get(Dispute, dispute_id) if dispute_id is not None else None
     if dispute is None:
         return None
@@ -637,17 +640,6 @@ def _money_fact(
     )
 
 
-def evidence_of(session: Session, claim: Claim) -> Completeness:
-    """The claim's documents against its checklist (read, missing, mismatched)."""
-
-    return completeness_of(session, claim)
-
-
-def _payee_verified(session: Session, claim: Claim, account: BankAccount, now: datetime) -> bool:
-
-    return verify_payee_by_proof(session, claim=claim, account=account, now=now)
-
-
 def _risk_grade(session: Session, claim_id: int) -> str | None:
     return session.scalar(
         select(RiskAssessment.grade)
@@ -679,7 +671,7 @@ def require_evidence_for(
         amount=amount,
         waive=waive,
         reason=reason,
-        evidence=evidence_of(session, claim),
+        evidence=completeness_of(session, claim),
         required=_required_kinds(claim),
         waiver_roles=settings.waiver_roles,
     )

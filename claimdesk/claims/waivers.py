@@ -15,6 +15,7 @@ from claimdesk.claims import field_investigations, rules, service
 from claimdesk.claims.enums import ClaimAction
 from claimdesk.claims.models import Claim, FieldInvestigation
 from claimdesk.config import Settings
+from claimdesk.documents.evidence import completeness_of
 from claimdesk.security.service import Actor
 
 # The transitions that take a waiver, and which kinds of waiver each takes.
@@ -42,7 +43,7 @@ def open_document_kinds(session: Session, claim: Claim) -> list[str]:
     unreadable or mismatched), not already waived, in checklist order."""
     required = [d.kind for d in service.documents_for(claim)]
     gaps = rules.evidence_gaps(
-        service.evidence_of(session, claim), required=required, waived=claim.waived_documents
+        completeness_of(session, claim), required=required, waived=claim.waived_documents
     )
     return list(dict.fromkeys(gap.kind for gap in gaps))
 

@@ -21,6 +21,7 @@ from claimdesk.core.clock import local_date
 from claimdesk.core.errors import NotFound
 from claimdesk.core.events import publish
 from claimdesk.customers.models import BankAccount, Customer
+from claimdesk.documents.evidence import completeness_of
 from claimdesk.fraud import registry, rules
 from claimdesk.fraud.enums import Grade, Route
 from claimdesk.fraud.events import ClaimRouted
@@ -289,7 +290,7 @@ def stp_evidence_gaps(session: Session, claim: Claim) -> list[claim_rules.Eviden
     lines = claim.effective_loss_lines()
     return claim_rules.stp_evidence_gaps(
         claim_rules.stp_evidence_rules().get(claim.claim_type),
-        claims.evidence_of(session, claim),
+        completeness_of(session, claim),
         claimed=sum((line.amount for line in lines), Decimal("0")),
     )
 

@@ -181,15 +181,6 @@ def authenticate(
     return user
 
 
-def change_password(
-    session: Session, *, user_id: int, password: str, hasher: PasswordHasher
-) -> User:
-    user = _user(session, user_id)
-    check_password(user.username, password)
-    user.password_hash = hash_password(password, hasher)
-    return user
-
-
 def set_role(session: Session, *, user_id: int, role: Role) -> User:
     """Change a staff user's role (the ledger records who had which role when)."""
     user = _user(session, user_id)

@@ -17,11 +17,12 @@ from starlette.datastructures import FormData
 from claimdesk.claims import rules as claim_rules
 from claimdesk.claims import service as claims
 from claimdesk.claims.models import Claim
-from claimdesk.claims.payout import LossItem, PayoutResult, calculate_payout
+from claimdesk.claims.payout import LossItem, PayoutResult
 from claimdesk.claims.schemas import LossLineIn
 from claimdesk.config import Settings
 from claimdesk.core.errors import PermissionDenied
 from claimdesk.customers.service import get_customer
+from claimdesk.documents.evidence import completeness_of
 from claimdesk.security.service import Actor
 
 # The editor's repeated fields, one value per row, in row order.
@@ -107,8 +108,7 @@ def preview(session: Session, claim: Claim, lines: list[LossLineIn]) -> PayoutRe
         )
         for number, line in enumerate(lines, start=1)
     ]
-    prior = claims.prior_usage(session, policy_id=claim.policy_id, exclude_claim_id=claim.id)
-    return calculate_payout(claims.policy_terms(claim.policy), claim.incident_date, items, prior)
+    return claims.payout_on(session, claim, items)
 
 
 def editor_rows(claim: Claim) -> list[EditorRow]:
@@ -149,7 +149,7 @@ def evidence_gaps(session: Session, claim: Claim) -> list[Any]:
     kinds missing, being read, unreadable or disagreeing with the claim, less those waived."""
     required = [d.kind for d in claims.documents_for(claim)]
     return claim_rules.evidence_gaps(
-        claims.evidence_of(session, claim), required=required, waived=claim.waived_documents
+        completeness_of(session, claim), required=required, waived=claim.waived_documents
     )
 
 
