@@ -1,4 +1,4 @@
-"""Who may call each API route: one explicit rule per route, checked in one place.
+"""Who may call each API route at the door: public, probe or signed in, and the rate limit.
 
 Every route under ``/api/`` (and every route in the OpenAPI document) must have an entry in
 ``ACCESS`` below, keyed ``"METHOD /path"`` exactly as FastAPI registers it. ``create_app``
@@ -7,11 +7,13 @@ router) applies the rule before the handler runs:
 
 - ``PUBLIC``: anyone, rate limited per client address (``LOGIN`` has its own, lower limit);
 - ``PROBE``: anyone, not rate limited (health probes, the OpenAPI document);
-- ``AUTHENTICATED``: any signed-in user, rate limited per user; the service applies
-  row-level rules (a customer sees only their own records, an agent only their teams'
-  tickets);
-- ``permission("name")``: signed-in users whose role has that permission in
-  ``claimdesk/security/permissions.py`` (the one permission table), rate limited per user.
+- ``AUTHENTICATED``: any signed-in user, rate limited per user.
+
+What a signed-in user may do is decided by the services, in one place: each service
+function calls ``security.permissions.require`` (the role's permissions, from the one table
+in ``claimdesk/security/permissions.py``) and applies row-level rules (a customer sees only
+their own records, an agent only their teams' tickets) before it reads or changes anything.
+The web pages and the CLI call the same functions, so they meet the same rules.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ from enum import StrEnum
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
-from claimdesk.security.permissions import PERMISSIONS
-
 API_PREFIX = "/api/v1"
 
 
@@ -32,7 +32,6 @@ class Access(StrEnum):
     PUBLIC = "public"
     PROBE = "probe"
     AUTHENTICATED = "authenticated"
-    PERMISSION = "permission"
 
 
 class RateLimit(StrEnum):
@@ -47,7 +46,6 @@ class RateLimit(StrEnum):
 @dataclass(frozen=True)
 class Rule:
     access: Access
-    permission: str | None = None
     rate_limit: RateLimit | None = None
 
 
@@ -55,10 +53,6 @@ PUBLIC = Rule(Access.PUBLIC, rate_limit=RateLimit.PUBLIC)
 LOGIN = Rule(Access.PUBLIC, rate_limit=RateLimit.LOGIN)
 PROBE = Rule(Access.PROBE)
 AUTHENTICATED = Rule(Access.AUTHENTICATED)
-
-
-def permission(name: str) -> Rule:
-    return Rule(Access.PERMISSION, permission=name)
 
 
 ACCESS: dict[str, Rule] = {
@@ -72,52 +66,42 @@ ACCESS: dict[str, Rule] = {
     "POST /api/v1/auth/logout": AUTHENTICATED,
     "GET /api/v1/auth/me": AUTHENTICATED,
     # Customers and policies (customers see only themselves and their own policies).
-    "POST /api/v1/customers": permission("customers.create"),
+    "POST /api/v1/customers": AUTHENTICATED,
     "GET /api/v1/customers/{customer_id}": AUTHENTICATED,
-    "GET /api/v1/customers/segments": permission("customers.view_360"),
+    "GET /api/v1/customers/segments": AUTHENTICATED,
     "GET /api/v1/customers/{customer_id}/360": AUTHENTICATED,
     "GET /api/v1/customers/{customer_id}/loyalty": AUTHENTICATED,
-    "POST /api/v1/customers/{customer_id}/loyalty/redemptions": permission("loyalty.redeem"),
-    "GET /api/v1/customers": permission("customers.search"),
+    "POST /api/v1/customers/{customer_id}/loyalty/redemptions": AUTHENTICATED,
+    "GET /api/v1/customers": AUTHENTICATED,
     "POST /api/v1/customers/{customer_id}/bank-accounts": AUTHENTICATED,
-    "POST /api/v1/customers/{customer_id}/bank-accounts/{account_id}/verify": permission(
-        "customers.verify_account"
-    ),
-    "POST /api/v1/customers/{customer_id}/merge": permission("customers.merge"),
+    "POST /api/v1/customers/{customer_id}/bank-accounts/{account_id}/verify": AUTHENTICATED,
+    "POST /api/v1/customers/{customer_id}/merge": AUTHENTICATED,
     # Data-subject rights: the customer their own (row level), staff with customers.export.
     "GET /api/v1/customers/{customer_id}/export": AUTHENTICATED,
     "POST /api/v1/customers/{customer_id}/privacy-requests": AUTHENTICATED,
     "GET /api/v1/products": AUTHENTICATED,
     "GET /api/v1/policies": AUTHENTICATED,
     "GET /api/v1/policies/{policy_id}": AUTHENTICATED,
-    "POST /api/v1/policies": permission("policies.create"),
+    "POST /api/v1/policies": AUTHENTICATED,
     # Claims (row level: customers see their own; lifecycle roles in claims/machine.py).
-    "POST /api/v1/claims": permission("claims.report"),
+    "POST /api/v1/claims": AUTHENTICATED,
     "GET /api/v1/claims": AUTHENTICATED,
     "GET /api/v1/claims/{claim_id}": AUTHENTICATED,
     "GET /api/v1/claims/{claim_id}/timeline": AUTHENTICATED,
     "GET /api/v1/claims/{claim_id}/payout": AUTHENTICATED,
-    "POST /api/v1/claims/{claim_id}/transitions": permission("claims.transition"),
-    "POST /api/v1/claims/{claim_id}/advance-payments": permission("claims.advance_payment"),
-    "GET /api/v1/claims/{claim_id}/risk": permission("claims.view_risk"),
-    "POST /api/v1/claims/{claim_id}/reserve": permission("claims.reserve"),
-    "GET /api/v1/claims/{claim_id}/reserves": permission("claims.view_reserves"),
+    "POST /api/v1/claims/{claim_id}/transitions": AUTHENTICATED,
+    "POST /api/v1/claims/{claim_id}/advance-payments": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}/risk": AUTHENTICATED,
+    "POST /api/v1/claims/{claim_id}/reserve": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}/reserves": AUTHENTICATED,
     # Referral for approval and field investigations (staff; the assignee completes).
-    "POST /api/v1/claims/{claim_id}/referrals": permission("claims.refer"),
-    "GET /api/v1/claims/{claim_id}/field-investigations": permission(
-        "claims.field_investigations.view"
-    ),
-    "POST /api/v1/claims/{claim_id}/field-investigations": permission(
-        "claims.field_investigations.manage"
-    ),
-    "POST /api/v1/field-investigations/{investigation_id}/assign": permission(
-        "claims.field_investigations.manage"
-    ),
-    "POST /api/v1/field-investigations/{investigation_id}/complete": permission(
-        "claims.field_investigations.work"
-    ),
+    "POST /api/v1/claims/{claim_id}/referrals": AUTHENTICATED,
+    "GET /api/v1/claims/{claim_id}/field-investigations": AUTHENTICATED,
+    "POST /api/v1/claims/{claim_id}/field-investigations": AUTHENTICATED,
+    "POST /api/v1/field-investigations/{investigation_id}/assign": AUTHENTICATED,
+    "POST /api/v1/field-investigations/{investigation_id}/complete": AUTHENTICATED,
     # Documents (row level through the claim).
-    "POST /api/v1/claims/{claim_id}/documents": permission("documents.upload"),
+    "POST /api/v1/claims/{claim_id}/documents": AUTHENTICATED,
     "GET /api/v1/claims/{claim_id}/documents": AUTHENTICATED,
     "GET /api/v1/claims/{claim_id}/documents/{document_id}": AUTHENTICATED,
     "GET /api/v1/claims/{claim_id}/documents/{document_id}/content": AUTHENTICATED,
@@ -129,78 +113,74 @@ ACCESS: dict[str, Rule] = {
     "GET /api/v1/tickets/{ticket_id}": AUTHENTICATED,
     "POST /api/v1/tickets/{ticket_id}/messages": AUTHENTICATED,
     "POST /api/v1/tickets/{ticket_id}/transitions": AUTHENTICATED,
-    "POST /api/v1/tickets/{ticket_id}/assign": permission("support.work"),
-    "PATCH /api/v1/tickets/{ticket_id}/complaint": permission("support.work"),
-    "POST /api/v1/teams": permission("support.teams.manage"),
-    "GET /api/v1/teams": permission("support.work"),
-    "GET /api/v1/sla/compliance": permission("support.reports"),
+    "POST /api/v1/tickets/{ticket_id}/assign": AUTHENTICATED,
+    "PATCH /api/v1/tickets/{ticket_id}/complaint": AUTHENTICATED,
+    "POST /api/v1/teams": AUTHENTICATED,
+    "GET /api/v1/teams": AUTHENTICATED,
+    "GET /api/v1/sla/compliance": AUTHENTICATED,
     "GET /api/v1/sla/alerts": AUTHENTICATED,
     "POST /api/v1/disputes": AUTHENTICATED,
     "GET /api/v1/disputes/{dispute_id}": AUTHENTICATED,
-    "POST /api/v1/disputes/{dispute_id}/steps": permission("support.disputes.manage"),
-    "GET /api/v1/surveys/results": permission("support.reports"),
+    "POST /api/v1/disputes/{dispute_id}/steps": AUTHENTICATED,
+    "GET /api/v1/surveys/results": AUTHENTICATED,
     "GET /api/v1/surveys/{survey_id}": AUTHENTICATED,
     "POST /api/v1/surveys/{survey_id}/responses": AUTHENTICATED,
     # Audit.
-    "GET /api/v1/audit/verify": permission("audit.verify"),
-    "GET /api/v1/audit/waivers": permission("audit.waivers"),
-    "GET /api/v1/audit/access-log": permission("audit.access_log"),
+    "GET /api/v1/audit/verify": AUTHENTICATED,
+    "GET /api/v1/audit/waivers": AUTHENTICATED,
+    "GET /api/v1/audit/access-log": AUTHENTICATED,
     # Smart assistant: anyone may ask (signed-in customers also about their own records)
     # and read published entries; drafts and edits are for staff who manage the KB.
     "POST /api/v1/assistant/messages": PUBLIC,
     "GET /api/v1/assistant/kb": PUBLIC,
     "GET /api/v1/assistant/kb/{entry_id}": PUBLIC,
-    "POST /api/v1/assistant/kb": permission("assistant.kb.manage"),
-    "PATCH /api/v1/assistant/kb/{entry_id}": permission("assistant.kb.manage"),
-    "POST /api/v1/assistant/kb/{entry_id}/publish": permission("assistant.kb.manage"),
-    "POST /api/v1/assistant/kb/{entry_id}/unpublish": permission("assistant.kb.manage"),
+    "POST /api/v1/assistant/kb": AUTHENTICATED,
+    "PATCH /api/v1/assistant/kb/{entry_id}": AUTHENTICATED,
+    "POST /api/v1/assistant/kb/{entry_id}/publish": AUTHENTICATED,
+    "POST /api/v1/assistant/kb/{entry_id}/unpublish": AUTHENTICATED,
     # Compliance (row level: each member of staff may read their own certificates and
     # training; the service checks compliance.view for anyone else's).
-    "POST /api/v1/compliance/staff/{user_id}/qualifications": permission("compliance.manage"),
+    "POST /api/v1/compliance/staff/{user_id}/qualifications": AUTHENTICATED,
     "GET /api/v1/compliance/staff/{user_id}/qualifications": AUTHENTICATED,
-    "GET /api/v1/compliance/qualifications/expiring": permission("compliance.view"),
-    "POST /api/v1/compliance/staff/{user_id}/training": permission("compliance.manage"),
+    "GET /api/v1/compliance/qualifications/expiring": AUTHENTICATED,
+    "POST /api/v1/compliance/staff/{user_id}/training": AUTHENTICATED,
     "GET /api/v1/compliance/staff/{user_id}/training": AUTHENTICATED,
-    "GET /api/v1/compliance/training": permission("compliance.view"),
-    "GET /api/v1/compliance/audit-report": permission("compliance.report"),
+    "GET /api/v1/compliance/training": AUTHENTICATED,
+    "GET /api/v1/compliance/audit-report": AUTHENTICATED,
     # HL7 FHIR (row level through the claim, as for GET /claims/{claim_id}).
-    "POST /api/v1/fhir/Claim": permission("interop.fhir.submit"),
-    "GET /api/v1/fhir/ClaimResponse/{claim_id}": permission("interop.fhir.read"),
-    "GET /api/v1/fhir/ExplanationOfBenefit/{claim_id}": permission("interop.fhir.read"),
+    "POST /api/v1/fhir/Claim": AUTHENTICATED,
+    "GET /api/v1/fhir/ClaimResponse/{claim_id}": AUTHENTICATED,
+    "GET /api/v1/fhir/ExplanationOfBenefit/{claim_id}": AUTHENTICATED,
     # Analytics (KPIs for dashboards and exports).
-    "GET /api/v1/metrics/kpis": permission("analytics.view"),
-    "GET /api/v1/metrics/kpis/breakdown": permission("analytics.view"),
-    "GET /api/v1/metrics/reserves": permission("analytics.view"),
-    "GET /api/v1/metrics/risk": permission("analytics.view"),
+    "GET /api/v1/metrics/kpis": AUTHENTICATED,
+    "GET /api/v1/metrics/kpis/breakdown": AUTHENTICATED,
+    "GET /api/v1/metrics/reserves": AUTHENTICATED,
+    "GET /api/v1/metrics/risk": AUTHENTICATED,
     # Catastrophe mode (events, bulk intake, prioritised queues): staff only.
-    "POST /api/v1/catastrophes": permission("catastrophe.manage"),
-    "GET /api/v1/catastrophes": permission("catastrophe.view"),
-    "GET /api/v1/catastrophes/{event_id}": permission("catastrophe.view"),
-    "POST /api/v1/catastrophes/{event_id}/close": permission("catastrophe.manage"),
-    "POST /api/v1/catastrophes/{event_id}/claims": permission("catastrophe.intake"),
-    "GET /api/v1/catastrophes/{event_id}/queue": permission("catastrophe.view"),
+    "POST /api/v1/catastrophes": AUTHENTICATED,
+    "GET /api/v1/catastrophes": AUTHENTICATED,
+    "GET /api/v1/catastrophes/{event_id}": AUTHENTICATED,
+    "POST /api/v1/catastrophes/{event_id}/close": AUTHENTICATED,
+    "POST /api/v1/catastrophes/{event_id}/claims": AUTHENTICATED,
+    "GET /api/v1/catastrophes/{event_id}/queue": AUTHENTICATED,
     # Customer communications (contact preferences row level: a customer their own, staff
     # with customers.view_360 to read and customers.create to change them).
-    "GET /api/v1/message-templates": permission("messaging.templates.manage"),
-    "GET /api/v1/message-templates/{event}/{locale}": permission("messaging.templates.manage"),
-    "PUT /api/v1/message-templates/{event}/{locale}": permission("messaging.templates.manage"),
-    "DELETE /api/v1/message-templates/{event}/{locale}": permission("messaging.templates.manage"),
-    "POST /api/v1/message-templates/{event}/{locale}/preview": permission(
-        "messaging.templates.manage"
-    ),
+    "GET /api/v1/message-templates": AUTHENTICATED,
+    "GET /api/v1/message-templates/{event}/{locale}": AUTHENTICATED,
+    "PUT /api/v1/message-templates/{event}/{locale}": AUTHENTICATED,
+    "DELETE /api/v1/message-templates/{event}/{locale}": AUTHENTICATED,
+    "POST /api/v1/message-templates/{event}/{locale}/preview": AUTHENTICATED,
     "GET /api/v1/customers/{customer_id}/contact-preferences": AUTHENTICATED,
     "PUT /api/v1/customers/{customer_id}/contact-preferences": AUTHENTICATED,
     "GET /api/v1/tickets/{ticket_id}/attachments/{attachment_id}/content": AUTHENTICATED,
     # Partner webhooks (administrators).
-    "POST /api/v1/webhooks": permission("webhooks.manage"),
-    "GET /api/v1/webhooks": permission("webhooks.manage"),
-    "GET /api/v1/webhooks/{webhook_id}": permission("webhooks.manage"),
-    "DELETE /api/v1/webhooks/{webhook_id}": permission("webhooks.manage"),
-    "POST /api/v1/webhooks/{webhook_id}/enable": permission("webhooks.manage"),
-    "GET /api/v1/webhooks/{webhook_id}/deliveries": permission("webhooks.manage"),
-    "POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/replay": permission(
-        "webhooks.manage"
-    ),
+    "POST /api/v1/webhooks": AUTHENTICATED,
+    "GET /api/v1/webhooks": AUTHENTICATED,
+    "GET /api/v1/webhooks/{webhook_id}": AUTHENTICATED,
+    "DELETE /api/v1/webhooks/{webhook_id}": AUTHENTICATED,
+    "POST /api/v1/webhooks/{webhook_id}/enable": AUTHENTICATED,
+    "GET /api/v1/webhooks/{webhook_id}/deliveries": AUTHENTICATED,
+    "POST /api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/replay": AUTHENTICATED,
 }
 
 
@@ -242,24 +222,14 @@ def check_routes(routes: Sequence[BaseRoute], enforcer: object) -> dict[tuple[in
             "These API routes have no access rule: "
             + "; ".join(missing)
             + ". Add each to ACCESS in claimdesk/api/access.py, e.g. "
-            + f'"{missing[0]}": AUTHENTICATED, (or PUBLIC, or permission("domain.action") '
-            "with the action added to claimdesk/security/permissions.py)."
+            + f'"{missing[0]}": AUTHENTICATED, (or PUBLIC), and have the service it calls '
+            "decide the permission with security.permissions.require."
         )
     if unenforced:
         problems.append(
             "These routes are outside the API router, so their access rule is not enforced: "
             + "; ".join(unenforced)
             + ". Include their router in claimdesk/api/app.py's `api` router."
-        )
-    unknown = [
-        f"{key} -> {rule.permission}"
-        for key, rule in ACCESS.items()
-        if rule.permission is not None and rule.permission not in PERMISSIONS
-    ]
-    if unknown:
-        problems.append(
-            "These access rules name permissions missing from "
-            "claimdesk/security/permissions.py: " + "; ".join(unknown) + "."
         )
     if problems:
         raise RuntimeError(" ".join(problems))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, TypeVar
 
@@ -14,12 +13,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from claimdesk.api import state
-from claimdesk.api.access import Access, Rule
+from claimdesk.api.access import Access
 from claimdesk.bootstrap import Container
 from claimdesk.config import Settings
 from claimdesk.core.errors import AuthenticationFailed, PermissionDenied
 from claimdesk.documents.storage import LocalBlobStore
-from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor, actor_for_token
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -80,30 +78,21 @@ def _signed_in(
     request: Request,
     container: Container,
     token: str,
-    rule: Rule | None,
     session: Session | None = None,
     epoch: int | None = None,
 ) -> Actor:
     """The token's actor (cached per process, see security/service.py), counted against
-    the user's rate limit, checked against the route's permission; read in ``session``
+    the user's rate limit; read in ``session``
     when given (with the auth ``epoch`` when already read), else in a read session of its
     own."""
     if session is None:
         with container.reads() as own:
-            return _signed_in(request, container, token, rule, own)
+            return _signed_in(request, container, token, own)
     actor = actor_for_token(
         session, token=token, now=container.clock.now(), cache=container.tokens, epoch=epoch
     )
     state.rate_limiter(request).hit_user(actor.user_id)
-    if rule is not None and rule.permission is not None:
-        require(actor, rule.permission)
     return actor
-
-
-@dataclass(frozen=True)
-class _PendingSignIn:
-    token: str
-    rule: Rule
 
 
 def signs_in_itself(endpoint: F) -> F:
@@ -122,12 +111,10 @@ def sign_in(
     """The acting user of a route marked :func:`signs_in_itself`, signed in in ``session``
     (in a worker thread): the checks :func:`enforce_access` makes on other routes. ``epoch``:
     the auth epoch, when the handler read it in the same query as its data."""
-    pending: _PendingSignIn | None = getattr(request.state, "pending_sign_in", None)
-    if pending is None:  # not through enforce_access: fail closed
+    token = state.pending_token(request)
+    if token is None:  # not through enforce_access: fail closed
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    return state.set_actor(
-        request, _signed_in(request, container, pending.token, pending.rule, session, epoch)
-    )
+    return state.set_actor(request, _signed_in(request, container, token, session, epoch))
 
 
 async def get_actor(
@@ -140,7 +127,7 @@ async def get_actor(
         return known
     if not token:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    found = await run_in_threadpool(_signed_in, request, container, token, None)
+    found = await run_in_threadpool(_signed_in, request, container, token)
     return state.set_actor(request, found)
 
 
@@ -164,9 +151,9 @@ async def enforce_access(
     if not token:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
     if getattr(getattr(route, "endpoint", None), "signs_in_itself", False):
-        request.state.pending_sign_in = _PendingSignIn(token, rule)
+        state.set_pending_token(request, token)
         return
-    state.set_actor(request, await run_in_threadpool(_signed_in, request, container, token, rule))
+    state.set_actor(request, await run_in_threadpool(_signed_in, request, container, token))
 
 
 async def get_purpose(request: Request) -> str:

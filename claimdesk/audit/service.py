@@ -37,6 +37,8 @@ from claimdesk.core.errors import NotFound
 from claimdesk.documents.models import Document
 from claimdesk.documents.storage import BlobStore, CorruptBlob
 from claimdesk.security.models import User
+from claimdesk.security.permissions import require
+from claimdesk.security.service import Actor
 
 _LEDGER_LOCK = 7301  # PostgreSQL advisory lock id that serialises appends
 
@@ -348,10 +350,15 @@ def _unreconciled_money(session: Session) -> tuple[int | None, str] | None:
 _MONEY_COLUMNS = tuple(getattr(Claim, name) for name in MONEY_COLUMN_NAMES)
 
 
-def verify(session: Session, *, store: BlobStore | None = None) -> Verdict:
+def verify(
+    session: Session, *, store: BlobStore | None = None, actor: Actor | None = None
+) -> Verdict:
     """Recompute the chain, compare claim timelines with it, reconcile the claims' money
     columns and the payments with the money facts and, given the document store, hash
-    every stored document again."""
+    every stored document again. ``actor``: the user who asked (their permission is
+    checked); None when the system checks itself (backups, checkpoints)."""
+    if actor is not None:
+        require(actor, "audit.verify")
     verdict = verify_chain(_links(session))
     if not verdict.ok:
         return verdict

@@ -24,9 +24,9 @@ from claimdesk.claims.schemas import AdvancePaymentIn
 from claimdesk.compliance import service as compliance
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
-from claimdesk.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from claimdesk.core.errors import InvalidTransition, ValidationFailed
 from claimdesk.documents.evidence import verify_payee_by_proof
-from claimdesk.security.enums import HANDLER_ROLES
+from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
 
 ACTION = "advance_payment"
@@ -84,9 +84,8 @@ def advance_payment(
     settings: Settings,
 ) -> Claim:
     """Pay ``data.amount`` in advance; a repeated request (same key) returns the claim."""
+    require(actor, "claims.advance_payment")
     claim = service.get_claim(session, actor=actor, claim_id=claim_id, for_update=True)
-    if actor.role not in HANDLER_ROLES:
-        raise PermissionDenied("Only claims staff may pay an advance.")
     key = _payment_key(claim, data)
     if any(p.idempotency_key == key for p in claim.payments):
         return claim

@@ -188,10 +188,6 @@ def follow_transition(
             )
 
 
-def _staff_claim(session: Session, actor: Actor, claim_id: int, *, for_update: bool) -> Claim:
-    return get_claim(session, actor=actor, claim_id=claim_id, for_update=for_update)
-
-
 def change(
     session: Session,
     *,
@@ -202,8 +198,8 @@ def change(
     now: datetime,
 ) -> Claim:
     """A handler changes a claim's reserve, with a reason (never negative)."""
-    claim = _staff_claim(session, actor, claim_id, for_update=True)
     require(actor, "claims.reserve")
+    claim = get_claim(session, actor=actor, claim_id=claim_id, for_update=True)
     if claim.status in _FROZEN_STATES:
         raise InvalidTransition(
             f"Claim {claim.number} is {claim.status}: its reserve was released; reopen the "
@@ -217,8 +213,8 @@ def change(
 
 def history(session: Session, *, actor: Actor, claim_id: int) -> list[ClaimReserve]:
     """The claim's reserve history, newest first (the initial reserve included)."""
-    claim = _staff_claim(session, actor, claim_id, for_update=False)
     require(actor, "claims.view_reserves")
+    claim = get_claim(session, actor=actor, claim_id=claim_id)
     return list(
         session.scalars(
             select(ClaimReserve)

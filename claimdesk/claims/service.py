@@ -67,7 +67,6 @@ from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import (
     Conflict,
-    PermissionDenied,
     StaleVersion,
     ValidationFailed,
 )
@@ -79,7 +78,7 @@ from claimdesk.fraud import outcomes
 from claimdesk.fraud.models import RiskAssessment
 from claimdesk.policies import attribute_schema
 from claimdesk.policies.models import Policy, Product
-from claimdesk.security.enums import Role
+from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
 from claimdesk.support.models import Dispute
 
@@ -140,8 +139,11 @@ def timeline(session: Session, *, actor: Actor, claim_id: int) -> list[ClaimEven
     return list(events)
 
 
-def waivers(session: Session, *, limit: int = 100, offset: int = 0) -> list[WaiverOut]:
+def waivers(
+    session: Session, *, actor: Actor, limit: int = 100, offset: int = 0
+) -> list[WaiverOut]:
     """Every waiver of required documents, newest first (from the claims' timelines)."""
+    require(actor, "audit.waivers")
     rows = session.execute(
         select(ClaimEvent, Claim.number)
         .join(Claim, Claim.id == ClaimEvent.claim_id)
@@ -246,6 +248,15 @@ def calculate(session: Session, claim: Claim) -> PayoutResult:
     return payout_on(session, claim, items)
 
 
+def preview_payout(
+    session: Session, *, actor: Actor, claim: Claim, items: list[LossItem]
+) -> PayoutResult:
+    """What an assessor's lines as typed would pay (nothing is kept): for those who work
+    claims."""
+    require(actor, "claims.transition")
+    return payout_on(session, claim, items)
+
+
 def payout_on(session: Session, claim: Claim, items: list[LossItem]) -> PayoutResult:
     """The payout of these loss items under the claim's policy, after what earlier claims
     on it used (the claim's own lines, or lines an assessor is still typing)."""
@@ -258,11 +269,6 @@ def payout_on(session: Session, claim: Claim, items: list[LossItem]) -> PayoutRe
 
 def _digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-_REPORTERS = frozenset(
-    {Role.CUSTOMER, Role.AGENT, Role.ADJUSTER, Role.SENIOR_ADJUSTER, Role.SUPERVISOR}
-)
 
 
 def report_claim(
@@ -279,8 +285,7 @@ def report_claim(
     The intake checks are the aggregate's (:meth:`Claim.report`); this loads the policy,
     checks the payee account, numbers the claim, records the claimed amount in the ledger
     and the initial reserve, and remembers the idempotency key."""
-    if actor.role not in _REPORTERS:
-        raise PermissionDenied(f"The role '{actor.role}' may not report claims.")
+    require(actor, "claims.report")
     digest = _digest(data.model_dump(mode="json"))
     if idempotency_key:
         replay = _replay(session, actor=actor, key=idempotency_key, digest=digest)
@@ -394,6 +399,7 @@ def transition(
     what the step reads, lets the aggregate decide (:meth:`Claim.apply`), records what the
     returned events mean outside it (ledger, reserves, field investigation), appends the
     timeline and publishes the events."""
+    require(actor, "claims.transition")
     claim = get_claim(session, actor=actor, claim_id=claim_id, for_update=True)
     claim.check_version(command.expected_version)
     payment_key = None

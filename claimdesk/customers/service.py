@@ -56,7 +56,10 @@ def create_customer(
     session: Session, *, data: CustomerIn, now: datetime, added_by: Actor | None = None
 ) -> Customer:
     """A new customer; one customer per ID number (409 otherwise: staff are told which
-    customer holds it, anyone else is not)."""
+    customer holds it, anyone else is not). ``added_by``: the user who adds them (their
+    permission is checked); None for the system's own imports and demo data."""
+    if added_by is not None:
+        require(added_by, "customers.create")
     existing = existing_with_id_number(session, data.id_number)
     if existing is not None:
         if added_by is not None and not added_by.is_customer:

@@ -16,6 +16,7 @@ from claimdesk.customers.models import Customer
 from claimdesk.policies import attribute_schema
 from claimdesk.policies.models import Coverage, InsuredPerson, Policy, Product
 from claimdesk.policies.schemas import InsuredIn, PartyOut, PolicyIn, PolicyOut, ProductOut
+from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
 
 
@@ -110,7 +111,13 @@ def list_policies(
     return list(session.scalars(query.order_by(Policy.id).limit(limit).offset(offset)))
 
 
-def create_policy(session: Session, *, data: PolicyIn, now: datetime) -> Policy:
+def create_policy(
+    session: Session, *, data: PolicyIn, now: datetime, actor: Actor | None = None
+) -> Policy:
+    """A new policy. ``actor``: the member of staff who issues it (their permission is
+    checked); None for the system's own imports and demo data."""
+    if actor is not None:
+        require(actor, "policies.create")
     product = session.scalars(
         select(Product).where(Product.code == data.product_code)
     ).one_or_none()

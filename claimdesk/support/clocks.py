@@ -16,9 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.core.db import due_in_batches
+from claimdesk.core.errors import PermissionDenied
 from claimdesk.core.events import publish
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
+from claimdesk.security.permissions import require
+from claimdesk.security.service import Actor
 from claimdesk.support import sla
 from claimdesk.support.enums import SlaState
 from claimdesk.support.events import SlaBreached
@@ -311,11 +314,17 @@ def sweep(session: Session, *, now: datetime, batch_size: int = 1000) -> SweepRe
 # ---------------------------------------------------------------- reports
 
 
-def compliance(session: Session, *, now: datetime) -> list[SlaComplianceRow]:
+def compliance(
+    session: Session, *, now: datetime, actor: Actor | None = None
+) -> list[SlaComplianceRow]:
     """SLA compliance by team and kind: clocks met, breached and still running.
 
     A running clock counts as breached once it is past due, even before the sweep saw it.
+    ``actor``: a user asking (their permission is checked); None for the system's own
+    reports (the compliance audit report, which checks its reader itself).
     """
+    if actor is not None:
+        require(actor, "support.reports")
     counts: dict[tuple[str | None, str, str], dict[str, int]] = defaultdict(
         lambda: {"clocks": 0, "met": 0, "breached": 0, "running": 0}
     )
@@ -356,8 +365,11 @@ def compliance(session: Session, *, now: datetime) -> list[SlaComplianceRow]:
     ]
 
 
-def alerts(session: Session, *, user_id: int, limit: int = 100) -> list[SlaAlertOut]:
-    """Warnings and escalations sent to this user, newest first."""
+def alerts(session: Session, *, actor: Actor, limit: int = 100) -> list[SlaAlertOut]:
+    """Warnings and escalations sent to this member of staff, newest first."""
+    if actor.is_customer or actor.user_id is None:
+        raise PermissionDenied("SLA alerts are for staff.")
+    user_id = actor.user_id
     rows = session.execute(
         select(SlaEvent, SlaClock.metric, SlaClock.ticket_id, SlaClock.claim_id)
         .join(SlaClock, SlaClock.id == SlaEvent.clock_id)

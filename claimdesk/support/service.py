@@ -124,7 +124,11 @@ def create_team(session: Session, *, actor: Actor, data: TeamIn, now: datetime) 
     return team
 
 
-def list_teams(session: Session) -> list[Team]:
+def list_teams(session: Session, *, actor: Actor | None = None) -> list[Team]:
+    """The teams and their members. ``actor``: a user asking (their permission is checked);
+    None when the system routes a ticket."""
+    if actor is not None:
+        require(actor, "support.work")
     return list(session.scalars(select(Team).options(selectinload(Team.members)).order_by(Team.id)))
 
 
@@ -589,6 +593,7 @@ def assign_ticket(
     session: Session, *, actor: Actor, ticket_id: int, owner_id: int, reason: str, now: datetime
 ) -> Ticket:
     """Hand a ticket to another owner: its owner, the team lead or a supervisor may."""
+    require(actor, "support.work")
     ticket = get_ticket(session, actor=actor, ticket_id=ticket_id, for_update=True)
     team = session.get(Team, ticket.team_id) if ticket.team_id else None
     allowed = actor.role in (Role.SUPERVISOR, Role.ADMIN) or actor.user_id in (

@@ -95,7 +95,7 @@ def lines_in(rows: list[EditorRow]) -> list[LossLineIn]:
     return lines
 
 
-def preview(session: Session, claim: Claim, lines: list[LossLineIn]) -> PayoutResult:
+def preview(session: Session, actor: Actor, claim: Claim, lines: list[LossLineIn]) -> PayoutResult:
     """The payout the claims service would calculate on these lines (nothing is kept):
     the policy's terms, the earlier claims' usage, the same calculation."""
     items = [
@@ -108,7 +108,7 @@ def preview(session: Session, claim: Claim, lines: list[LossLineIn]) -> PayoutRe
         )
         for number, line in enumerate(lines, start=1)
     ]
-    return claims.payout_on(session, claim, items)
+    return claims.preview_payout(session, actor=actor, claim=claim, items=items)
 
 
 def editor_rows(claim: Claim) -> list[EditorRow]:

@@ -24,14 +24,15 @@ from sqlalchemy.exc import DataError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
+from claimdesk.api import state
 from claimdesk.api.errors import HTTP_ERROR_CODES, STATUS_BY_ERROR
 from claimdesk.core.errors import ClaimDeskError, NotFound, code_message
+from claimdesk.security.permissions import allowed
 from claimdesk.web.i18n import LOCALES, Translator, negotiate
 from claimdesk.web.sessions import (
     CsrfFailed,
     SignInRequired,
     actor_of,
-    allows,
     check_csrf,
     csrf_token,
     signed_in_user,
@@ -89,7 +90,7 @@ def menu_for(user: Any) -> list[tuple[str, str]]:
     return [
         (href, key)
         for href, key, permission in entries
-        if permission is None or allows(actor, permission)
+        if permission is None or allowed(actor, permission)
     ]
 
 
@@ -104,7 +105,7 @@ def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> Response:
     t = translator(request)
-    user = getattr(request.state, "user", None)
+    user = state.page_user(request)
     has_session = "session" in request.scope  # not for an error caught outside the session
     base: dict[str, Any] = {
         "t": t,
@@ -154,13 +155,13 @@ def wants_html(request: Request) -> bool:
 
 def _with_user(request: Request) -> None:
     """The signed-in user for the menu of an error page outside the pages' routes."""
-    if hasattr(request.state, "user") or "session" not in request.scope:
+    if state.page_user_looked_up(request) or "session" not in request.scope:
         return
     with request.app.state.container.sessions() as session:
         user = signed_in_user(request, session)
         if user is not None:
             session.expunge(user)
-        request.state.user = user
+        state.set_page_user(request, user)
 
 
 def http_error_page(request: Request, exc: HTTPException) -> Response:

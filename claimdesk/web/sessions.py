@@ -17,12 +17,12 @@ from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session
 from starlette.middleware.sessions import SessionMiddleware
 
+from claimdesk.api import state
 from claimdesk.api.deps import get_session
 from claimdesk.config import Settings
-from claimdesk.core.errors import ClaimDeskError, NotFound, PermissionDenied
+from claimdesk.core.errors import ClaimDeskError, NotFound
 from claimdesk.security.enums import Role
 from claimdesk.security.models import User
-from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
 
 COOKIE_NAME = "claimdesk_session"
@@ -103,15 +103,6 @@ def signed_in_user(request: Request, session: Session) -> User | None:
     return user
 
 
-def allows(actor: Actor, permission: str) -> bool:
-    """Whether the permission table lets the actor do this (the service checks the same)."""
-    try:
-        require(actor, permission)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def actor_of(user: User) -> Actor:
     return Actor(user_id=user.id, role=Role(user.role), customer_id=user.customer_id)
 
@@ -120,7 +111,7 @@ def optional_user(
     request: Request, session: Annotated[Session, Depends(get_session)]
 ) -> User | None:
     user = signed_in_user(request, session)
-    request.state.user = user
+    state.set_page_user(request, user)
     return user
 
 

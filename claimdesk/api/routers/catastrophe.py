@@ -73,18 +73,19 @@ def bulk_intake(
             f"{len(rows)} rows in one request; send at most {MAX_ROWS_PER_REQUEST} a request "
             "(split the file: rows already taken are answered 'already_present' if re-sent)."
         )
-    event = service.get_event(session, actor=actor, event_id=event_id)
     results = service.intake(
         session,
         actor=actor,
-        event_id=event.id,
+        event_id=event_id,
         rows=enumerate(rows, start=1),
         channel=channel,
         now=now,
         settings=settings,
     )
     session.commit()
-    return service.intake_report(event, results)
+    return service.intake_report(
+        service.get_event(session, actor=actor, event_id=event_id), results
+    )
 
 
 @router.get("/{event_id}/queue", response_model=list[QueueItemOut])

@@ -6,7 +6,6 @@ from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
 from claimdesk.core.clock import local_date
 from claimdesk.policies import service
 from claimdesk.policies.schemas import PolicyIn, PolicyOut, ProductOut
-from claimdesk.security.permissions import require
 
 router = APIRouter(tags=["policies"])
 
@@ -45,7 +44,6 @@ def get_policy(
 def create_policy(
     data: PolicyIn, session: SessionDep, actor: ActorDep, settings: SettingsDep, now: NowDep
 ) -> PolicyOut:
-    require(actor, "policies.create")
-    policy = service.create_policy(session, data=data, now=now)
+    policy = service.create_policy(session, data=data, now=now, actor=actor)
     session.commit()
     return service.policy_view(session, policy, local_date(now, settings.display_timezone))

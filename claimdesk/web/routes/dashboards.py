@@ -20,12 +20,13 @@ from claimdesk.core.clock import local_date
 from claimdesk.core.errors import ValidationFailed
 from claimdesk.fraud import monitoring
 from claimdesk.policies import service as policies
+from claimdesk.security.permissions import allowed
 from claimdesk.security.service import Actor
 from claimdesk.support import clocks
 from claimdesk.web.charts import bar_chart, number, percent
 from claimdesk.web.i18n import Translator
 from claimdesk.web.rendering import render, translator, web_router
-from claimdesk.web.sessions import StaffActor, allows
+from claimdesk.web.sessions import StaffActor
 
 router = web_router("/staff")
 
@@ -231,7 +232,7 @@ def dashboards(
     filters = _filters(now, settings, first, last, product, channel, live)
     report = analytics.kpis(session, actor=actor, **_scope(filters, now, settings))
     trend = _breakdown(session, actor, filters, now, settings)
-    team_rows = _sla_by_team(session, now, t) if allows(actor, "support.reports") else None
+    team_rows = _sla_by_team(session, now, t) if allowed(actor, "support.reports") else None
     reserve = reserve_kpis.reserve_report(
         session,
         actor=actor,

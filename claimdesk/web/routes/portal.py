@@ -27,6 +27,7 @@ from claimdesk.customers import export
 from claimdesk.documents import service as documents
 from claimdesk.documents.checklists import document_kinds, template
 from claimdesk.policies import service as policies
+from claimdesk.security.permissions import allowed
 from claimdesk.security.service import Actor
 from claimdesk.support import disputes, surveys
 from claimdesk.support import service as support
@@ -35,7 +36,7 @@ from claimdesk.web import forms
 from claimdesk.web.i18n import Translator
 from claimdesk.web.progress import DECIDED, progress
 from claimdesk.web.rendering import Form, field, flash, redirect, render, translator, web_router
-from claimdesk.web.sessions import CurrentUser, CustomerActor, OptionalUser, actor_of, allows
+from claimdesk.web.sessions import CurrentUser, CustomerActor, OptionalUser, actor_of
 
 router = web_router()
 
@@ -205,7 +206,7 @@ def claim_page_context(
         "disputes": disputes.disputes_of_claim(session, actor=actor, claim_id=claim.id),
         "can_dispute": claim.status in disputes.DECIDED,
         "tickets": support.list_tickets(session, actor=actor, claim_id=claim.id, limit=100)
-        if actor.is_customer or allows(actor, "support.work")
+        if actor.is_customer or allowed(actor, "support.work")
         else [],
     }
 

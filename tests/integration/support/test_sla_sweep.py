@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from claimdesk.security.enums import Role
+from claimdesk.security.service import Actor
 from claimdesk.support import clocks
 from claimdesk.support.models import SlaEvent
 
@@ -121,7 +122,7 @@ def test_an_unacknowledged_claim_breaches_and_reaches_the_claims_team(world, des
     result = desk.sweep(timedelta(hours=18))
     assert (result.breached, result.escalated) == (1, 1)
     with world.container.sessions() as session:  # three days on, the lead's token expired
-        alerts = clocks.alerts(session, user_id=lead.id)
+        alerts = clocks.alerts(session, actor=Actor(user_id=lead.id, role=Role.AGENT))
     assert [(a.kind, a.claim_id) for a in alerts] == [
         ("escalated_1", claim["id"]),
         ("at_risk", claim["id"]),  # no owner on a claim clock: the lead is warned
