@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from claimdesk.fraud.features import parse_label
-from claimdesk.fraud.tabular import read_csv, train
+from claimdesk.fraud.tabular import read_csv, time_key, train
 
 
 def plain_features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -44,8 +44,9 @@ def main() -> None:
     args = parser.parse_args()
 
     frame = read_csv(args.data)
-    period = pd.to_numeric(frame[args.time_column], errors="coerce")
-    test = (period >= float(args.test_from)).to_numpy()
+    period = time_key(frame[args.time_column])
+    first_test = time_key(pd.Series([args.test_from]))[0]
+    test = (period >= first_test).to_numpy()
     y = parse_label(frame[args.label])
     figures: dict[str, object] = {
         "train_rows": int((~test).sum()),
@@ -74,6 +75,8 @@ def main() -> None:
         figures["claimdesk_auc"] = round(float(roc_auc_score(y[test], scores)), 4)
         figures["claimdesk_s"] = round(time.perf_counter() - started, 1)
         figures["claimdesk_dropped"] = [s["dropped"] for s in model.selection if s["dropped"]]
+        figures["claimdesk_settings"] = model.settings
+        figures["claimdesk_settings_cv_auc"] = model.settings_cv_auc
     print(json.dumps(figures, indent=2, ensure_ascii=False))
 
 

@@ -18,7 +18,7 @@ The web pages and the CLI call the same functions, so they meet the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -198,15 +198,18 @@ def in_scope(route: RouteContext) -> bool:
     return path.startswith("/api/") or in_openapi
 
 
-def check_routes(routes: Sequence[BaseRoute], enforcer: object) -> dict[tuple[int, str], Rule]:
-    """Refuse to start when a route has no explicit rule or escapes the check; return the
-    rules by (route object id, method) for ``enforcer`` to look up at request time."""
+def check_routes(
+    routes: Sequence[BaseRoute], enforcer: object, table: Mapping[str, Rule] = ACCESS
+) -> dict[tuple[int, str], Rule]:
+    """Refuse to start when a route has no explicit rule in ``table`` or escapes the check;
+    return the rules by (route object id, method) for ``enforcer`` to look up at request
+    time."""
     missing, unenforced, rules = [], [], {}
     for route in iter_route_contexts(routes):
         if not in_scope(route):
             continue
         for key in route_keys(route):
-            rule = ACCESS.get(key)
+            rule = table.get(key)
             if rule is None:
                 missing.append(key)
                 continue

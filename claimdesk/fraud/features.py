@@ -71,12 +71,12 @@ def parse_quantity(text: str) -> float | None:
 
 def parse_label(values: pd.Series) -> np.ndarray:
     """A 0/1 label from 0/1, Y/N, yes/no or true/false values; refuses anything else."""
-    text = values.astype(str).str.strip().str.lower()
+    text = values.fillna("").astype(str).str.strip().str.lower()
     unknown = sorted(set(text) - _LABEL_TRUE - _LABEL_FALSE)
     if unknown:
         raise ValueError(
             f"The label column '{values.name}' must hold 0/1 or Y/N values; "
-            f"found {', '.join(unknown[:5])}."
+            f"found {', '.join(value or '(empty)' for value in unknown[:5])}."
         )
     return text.isin(_LABEL_TRUE).to_numpy(dtype=np.int8)
 

@@ -52,6 +52,24 @@ PARAMS: dict[str, Any] = {
 # Faster settings for the many fits of column selection.
 SELECTION_PARAMS = {**PARAMS, "n_estimators": 200, "learning_rate": 0.05}
 MIN_GAIN = 0.002  # AUC a dropped column must add on the later quarter
+# The settings the final model may use, chosen by time-ordered cross-validation inside the
+# training rows (never by the rows it is judged on): the conservative ones above; smaller
+# groups and leaves for a few hundred rows, where PARAMS cannot split a category with
+# fewer than 50 rows; and LightGBM's own defaults.
+CANDIDATES: dict[str, dict[str, Any]] = {
+    "regularised": PARAMS,
+    "small_data": {
+        **PARAMS,
+        "n_estimators": 300,
+        "learning_rate": 0.03,
+        "min_child_samples": 10,
+        "min_data_per_group": 10,
+        "cat_smooth": 5.0,
+        "colsample_bytree": 0.8,
+    },
+    "lightgbm_defaults": {"verbose": -1, "random_state": 7, "n_jobs": 1},
+}
+CV_FOLDS = 4
 
 Progress = Callable[[str], None]
 
@@ -69,8 +87,10 @@ def file_sha256(path: Path) -> str:
 
 
 def read_csv(path: Path) -> pd.DataFrame:
+    """The table as text; a line of separators only (every field empty) is no row."""
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=True, skipinitialspace=True)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=True, skipinitialspace=True)
+        return frame.dropna(how="all").reset_index(drop=True)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"Cannot read {path} as CSV: {exc}") from exc
 
@@ -84,6 +104,27 @@ class Dataset:
     order: np.ndarray  # row positions in time order
     identifiers: list[str]
     time: pd.Series | None
+
+
+# Date layouts a time column may use, tried in this order; the first that reads every row
+# wins (so 01-02-2015 is never read two ways in one column).
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d-%m-%Y", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y")
+
+
+def time_key(values: pd.Series) -> pd.Series:
+    """A sortable key for a time column: numbers as they are (a year, a day count), dates
+    as dates when one layout reads every row (ISO, or day-first like 25-01-2015), else the
+    text itself."""
+    given = values.notna()
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().eq(given).all():
+        return numbers
+    text = values.astype(str).str.strip().str.split(" ").str[0]
+    for layout in DATE_FORMATS:
+        dates = pd.to_datetime(text, format=layout, errors="coerce")
+        if dates.notna().eq(given).all():
+            return dates
+    return values.astype(str)
 
 
 def prepare(
@@ -110,8 +151,7 @@ def prepare(
     identifiers = identifier_columns(rest)
     time = frame[time_column] if time_column else None
     if time is not None:
-        key = pd.to_numeric(time, errors="coerce")
-        order = np.argsort((key if key.notna().all() else time).to_numpy(), kind="stable")
+        order = np.argsort(time_key(time).to_numpy(), kind="stable")
     else:
         order = np.arange(len(frame))
     return Dataset(rest.drop(columns=identifiers), y, order, [*exclude, *identifiers], time)
@@ -162,6 +202,42 @@ def select_columns(
     return columns, steps
 
 
+def time_folds(order: np.ndarray, folds: int = CV_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Expanding-window folds over rows in time order: fold i trains on the earliest
+    i/(folds+1) of them and is judged on the next 1/(folds+1)."""
+    n = len(order)
+    return [
+        (order[: n * i // (folds + 1)], order[n * i // (folds + 1) : n * (i + 1) // (folds + 1)])
+        for i in range(1, folds + 1)
+    ]
+
+
+def choose_settings(
+    features: pd.DataFrame, y: np.ndarray, order: np.ndarray, progress: Progress | None = None
+) -> tuple[str, dict[str, float]]:
+    """The candidate settings with the best mean AUC over time-ordered folds of the
+    training rows (folds whose judged part holds one class only are skipped), and each
+    candidate's mean."""
+    folds = [(fit, judge) for fit, judge in time_folds(order) if len(set(y[judge])) == 2]
+    folds = [(fit, judge) for fit, judge in folds if len(set(y[fit])) == 2]
+    if not folds:
+        return "regularised", {}
+    tables = []
+    for fit, _judge in folds:
+        spec = FeatureSpec.fit(features.iloc[fit])
+        tables.append(spec.transform(features))
+    means = {}
+    for name, params in CANDIDATES.items():
+        aucs = []
+        for (fit, judge), table in zip(folds, tables, strict=True):
+            model = _fit(table.iloc[fit], y[fit], params)
+            aucs.append(roc_auc_score(y[judge], _proba(model, table.iloc[judge])[:, 1]))
+        means[name] = round(float(np.mean(aucs)), 4)
+        if progress:
+            progress(f"settings: {name} (time-ordered folds AUC {means[name]:.4f})")
+    return max(means, key=means.__getitem__), means
+
+
 @dataclass
 class TrainedModel:
     """What a model file holds (joblib): the fitted model and where it came from."""
@@ -176,6 +252,8 @@ class TrainedModel:
     training_rows: int
     positive_rate: float
     metrics: dict[str, Any] = field(default_factory=dict)
+    settings: str = "regularised"  # which of CANDIDATES the booster was fitted with
+    settings_cv_auc: dict[str, float] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     claimdesk_version: str = __version__
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
@@ -212,6 +290,8 @@ class TrainedModel:
             "positive_rate": round(self.positive_rate, 4),
             "columns": self.columns,
             "dropped_by_selection": [s["dropped"] for s in self.selection if s["dropped"]],
+            "settings": self.settings,
+            "settings_cv_auc": self.settings_cv_auc,
             "metrics": self.metrics,
         }
 
@@ -258,8 +338,9 @@ def train(
         else (list(data.features.columns), [])
     )
     features = data.features[columns]
+    settings, cv_auc = choose_settings(features, data.label, data.order, progress)
     spec = FeatureSpec.fit(features)
-    booster = _fit(spec.transform(features), data.label, PARAMS)
+    booster = _fit(spec.transform(features), data.label, CANDIDATES[settings])
     if progress:
         progress("final model")
     return TrainedModel(
@@ -269,6 +350,8 @@ def train(
         identifiers=data.identifiers,
         time_column=time_column,
         selection=steps,
+        settings=settings,
+        settings_cv_auc=cv_auc,
         training_sha256=sha256,
         training_rows=len(frame),
         positive_rate=float(data.label.mean()),

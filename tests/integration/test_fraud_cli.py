@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claimdesk.cli.main import app
+from claimdesk.fraud.tabular import CANDIDATES
 
 DATA = Path("/work/shared/data/vehicle-claims-fraud/claims-1994-1995.csv")
 if not DATA.exists():
@@ -58,6 +59,10 @@ def test_train_writes_a_versioned_model_and_score_keeps_every_row_in_order(slice
     assert len(info["training_sha256"]) == 64
     assert "PolicyNumber" in model.identifiers  # unique per row: found without being told
     assert "FraudFound_P" not in info["columns"] and "Year" not in info["columns"]
+    # Settings chosen by time-ordered folds of the training rows, each candidate's mean kept.
+    assert info["settings"] in CANDIDATES
+    assert set(info["settings_cv_auc"]) == set(CANDIDATES)
+    assert info["settings_cv_auc"][info["settings"]] == max(info["settings_cv_auc"].values())
 
     shuffled = pd.read_csv(slice_csv, dtype=str).sample(frac=1, random_state=1)
     scrambled = tmp_path / "scrambled.csv"
