@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.rules import MoneyFact
@@ -34,6 +34,7 @@ from claimdesk.claims.reserve_rules import (
     reserve_table,
 )
 from claimdesk.core.errors import InvalidTransition
+from claimdesk.policies.models import Policy
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
 
@@ -51,14 +52,30 @@ _FACT_OF_KIND = {
 }
 
 
-def remaining_sum_insured(session: Session, claim: Claim) -> Decimal:
+def approved_on_policy() -> ScalarSelect[Decimal]:
+    """What was approved on a policy so far, as a column of a query of policies (intake
+    reads it with the policy, in one statement)."""
+    return (
+        select(func.coalesce(func.sum(Claim.approved_amount), 0))
+        .where(Claim.policy_id == Policy.id)
+        .correlate(Policy)
+        .scalar_subquery()
+    )
+
+
+def remaining_of(policy: Policy, approved: Decimal | int | None) -> Decimal:
+    """The policy's sum insured less ``approved`` on it so far (never below 0)."""
+    return max(policy.sum_insured - Decimal(approved or 0), ZERO)
+
+
+def remaining_sum_insured(session: Session, policy: Policy) -> Decimal:
     """The policy's sum insured less what was approved on it so far (never below 0)."""
     committed = session.scalar(
         select(func.coalesce(func.sum(Claim.approved_amount), 0)).where(
-            Claim.policy_id == claim.policy_id
+            Claim.policy_id == policy.id
         )
     )
-    return max(claim.policy.sum_insured - Decimal(committed or 0), ZERO)
+    return remaining_of(policy, committed)
 
 
 def _step(
@@ -120,10 +137,12 @@ def _rule_data(rule: ReserveRule, remaining: Decimal) -> dict[str, str]:
     }
 
 
-def set_initial(session: Session, claim: Claim, actor: Actor, now: datetime) -> None:
-    """The reserve of a newly reported claim, from the table (``reserves.toml``)."""
+def set_initial(
+    session: Session, claim: Claim, actor: Actor, now: datetime, *, remaining: Decimal
+) -> None:
+    """The reserve of a newly reported claim, from the table (``reserves.toml``);
+    ``remaining``: its policy's :func:`remaining_sum_insured` (or :func:`remaining_of`)."""
     rule = reserve_table().rule_for(claim.policy.product.code, claim.claim_type)
-    remaining = remaining_sum_insured(session, claim)
     amount = initial_reserve(rule, claimed=claim.claimed_amount, remaining=remaining)
     _step(
         session,
@@ -172,7 +191,7 @@ def follow_transition(
             )
     elif action == ClaimAction.REOPEN:
         rule = reserve_table().rule_for(claim.policy.product.code, claim.claim_type)
-        remaining = remaining_sum_insured(session, claim)
+        remaining = remaining_sum_insured(session, claim.policy)
         amount = reopened_reserve(
             rule, claimed=claim.claimed_amount, paid=claim.paid_amount, remaining=remaining
         )

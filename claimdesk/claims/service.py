@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -291,7 +291,7 @@ def report_claim(
         replay = _replay(session, actor=actor, key=idempotency_key, digest=digest)
         if replay is not None:
             return replay, True
-    policy = _intake_policy(session, actor=actor, policy_id=data.policy_id)
+    policy, remaining = _intake_policy(session, actor=actor, policy_id=data.policy_id)
     today = local_date(now, settings.display_timezone)
     claim = Claim.report(
         policy=policy,
@@ -307,11 +307,14 @@ def report_claim(
             claim_customer_ids=(claim.customer_id, policy.holder_id),
             account_id=data.bank_account_id,
         )
+    # The reserve's remaining sum insured was read with the policy: the number, the
+    # timeline's first entry and the initial reserve go to the database in one flush after
+    # the one that gives the claim its id.
     session.add(claim)
     session.flush()
     reported = claim.registered(actor, today=today, now=now)
     _money_fact(session, claim, actor, now, MoneyFact.CLAIMED, claim.claimed_amount)
-    reserves.set_initial(session, claim, actor, now)
+    reserves.set_initial(session, claim, actor, now, remaining=remaining)
     if idempotency_key:
         session.add(
             IdempotencyRecord(
@@ -331,22 +334,29 @@ def report_claim(
     return claim, False
 
 
-def _intake_policy(session: Session, *, actor: Actor, policy_id: int) -> Policy:
-    """The policy a claim is reported on, with what intake reads; a customer sees only the
-    policies that cover them."""
-    policy = session.scalars(
-        select(Policy)
-        .where(Policy.id == policy_id)
-        .options(
-            selectinload(Policy.product).selectinload(Product.coverages),
-            selectinload(Policy.insured),
+def _intake_policy(session: Session, *, actor: Actor, policy_id: int) -> tuple[Policy, Decimal]:
+    """The policy a claim is reported on, with what intake reads, and its remaining sum
+    insured (for the initial reserve); a customer sees only the policies that cover them."""
+    found = (
+        session.execute(
+            select(Policy, reserves.approved_on_policy())
+            .where(Policy.id == policy_id)
+            .options(
+                # One statement: a policy has one product, few coverages and few insured.
+                joinedload(Policy.product).joinedload(Product.coverages),
+                joinedload(Policy.insured),
+                joinedload(Policy.holder),  # most claimants: the customer the notice goes to
+            )
         )
-    ).one_or_none()
+        .unique()
+        .one_or_none()
+    )
+    policy = found[0] if found else None
     if policy is None or (actor.is_customer and not policy.covers_person(actor.customer_id or 0)):
         raise ValidationFailed(
             f"Policy {policy_id} does not exist.", details=[{"field": "policy_id"}]
         )
-    return policy
+    return policy, reserves.remaining_of(policy, found[1] if found else None)
 
 
 def _replay(session: Session, *, actor: Actor, key: str, digest: str) -> Claim | None:

@@ -63,9 +63,12 @@ def on_claim_reported(session: Session, event: ClaimReported, *, settings: Setti
     assert claim is not None
     customer = session.get(Customer, claim.customer_id)
     assert customer is not None
-    entry = _latest_entry(session, claim.id, "reported")
+    # Reported in this transaction: its timeline is the one in the session (no query).
+    entry = next(e for e in reversed(claim.events) if e.kind == "reported")
+    if entry.id is None:
+        session.flush()
     notice = service.claim_reported_notice(
-        session, claim=claim, customer=customer, event_id=entry.id, settings=settings
+        claim=claim, customer=customer, event_id=entry.id, settings=settings
     )
     _notify(
         session,

@@ -477,17 +477,13 @@ def _survey_params(settings: Settings, survey: Survey | None) -> dict[str, str]:
 
 
 def claim_reported_notice(
-    session: Session, *, claim: Claim, customer: Customer, event_id: int, settings: Settings
+    *, claim: Claim, customer: Customer, event_id: int, settings: Settings
 ) -> Notice:
-    """The acknowledgement: the claim number and every document still needed, by name."""
+    """The acknowledgement: the claim number and every document still needed, by name.
+
+    Made in the transaction that reports the claim, before anything can be uploaded to it:
+    no document is in yet, so every one of the checklist is still needed (no query)."""
     locale = rules.locale_of(customer.preferred_locale)
-    present = set(
-        session.scalars(
-            select(Document.detected_kind).where(
-                Document.claim_id == claim.id, Document.status == DocumentStatus.READ
-            )
-        )
-    )
     coverage = claim.policy.product.coverage(claim.claim_type)
     return Notice(
         key=f"claim:{claim.id}:event:{event_id}",
@@ -497,9 +493,7 @@ def claim_reported_notice(
             "claim_type": _pick(locale, coverage.name_zh, coverage.name_en)
             if coverage
             else claim.claim_type,
-            "documents": _documents(
-                [d.kind for d in documents_for(claim) if d.kind not in present], locale
-            ),
+            "documents": _documents([d.kind for d in documents_for(claim)], locale),
         },
         claim_id=claim.id,
     )

@@ -180,9 +180,12 @@ def record(
     session: Session, *, event_type: str, data: Mapping[str, Any], at: datetime
 ) -> list[WebhookDelivery]:
     """A delivery for each active subscription to this event, in the caller's transaction."""
-    subscriptions = session.scalars(
-        select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
-    )
+    # Subscriptions are not written in the transactions that emit events: no autoflush here,
+    # so the caller's pending rows (its jobs, say) go to the database together, later.
+    with session.no_autoflush:
+        subscriptions = session.scalars(
+            select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+        ).all()
     body = rules.body(event_type, data, at)
     created = []
     for subscription in subscriptions:
