@@ -109,14 +109,16 @@ def _words(text: str) -> list[str]:
 
 def _codes() -> tuple[set[str], set[str]]:
     """Codes that have names (claim types, coverages, products, exclusions, statuses,
-    actions, roles, ticket kinds, channels...): (codes no word could be, one-word codes)."""
+    actions, roles, ticket kinds, channels, document kinds, fields read from documents):
+    (codes no word could be, one-word codes)."""
     codes = set(code_names()["product"]) | set(code_names()["coverage"])
     for key in catalogue()["en"]:
         prefix, _, code = key.partition(".")
         if prefix in {"status", "action", "exclusion", "role", "kind", "channel", "priority"}:
             codes.add(code)
-    text = resources.files("claimdesk.documents").joinpath("checklists.toml").read_text("utf-8")
-    codes |= set(tomllib.loads(text)["kinds"])
+    documents = resources.files("claimdesk.documents")
+    codes |= set(tomllib.loads(documents.joinpath("checklists.toml").read_text("utf-8"))["kinds"])
+    codes |= set(tomllib.loads(documents.joinpath("reading.toml").read_text("utf-8"))["fields"])
     compound = {c for c in codes if "_" in c or "-" in c}
     return compound, codes - compound
 
