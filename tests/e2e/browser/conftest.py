@@ -49,15 +49,23 @@ def user(world, role: Role, customer=None) -> str:
 
 
 def signed_in(
-    browser: Any, base_url: str, username: str, locale: str, viewport: dict[str, int] = PHONE
+    browser: Any,
+    base_url: str,
+    username: str,
+    locale: str,
+    viewport: dict[str, int] = PHONE,
+    *,
+    password: str = PASSWORD,
+    **options: Any,
 ) -> tuple[Any, Any]:
-    """A new browser context (its own cookies) in ``locale``, signed in: (context, page)."""
-    context = browser.new_context(base_url=base_url, locale=locale, viewport=viewport)
+    """A new browser context (its own cookies) in ``locale``, signed in: (context, page).
+    ``options`` go to the context (``bypass_csp=True`` to inject a test's script)."""
+    context = browser.new_context(base_url=base_url, locale=locale, viewport=viewport, **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto("/login")
     page.locator("#username").fill(username)
-    page.locator("#password").fill(PASSWORD)
+    page.locator("#password").fill(password)
     page.locator("form[action='/login'] button[type=submit]").click()
     page.wait_for_load_state()
     return context, page

@@ -25,7 +25,7 @@ from claimdesk.security.models import User
 from claimdesk.support import inbox
 from claimdesk.web.i18n import catalogue, code_names
 from claimdesk.web.sessions import actor_of
-from tests.e2e.browser.conftest import NEEDS_CHROMIUM, OVERFLOW, PHONE, TIMEOUT_MS, user
+from tests.e2e.browser.conftest import NEEDS_CHROMIUM, OVERFLOW, PHONE, signed_in, user
 from tests.factories import PASSWORD
 
 pytestmark = NEEDS_CHROMIUM
@@ -175,17 +175,13 @@ def _pattern(url: str) -> str:
     return f"{path}?{'&'.join(query)}"
 
 
-def _crawl(browser: Any, base_url: str, username: str, crawl: Crawl) -> None:
-    context = browser.new_context(
-        base_url=base_url, locale=crawl.locale, viewport=PHONE, bypass_csp=True
+def _crawl(
+    browser: Any, base_url: str, username: str, crawl: Crawl, password: str = PASSWORD
+) -> None:
+    """Breadth first from the user's home page over the links of every page it reaches."""
+    context, page = signed_in(
+        browser, base_url, username, crawl.locale, PHONE, password=password, bypass_csp=True
     )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_load_state()
     home = urlsplit(page.url)
     start = home.path + (f"?{home.query}" if home.query else "")
     queue, seen, shapes = deque([start]), {start}, Counter[str]()
