@@ -25,7 +25,7 @@ from claimdesk.security.models import User
 from claimdesk.support import inbox
 from claimdesk.web.i18n import catalogue, code_names
 from claimdesk.web.sessions import actor_of
-from tests.e2e.browser.conftest import NEEDS_CHROMIUM, OVERFLOW, PHONE, signed_in, user
+from tests.e2e.browser.conftest import DESKTOP, NEEDS_CHROMIUM, OVERFLOW, PHONE, signed_in, user
 from tests.factories import PASSWORD
 
 pytestmark = NEEDS_CHROMIUM
@@ -175,6 +175,19 @@ def _pattern(url: str) -> str:
     return f"{path}?{'&'.join(query)}"
 
 
+def _check_in_page(page: Any, crawl: Crawl, where: str) -> None:
+    """axe-core's rules and the text checks on the page as it is shown now."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    for violation in page.evaluate(AXE_RUN):
+        crawl.problem(
+            where,
+            f"axe {violation['impact']} {violation['id']} ({violation['help']}): "
+            f"{violation['nodes']}",
+        )
+    crawl.check_text(where, page.evaluate(VISIBLE_TEXT))
+
+
 def _crawl(
     browser: Any, base_url: str, username: str, crawl: Crawl, password: str = PASSWORD
 ) -> None:
@@ -198,14 +211,11 @@ def _crawl(
         excess = page.evaluate(OVERFLOW)
         if excess > 0:
             crawl.problem(path, f"{excess} px wider than a {PHONE['width']} px phone")
-        page.add_script_tag(path=str(AXE))
-        for violation in page.evaluate(AXE_RUN):
-            crawl.problem(
-                path,
-                f"axe {violation['impact']} {violation['id']} ({violation['help']}): "
-                f"{violation['nodes']}",
-            )
-        crawl.check_text(path, page.evaluate(VISIBLE_TEXT))
+        _check_in_page(page, crawl, path)
+        if path == start:  # the header's menu is folded on a phone: once unfolded, wide
+            page.set_viewport_size(DESKTOP)
+            _check_in_page(page, crawl, f"{path} (at {DESKTOP['width']} px)")
+            page.set_viewport_size(PHONE)
         for href in page.evaluate(LINKS):
             parts = urlsplit(href)
             if f"{parts.scheme}://{parts.netloc}" != base_url or NOT_PAGES.search(parts.path):
