@@ -6,53 +6,24 @@ whole page. Screenshots of the main pages land in artifacts/screenshots/."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-
-import pytest
 
 from claimdesk.analytics.service import snapshot_folder
 from claimdesk.security.enums import Role
 from tests import samples
-from tests.factories import PASSWORD
+from tests.e2e.browser.conftest import DESKTOP, NEEDS_CHROMIUM, signed_in, user
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
-TIMEOUT_MS = 60_000
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
-
-
-@pytest.fixture
-def base_url(server) -> str:
-    """A real `claimdesk serve` process (the fixture of tests/e2e/test_served_process.py)."""
-    return str(server.base_url).rstrip("/")
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield chromium
-        chromium.close()
+pytestmark = NEEDS_CHROMIUM
 
 
 class Person:
     """One signed-in browser context (its own cookies), in one language."""
 
     def __init__(self, browser, base_url: str, username: str, locale: str) -> None:
-        self.context = browser.new_context(
-            base_url=base_url, locale=locale, viewport={"width": 1200, "height": 900}
-        )
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.page = self.context.new_page()
-        self.page.goto("/login")
-        self.page.get_by_label("用户名" if locale.startswith("zh") else "Username").fill(username)
-        self.page.locator("#password").fill(PASSWORD)
-        self.page.locator("form[action='/login'] button[type=submit]").click()
-        self.page.wait_for_load_state()
+        self.context, self.page = signed_in(browser, base_url, username, locale, DESKTOP)
 
     def shot(self, name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -87,11 +58,6 @@ class Person:
             self.page.wait_for_load_state()
 
 
-def _user(world, role: Role, customer=None) -> str:
-    world.login(role, customer)
-    return world.last_username
-
-
 def test_a_claim_from_report_to_payment_and_rating_in_the_browser(
     world, base_url, browser, tmp_path
 ):
@@ -100,7 +66,7 @@ def test_a_claim_from_report_to_payment_and_rating_in_the_browser(
     policy = world.policy(
         holder, start=today - timedelta(days=200), end=today + timedelta(days=160)
     )
-    customer = Person(browser, base_url, _user(world, Role.CUSTOMER, holder), "zh-CN")
+    customer = Person(browser, base_url, user(world, Role.CUSTOMER, holder), "zh-CN")
     page = customer.page
     customer.shots("portal-home")
 
@@ -139,7 +105,7 @@ def test_a_claim_from_report_to_payment_and_rating_in_the_browser(
     assert "出院小结" in page.locator("#chat-log").inner_text()
     customer.shot("assistant-zh-CN")
 
-    adjuster = Person(browser, base_url, _user(world, Role.ADJUSTER), "en")
+    adjuster = Person(browser, base_url, user(world, Role.ADJUSTER), "en")
     adjuster.page.goto(claim_url.replace("/claims/", "/staff/claims/"))
     # Complete documents took the claim back to review on their own (submit_documents).
     for action in ("assess", "verify_coverage"):
@@ -148,7 +114,7 @@ def test_a_claim_from_report_to_payment_and_rating_in_the_browser(
     assert adjuster.page.locator("#actions input[value=approve]").count() == 0
     adjuster.shots("staff-claim")
 
-    supervisor = Person(browser, base_url, _user(world, Role.SUPERVISOR), "en")
+    supervisor = Person(browser, base_url, user(world, Role.SUPERVISOR), "en")
     supervisor.page.goto(claim_url.replace("/claims/", "/staff/claims/"))
     supervisor.act("approve", "Covered inpatient treatment")
     # Segregation of duties: above 10,000 someone other than the approver releases it.
@@ -176,7 +142,7 @@ def test_a_claim_from_report_to_payment_and_rating_in_the_browser(
 
 def test_an_agent_answers_a_ticket_before_its_sla(world, base_url, browser):
     holder = world.customer()
-    customer = Person(browser, base_url, _user(world, Role.CUSTOMER, holder), "en")
+    customer = Person(browser, base_url, user(world, Role.CUSTOMER, holder), "en")
     page = customer.page
     page.goto("/tickets/new")
     page.locator("#subject").fill("Deductible question")
@@ -185,7 +151,7 @@ def test_an_agent_answers_a_ticket_before_its_sla(world, base_url, browser):
     page.wait_for_selector("text=Your request has been sent")
     ticket_path = page.url.split(base_url, 1)[1]
 
-    agent = Person(browser, base_url, _user(world, Role.AGENT), "en")
+    agent = Person(browser, base_url, user(world, Role.AGENT), "en")
     agent.page.goto("/staff?queue=tickets")
     agent.shots("ticket-inbox")
     agent.page.goto(f"/staff{ticket_path}")
@@ -203,7 +169,7 @@ def test_an_agent_answers_a_ticket_before_its_sla(world, base_url, browser):
 def test_switching_language_changes_the_whole_page(world, base_url, browser):
     holder = world.customer()
     world.policy(holder)
-    person = Person(browser, base_url, _user(world, Role.CUSTOMER, holder), "en")
+    person = Person(browser, base_url, user(world, Role.CUSTOMER, holder), "en")
     page = person.page
     page.goto("/policies")
     english = page.locator("body").inner_text()

@@ -4,44 +4,17 @@ reserve through its confirmation; the ticket inbox and its customer panel fit to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-
 from claimdesk.security.enums import Role
-from tests.e2e.browser.test_phone_layout import OVERFLOW, PHONE
-from tests.e2e.browser.test_web_journeys import CHROMIUM, TIMEOUT_MS, _user
-from tests.factories import PASSWORD
+from tests.e2e.browser.conftest import NEEDS_CHROMIUM, OVERFLOW, PHONE, signed_in, user
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package")
-
-
-@pytest.fixture
-def chromium() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield browser
-        browser.close()
-
-
-def _signed_in(browser, base_url: str, username: str, locale: str):
-    context = browser.new_context(base_url=base_url, locale=locale, viewport=PHONE)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_load_state()
-    return context, page
+pytestmark = NEEDS_CHROMIUM
 
 
 def test_a_handler_assesses_on_a_phone_with_the_preview_following_the_typing(
-    world, server, chromium
+    world, base_url, browser
 ):
-    base_url = str(server.base_url).rstrip("/")
     holder = world.customer()
     today = world.now.date()  # the in-process client's clock reports the claim
     policy = world.policy(
@@ -53,10 +26,10 @@ def test_a_handler_assesses_on_a_phone_with_the_preview_following_the_typing(
     )
     assert reported.status_code == 201, reported.text
     claim = reported.json()
-    handler = _user(world, Role.SENIOR_ADJUSTER)
+    handler = user(world, Role.SENIOR_ADJUSTER)
     assert world.act(world.sign_in(handler), claim["id"], "start_review").status_code == 200
 
-    context, page = _signed_in(chromium, base_url, handler, "en")
+    context, page = signed_in(browser, base_url, handler, "en", PHONE)
     page.goto(f"/staff/claims/{claim['id']}")
     assert page.evaluate(OVERFLOW) <= 0
     page.wait_for_selector("#preview-total")  # the preview loads with the page
@@ -91,21 +64,20 @@ def test_a_handler_assesses_on_a_phone_with_the_preview_following_the_typing(
     context.close()
 
 
-def test_the_ticket_inbox_and_customer_panel_fit_a_phone(world, server, chromium):
-    base_url = str(server.base_url).rstrip("/")
+def test_the_ticket_inbox_and_customer_panel_fit_a_phone(world, base_url, browser):
     holder = world.customer()
     policy = world.policy(holder)
     world.report(world.login(Role.CUSTOMER, holder), policy)
-    customer = _user(world, Role.CUSTOMER, holder)
+    customer = user(world, Role.CUSTOMER, holder)
     opened = world.client.post(
         "/api/v1/tickets",
         json={"kind": "consultation", "subject": "免赔额是多少", "body": "请问门诊免赔额？"},
         headers=world.sign_in(customer),
     )
     assert opened.status_code == 201, opened.text
-    supervisor = _user(world, Role.SUPERVISOR)
+    supervisor = user(world, Role.SUPERVISOR)
     for locale in ("zh-CN", "en"):
-        context, page = _signed_in(chromium, base_url, supervisor, locale)
+        context, page = signed_in(browser, base_url, supervisor, locale, PHONE)
         for path in ("/staff?queue=tickets", f"/staff/tickets/{opened.json()['id']}"):
             page.goto(path)
             assert page.evaluate(OVERFLOW) <= 0, (locale, path)
