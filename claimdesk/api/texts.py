@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from claimdesk.api.deps import SettingsDep
 from claimdesk.claims.schemas import ClaimEventOut
+from claimdesk.customers.schemas import LoyaltyEntryOut, LoyaltyOut
 from claimdesk.support.schemas import TicketEventOut, TicketOut
 from claimdesk.web.i18n import Translator, negotiate
 
@@ -37,3 +38,12 @@ def ticket_said(ticket: TicketOut, t: Translator) -> TicketOut:
             update={"timeline": said(ticket.claim.timeline, t)}
         )
     return ticket.model_copy(update=update) if update else ticket
+
+
+def loyalty_said(entry: LoyaltyEntryOut, t: Translator) -> LoyaltyEntryOut:
+    """A points movement with its reason named in the reader's language."""
+    return entry.model_copy(update={"text": t.code("loyalty_reason", entry.reason)})
+
+
+def loyalty_account_said(account: LoyaltyOut, t: Translator) -> LoyaltyOut:
+    return account.model_copy(update={"entries": [loyalty_said(e, t) for e in account.entries]})

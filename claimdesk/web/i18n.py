@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from claimdesk.core.errors import split_languages
 from claimdesk.core.messages import MESSAGE
+from claimdesk.customers.rules import load_loyalty
 from claimdesk.documents.checklists import document_kinds, template
 
 LOCALES = ("zh-CN", "en")
@@ -138,6 +139,11 @@ class Translator:
             if kind == "document":
                 return doc.name_zh if self.is_zh else doc.name_en
             return doc.must_show_zh if self.is_zh else doc.must_show_en
+        if kind == "loyalty_reason":  # what earned points, or "benefit:CODE" they bought
+            benefit = load_loyalty().benefits.get(value.removeprefix("benefit:"))
+            if value.startswith("benefit:") and benefit is not None:
+                return self.name(benefit)
+            return self.get(f"loyalty.reason_{value}", value)
         if kind in _CODE_PREFIXES:
             return self.get(_CODE_PREFIXES[kind] + value, value)
         named = code_names().get("coverage" if kind == "claim_type" else kind, {}).get(value)
