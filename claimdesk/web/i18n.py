@@ -74,6 +74,14 @@ def negotiate(accept_language: str | None) -> str:
     return min(choices)[2] if choices else DEFAULT_LOCALE
 
 
+class _Params(dict[str, str]):
+    """A message's rendered parameters; one the text names but the row lacks (a row
+    stored before the text changed) shows as its name, never an error."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
 @dataclass(frozen=True)
 class Translator:
     locale: str
@@ -178,8 +186,10 @@ class Translator:
         """A stored message (``claimdesk.core.messages``) in the reader's language: its
         key's text with the parameters rendered by their form."""
         text = self.get(str(message.get("key", "")), str(message.get("key", "")))
-        params = {name: self._param(v) for name, v in (message.get("params") or {}).items()}
-        return text.format(**params) if params else text
+        params = _Params(
+            {name: self._param(v) for name, v in (message.get("params") or {}).items()}
+        )
+        return text.format_map(params) if params else text
 
     def _param(self, value: Any) -> str:
         if not isinstance(value, dict):

@@ -123,3 +123,10 @@ def test_loyalty_reasons_are_named_not_shown_as_codes():
     assert zh.code("loyalty_reason", "self_service_claim") == "在线报案"
     assert en.code("loyalty_reason", "benefit:health_checkup") == "An annual health check-up"
     assert zh.code("loyalty_reason", "benefit:health_checkup") == "年度体检一次"
+
+
+def test_a_stored_message_missing_a_parameter_its_text_names_still_renders():
+    old = {"key": "history.dispute_award", "params": {"dispute": 3}}
+    assert Translator("en", "UTC").message(old) == (
+        "Dispute 3 settled at the {stage} stage: award of {amount}."
+    )
