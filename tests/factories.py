@@ -15,6 +15,7 @@ from claimdesk.claims.models import Claim
 from claimdesk.claims.service import documents_for
 from claimdesk.compliance.service import certify_for_every_gate
 from claimdesk.core.db import unit_of_work
+from claimdesk.core.errors import split_languages
 from claimdesk.customers.models import BankAccount, Customer
 from claimdesk.customers.schemas import BankAccountIn, CustomerIn
 from claimdesk.customers.service import create_customer
@@ -24,6 +25,7 @@ from claimdesk.policies.schemas import InsuredIn, PolicyIn
 from claimdesk.policies.service import create_policy
 from claimdesk.security.enums import HANDLER_ROLES, Role
 from claimdesk.security.service import create_user
+from claimdesk.web.i18n import catalogue
 
 PASSWORD = "correct-horse-9"
 _serial = itertools.count(1)
@@ -170,6 +172,17 @@ class World:
             headers=headers,
         )
 
+    def timeline(
+        self, headers: dict[str, str], claim_id: int, language: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The claim's timeline, its texts in ``language`` (Accept-Language) when given."""
+        asked = {"Accept-Language": language} if language else {}
+        response = self.client.get(
+            f"/api/v1/claims/{claim_id}/timeline", headers={**headers, **asked}
+        )
+        assert response.status_code == 200, response.text
+        return list(response.json())
+
     def claim(self, headers: dict[str, str], claim_id: int) -> dict[str, Any]:
         response = self.client.get(f"/api/v1/claims/{claim_id}", headers=headers)
         assert response.status_code == 200, response.text
@@ -256,3 +269,18 @@ def _letters(n: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters.capitalize()
+
+
+def keyed(entry: dict[str, Any], key: str, reason: str | None = None) -> dict[str, Any]:
+    """A history entry the system wrote: its message stored as ``key`` (in both
+    catalogues) and parameters; ``reason`` holds only what a person typed (if anything)."""
+    message = entry["data"].get("message")
+    assert message is not None and message["key"] == key, entry
+    assert key in catalogue()["en"] and key in catalogue()["zh-CN"]
+    assert entry["reason"] == reason, entry["reason"]
+    return dict(message["params"])
+
+
+def said_in(text: str | None, language: str) -> bool:
+    """``text`` is written in ``language`` only: no half of it in the other."""
+    return bool(text) and set(split_languages(text or "")) == {language}

@@ -37,6 +37,7 @@ from claimdesk.claims.schemas import ClaimIn, LossLineIn, TransitionIn
 from claimdesk.core.db import Base, HistoryEntry, Money, UTCDateTime, temporary_number
 from claimdesk.core.errors import StaleVersion, ValidationFailed
 from claimdesk.core.machine import Transition
+from claimdesk.core.messages import MESSAGE
 from claimdesk.documents.rules import Completeness
 from claimdesk.fraud import outcomes
 from claimdesk.fraud.enums import InvestigationOutcome
@@ -240,12 +241,15 @@ class Claim(Base):
             )
 
     def check_step(
-        self, command: TransitionIn, role: Role
+        self, command: TransitionIn, role: Role, *, explained: bool = False
     ) -> tuple[Transition[ClaimStatus, ClaimAction], InvestigationOutcome | None]:
         """The transition ``command`` takes from the current state (or a typed error), and
-        the investigation outcome it records."""
+        the investigation outcome it records (``explained``: the system's message stands
+        for the reason)."""
         source = ClaimStatus(self.status)
-        step = machine.check_transition(source, command.action, role, command.reason)
+        step = machine.check_transition(
+            source, command.action, role, command.reason, explained=explained
+        )
         outcome = outcomes.check_outcome(
             outcome=command.investigation_outcome, action=command.action, source=source
         )
@@ -260,15 +264,18 @@ class Claim(Base):
         facts: DecisionFacts,
         limits: Limits,
         payment_key: str | None = None,
+        message: dict[str, Any] | None = None,
     ) -> list[ClaimEventType]:
         """Take one lifecycle action: the guards, the effects on the claim, the new state.
         Returns what happened, in order, ending with :class:`ClaimTransitioned` (and
         :class:`InvestigationClosed` when an investigation ended)."""
-        step, outcome = self.check_step(command, actor.role)
+        step, outcome = self.check_step(command, actor.role, explained=message is not None)
         source = ClaimStatus(self.status)
         change = _Change(command, actor, now, facts, limits)
         if payment_key is not None:
             change.data["payment_key"] = payment_key
+        if message is not None:  # what the system says of the step (claimdesk.core.messages)
+            change.data[MESSAGE] = message
         effect = _EFFECTS.get(command.action)
         target = (effect(self, change) if effect else None) or ClaimStatus(step.target)
         if outcome is not None:

@@ -402,8 +402,11 @@ def transition(
     now: datetime,
     settings: Settings,
     idempotency_key: str | None = None,
+    message: dict[str, Any] | None = None,
 ) -> Claim:
     """Apply one lifecycle action; a repeated payment request returns the claim unchanged.
+    ``message``: what the system says of a step it takes (``claimdesk.core.messages``),
+    stored on the timeline entry in place of a reason in words.
 
     The one door through which any module changes a claim's state: it loads the claim and
     what the step reads, lets the aggregate decide (:meth:`Claim.apply`), records what the
@@ -418,7 +421,7 @@ def transition(
         payment_key = _payment_key(claim, command, idempotency_key)
         if _already_paid(claim, payment_key):
             return claim
-    claim.check_step(command, actor.role)
+    claim.check_step(command, actor.role, explained=message is not None)
     compliance.require_qualified(
         session,
         actor=actor,
@@ -433,6 +436,7 @@ def transition(
         facts=_facts_for(session, claim, command, now),
         limits=_limits(settings),
         payment_key=payment_key,
+        message=message,
     )
     for event in events:
         _record_outside(session, claim, event, settings)

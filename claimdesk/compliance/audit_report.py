@@ -37,6 +37,7 @@ from claimdesk.compliance import rules, service
 from claimdesk.config import Settings
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import ClaimDeskError, ValidationFailed
+from claimdesk.core.messages import MESSAGE
 from claimdesk.documents.checklists import required_documents
 from claimdesk.documents.models import Document
 from claimdesk.fraud.rules import config as fraud_config
@@ -280,7 +281,11 @@ def process_followed(
             section.steps_checked += 1
             try:
                 MACHINE.check_transition(
-                    ClaimStatus(event.from_status), action, Role(event.actor_role), event.reason
+                    ClaimStatus(event.from_status),
+                    action,
+                    Role(event.actor_role),
+                    event.reason,
+                    explained=bool((event.data or {}).get(MESSAGE)),  # the system's reason
                 )
             except ClaimDeskError as exc:
                 section.step_findings.append(
@@ -493,7 +498,8 @@ def _execution_checks(session: Session, claim: Claim, facts: _Facts, now: dateti
     if claim.payments:
         checks.append(_payments_match(claim))
     if decisions and decisions[-1].kind == ClaimAction.DENY:
-        has_reason = bool((decisions[-1].reason or "").strip())
+        denial = decisions[-1]
+        has_reason = bool((denial.reason or "").strip() or (denial.data or {}).get(MESSAGE))
         checks.append(
             Check("Denial states its reasons", "拒赔说明理由", "pass" if has_reason else "fail")
         )

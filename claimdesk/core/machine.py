@@ -51,9 +51,16 @@ class StateMachine(Generic[StatusT, ActionT]):
             )
 
     def check_transition(
-        self, status: StatusT, action: ActionT, role: StrEnum, reason: str | None
+        self,
+        status: StatusT,
+        action: ActionT,
+        role: StrEnum,
+        reason: str | None,
+        *,
+        explained: bool = False,
     ) -> Transition[StatusT, ActionT]:
-        """The transition, or an error: wrong state 409, wrong role 403, missing reason 422."""
+        """The transition, or an error: wrong state 409, wrong role 403, missing reason 422
+        (``explained``: the system gives its reason as a message, not in words)."""
         transition = self.transitions[action]
         if status not in transition.sources:
             allowed = ", ".join(
@@ -65,6 +72,6 @@ class StateMachine(Generic[StatusT, ActionT]):
                 details=[{"status": str(status), "action": str(action)}],
             )
         self.check_role(action, role)
-        if transition.reason_required and not (reason and reason.strip()):
+        if transition.reason_required and not explained and not (reason and reason.strip()):
             raise ValidationFailed(f"'{action}' needs a reason; give one in the 'reason' field.")
         return transition

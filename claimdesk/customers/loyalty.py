@@ -164,7 +164,7 @@ def spend(
         key=scoped_key,
         actor=actor,
         now=now,
-        note=chosen.name_en,
+        note=None,  # the benefit is the reason's code, named in the reader's language
     )
 
 

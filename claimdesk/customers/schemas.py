@@ -104,6 +104,11 @@ class LoyaltyEntryOut(BaseModel):
     balance_after: int
     note: str | None
     at: datetime
+    text: str | None = Field(
+        default=None,
+        description="The reason (a code: self_service_claim, benefit:health_checkup) by its "
+        "name, in the language Accept-Language asks for (zh-CN, en).",
+    )
 
 
 class LoyaltyOut(BaseModel):

@@ -14,7 +14,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
+from typing import Any
 
+from claimdesk.core import messages
 from claimdesk.documents.checklists import template
 from claimdesk.documents.enums import DocumentStatus
 
@@ -645,23 +647,23 @@ def assess_completeness(
     return result
 
 
-def request_message(result: Completeness) -> str:
-    """One request to the customer listing everything still needed, in Chinese and English."""
-    zh, en = [], []
-    for kind in result.missing:
-        t = template(kind)
-        zh.append(f"{t.name_zh}（须显示：{t.must_show_zh}）")
-        en.append(f"{t.name_en} (must show: {t.must_show_en})")
-    for doc in result.unreadable:
-        zh.append(f"“{doc.filename}”无法识别，请重新上传清晰的扫描件或照片")
-        en.append(f"'{doc.filename}' could not be read; upload a clearer scan or photo")
-    for doc in result.unrecognised:
-        zh.append(f"“{doc.filename}”无法判断是哪类材料，请上传时注明材料类型")
-        en.append(f"'{doc.filename}' could not be recognised; upload it again naming its kind")
-    return (
-        "请补充以下材料："
-        + "；".join(zh)
-        + "。\nPlease provide the following: "
-        + "; ".join(en)
-        + "."
-    )
+def request_message(result: Completeness) -> dict[str, Any]:
+    """One request to the customer listing everything still needed: a message key with
+    the document kinds and file names, rendered in the reader's language when read."""
+    items = [
+        messages.message(
+            "history.document_needed",
+            kind=messages.code("document", kind),
+            must_show=messages.code("document_must_show", kind),
+        )
+        for kind in result.missing
+    ]
+    items += [
+        messages.message("history.document_unreadable", file=doc.filename)
+        for doc in result.unreadable
+    ]
+    items += [
+        messages.message("history.document_unrecognised", file=doc.filename)
+        for doc in result.unrecognised
+    ]
+    return messages.message("history.documents_requested", items=messages.each(*items))

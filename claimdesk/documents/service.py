@@ -15,6 +15,7 @@ from claimdesk.claims.machine import TRANSITIONS
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import TransitionIn
 from claimdesk.config import Settings
+from claimdesk.core import messages
 from claimdesk.core.clock import Clock
 from claimdesk.core.db import unit_of_work
 from claimdesk.core.errors import Conflict, NotFound, ValidationFailed
@@ -285,21 +286,22 @@ def review_completeness(
         if account is not None:
             verify_payee_by_proof(session, claim=claim, account=account, now=now)
     status = ClaimStatus(claim.status)
-    command = None
+    command, message = None, None
     if result.missing and status in TRANSITIONS[ClaimAction.REQUEST_DOCUMENTS].sources:
-        command = TransitionIn(
-            action=ClaimAction.REQUEST_DOCUMENTS,
-            reason=rules.request_message(result),
-            documents=result.missing,
-        )
+        command = TransitionIn(action=ClaimAction.REQUEST_DOCUMENTS, documents=result.missing)
+        message = rules.request_message(result)
     elif result.complete and status == ClaimStatus.AWAITING_DOCUMENTS:
-        command = TransitionIn(
-            action=ClaimAction.SUBMIT_DOCUMENTS,
-            reason="所需材料已齐全。 All required documents have been received.",
-        )
+        command = TransitionIn(action=ClaimAction.SUBMIT_DOCUMENTS)
+        message = messages.message("history.documents_complete")
     if command is not None:
         claims.transition(
-            session, actor=SYSTEM, claim_id=claim.id, command=command, now=now, settings=settings
+            session,
+            actor=SYSTEM,
+            claim_id=claim.id,
+            command=command,
+            now=now,
+            settings=settings,
+            message=message,
         )
     return result
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,7 @@ from claimdesk.claims.imports import RowRejected
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import TransitionIn
 from claimdesk.config import Settings
+from claimdesk.core import messages
 from claimdesk.core.events import EventBus
 from claimdesk.fraud import service as fraud
 from claimdesk.fraud.enums import InvestigationOutcome
@@ -39,12 +41,6 @@ from claimdesk.security.service import SYSTEM
 
 _FRAUD = frozenset({"1", "y", "yes", "true", "fraud"})
 _NOT_FRAUD = frozenset({"0", "n", "no", "false", "not_fraud", "legit"})
-
-SIU_REASON = "Legacy claim: fraud found by the investigation / 历史案件：调查认定欺诈"
-SETTLED_REASON = (
-    "Legacy claim settled in the former system; imported for its history / "
-    "历史案件已在原系统结案，导入以保留记录"
-)
 
 
 QUIET_FOR_HISTORY = frozenset(
@@ -72,18 +68,26 @@ def outcome_of(label: str, column: str) -> InvestigationOutcome:
     raise RowRejected(f"{column}: '{label}' is not a label (1/0, Y/N, yes/no, true/false)")
 
 
-def _steps(outcome: InvestigationOutcome) -> list[TransitionIn]:
+def _steps(
+    outcome: InvestigationOutcome,
+) -> list[tuple[TransitionIn, dict[str, Any] | None]]:
+    """The import's steps, each with what the timeline says of it (a message key, said in
+    the reader's language)."""
     if outcome == InvestigationOutcome.FRAUD_CONFIRMED:
+        fraud_found = messages.message("history.legacy_fraud")
         return [
-            TransitionIn(action=ClaimAction.REFER_TO_SIU, reason=SIU_REASON),
-            TransitionIn(action=ClaimAction.DENY, reason=SIU_REASON, investigation_outcome=outcome),
-            TransitionIn(action=ClaimAction.CLOSE),
+            (TransitionIn(action=ClaimAction.REFER_TO_SIU), fraud_found),
+            (
+                TransitionIn(action=ClaimAction.DENY, investigation_outcome=outcome),
+                fraud_found,
+            ),
+            (TransitionIn(action=ClaimAction.CLOSE), None),
         ]
     return [
-        TransitionIn(action=ClaimAction.START_REVIEW),
-        TransitionIn(action=ClaimAction.START_INVESTIGATION),
-        TransitionIn(action=ClaimAction.ASSESS, investigation_outcome=outcome),
-        TransitionIn(action=ClaimAction.WITHDRAW, reason=SETTLED_REASON),
+        (TransitionIn(action=ClaimAction.START_REVIEW), None),
+        (TransitionIn(action=ClaimAction.START_INVESTIGATION), None),
+        (TransitionIn(action=ClaimAction.ASSESS, investigation_outcome=outcome), None),
+        (TransitionIn(action=ClaimAction.WITHDRAW), messages.message("history.legacy_settled")),
     ]
 
 
@@ -100,7 +104,7 @@ def closer(
         if first is not None:
             first(session, claim, now)
         with fraud.rescoring_paused(session):
-            for command in _steps(outcome):
+            for command, message in _steps(outcome):
                 claims.transition(
                     session,
                     actor=SYSTEM,
@@ -108,6 +112,7 @@ def closer(
                     command=command,
                     now=now,
                     settings=settings,
+                    message=message,
                 )
 
     return close

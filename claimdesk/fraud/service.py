@@ -17,6 +17,7 @@ from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.models import Claim, LossLine, description_hash
 from claimdesk.claims.schemas import TransitionIn
 from claimdesk.config import Settings
+from claimdesk.core import messages
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import NotFound
 from claimdesk.core.events import publish
@@ -256,14 +257,13 @@ def risk_view(session: Session, *, actor: Actor, claim_id: int) -> RiskOut:
     )
 
 
-def _customer_reason(decision: rules.RoutingDecision) -> str:
+def _customer_message(decision: rules.RoutingDecision) -> dict[str, Any]:
     """What the claimant may read: the straight-through reasons without the risk grade."""
-    return (
-        "自动理赔："
-        + "；".join(decision.reasons_zh[1:])
-        + " / Straight-through processing: "
-        + "; ".join(decision.reasons_en[1:])
-        + "."
+    return messages.message(
+        "history.straight_through",
+        reasons=messages.both(
+            "；".join(decision.reasons_zh[1:]), "; ".join(decision.reasons_en[1:])
+        ),
     )
 
 
@@ -335,26 +335,31 @@ def route_claim(
     }
     steps = _STEPS[decision.route]
     if decision.route == Route.STRAIGHT_THROUGH:
-        data["customer_reason"] = _customer_reason(decision)
+        data["customer_message"] = _customer_message(decision)
         gaps = stp_evidence_gaps(session, claim)
         if gaps:
             data[WAITING_FOR_EVIDENCE] = [gap.as_detail() for gap in gaps]
             steps = ()
-    claim.record(
-        SYSTEM,
-        now,
-        kind=ROUTED,
-        to_status=None,
-        reason=f"Routed to {decision.route}: " + "; ".join(decision.reasons_en),
-        data=data,
+    data[messages.MESSAGE] = messages.message(
+        "history.routed",
+        route=messages.code("route", decision.route),
+        reasons=messages.both("；".join(decision.reasons_zh), "; ".join(decision.reasons_en)),
     )
+    claim.record(SYSTEM, now, kind=ROUTED, to_status=None, data=data)
     session.flush()
-    factor_text = "; ".join(f["reason_en"] for f in current.factors)
-    reasons = {
-        ClaimAction.REFER_TO_SIU: f"Risk grade {current.grade} ({current.score}): {factor_text}",
-        ClaimAction.START_INVESTIGATION: "Field investigation ordered by risk routing.",
+    said = {
+        ClaimAction.REFER_TO_SIU: messages.message(
+            "history.siu_referral",
+            grade=messages.code("grade", current.grade),
+            score=current.score,
+            factors=messages.both(
+                "；".join(f["reason_zh"] for f in current.factors),
+                "; ".join(f["reason_en"] for f in current.factors),
+            ),
+        ),
+        ClaimAction.START_INVESTIGATION: messages.message("history.investigation_ordered"),
     }
-    _drive(session, claim, steps, reasons, data.get("customer_reason"), now, settings)
+    _drive(session, claim, steps, said, data.get("customer_message"), now, settings)
     publish(session, ClaimRouted(claim_id=claim.id, route=decision.route, at=now))
     return decision.route
 
@@ -394,11 +399,16 @@ def continue_straight_through(
         now,
         kind=ROUTED,
         to_status=None,
-        reason="Documents read: straight-through processing continues.",
-        data={**first, "resumed": True, "score": current.score, "grade": current.grade},
+        data={
+            **first,
+            "resumed": True,
+            "score": current.score,
+            "grade": current.grade,
+            messages.MESSAGE: messages.message("history.routed_resumed"),
+        },
     )
     steps = tuple(a for a in _STEPS[Route.STRAIGHT_THROUGH] if a != ClaimAction.START_REVIEW)
-    _drive(session, claim, steps, {}, routed[0].data.get("customer_reason"), now, settings)
+    _drive(session, claim, steps, {}, routed[0].data.get("customer_message"), now, settings)
     return True
 
 
@@ -410,8 +420,8 @@ def _drive(
     session: Session,
     claim: Claim,
     steps: tuple[ClaimAction, ...],
-    reasons: dict[ClaimAction, str],
-    customer_reason: str | None,
+    said: dict[ClaimAction, dict[str, Any]],
+    customer_message: dict[str, Any] | None,
     now: datetime,
     settings: Settings,
 ) -> None:
@@ -425,7 +435,8 @@ def _drive(
             session,
             actor=SYSTEM,
             claim_id=claim.id,
-            command=TransitionIn(action=action, reason=customer_reason or reasons.get(action)),
+            command=TransitionIn(action=action),
             now=now,
             settings=settings,
+            message=customer_message or said.get(action),
         )

@@ -20,6 +20,7 @@ from claimdesk.claims import service as claims
 from claimdesk.claims.enums import ClaimAction, ClaimStatus
 from claimdesk.claims.schemas import TransitionIn
 from claimdesk.config import Settings
+from claimdesk.core import messages
 from claimdesk.core.errors import Conflict, NotFound, ValidationFailed
 from claimdesk.security.permissions import require
 from claimdesk.security.service import Actor
@@ -178,13 +179,15 @@ def step(
             session,
             actor=actor,
             claim_id=claim.id,
-            command=TransitionIn(
-                action=ClaimAction.REOPEN,
-                reason=f"Dispute {dispute.id} settled at {dispute.stage}: {data.outcome}"
-                + (f" ({data.notes})" if data.notes else ""),
-            ),
+            command=TransitionIn(action=ClaimAction.REOPEN, reason=data.notes),
             now=now,
             settings=settings,
+            message=messages.message(
+                "history.dispute_reopened",
+                dispute=dispute.id,
+                stage=messages.code("dispute_stage", dispute.stage),
+                outcome=messages.code("dispute_outcome", data.outcome),
+            ),
         )
     if data.outcome == AWARD_OUTCOME:
         claims.transition(
@@ -192,12 +195,15 @@ def step(
             actor=actor,
             claim_id=claim.id,
             command=TransitionIn(
-                action=ClaimAction.APPROVE_AWARD,
-                dispute_id=dispute.id,
-                reason=f"Dispute {dispute.id} settled at {dispute.stage}: award "
-                f"{data.extra_amount:,.2f}" + (f" ({data.notes})" if data.notes else ""),
+                action=ClaimAction.APPROVE_AWARD, dispute_id=dispute.id, reason=data.notes
             ),
             now=now,
             settings=settings,
+            message=messages.message(
+                "history.dispute_award",
+                dispute=dispute.id,
+                stage=messages.code("dispute_stage", dispute.stage),
+                amount=messages.money(data.extra_amount or 0, claim.currency),
+            ),
         )
     return dispute

@@ -122,6 +122,12 @@ class TicketEventOut(BaseModel):
     to_status: str | None
     reason: str | None
     data: dict[str, Any]
+    text: str | None = Field(
+        default=None,
+        description="What the entry says, in the language Accept-Language asks for (zh-CN, "
+        "en): the system's message (data.message, a key and parameters) rendered, then the "
+        "reason a person gave.",
+    )
 
 
 class ClaimProgressOut(BaseModel):

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from claimdesk.claims import service as claims
 from claimdesk.claims.models import Claim
 from claimdesk.claims.schemas import ClaimEventOut
+from claimdesk.core import messages
 from claimdesk.core.clock import local_date
 from claimdesk.core.db import temporary_number
 from claimdesk.core.errors import (
@@ -590,9 +591,17 @@ def _write_message(
 
 
 def assign_ticket(
-    session: Session, *, actor: Actor, ticket_id: int, owner_id: int, reason: str, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    owner_id: int,
+    reason: str | None,
+    now: datetime,
 ) -> Ticket:
-    """Hand a ticket to another owner: its owner, the team lead or a supervisor may."""
+    """Hand a ticket to another owner: its owner, the team lead or a supervisor may.
+    Without a reason in words (the inbox's assign button), the history says where it
+    was assigned, in the reader's language."""
     require(actor, "support.work")
     ticket = get_ticket(session, actor=actor, ticket_id=ticket_id, for_update=True)
     team = session.get(Team, ticket.team_id) if ticket.team_id else None
@@ -614,8 +623,9 @@ def assign_ticket(
         actor,
         now,
         kind="reassigned",
-        reason=reason,
-        data={"from_owner_id": previous, "to_owner_id": owner_id},
+        reason=reason or None,
+        data={"from_owner_id": previous, "to_owner_id": owner_id}
+        | ({} if reason else {messages.MESSAGE: messages.message("history.assigned_in_inbox")}),
     )
     _flush(session, ticket)
     publish(session, TicketUpdated(ticket_id=ticket.id, change="reassigned", at=now))

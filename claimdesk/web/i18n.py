@@ -18,11 +18,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from claimdesk.core.errors import split_languages
+from claimdesk.core.messages import MESSAGE
+from claimdesk.customers.rules import load_loyalty
+from claimdesk.documents.checklists import document_kinds, template
 
 LOCALES = ("zh-CN", "en")
 # "exclusion: pre_existing, cosmetic" / "除外事由：pre_existing" in a payout step.
 _EXCLUSION_CODES = re.compile(r"(exclusion: |除外事由：)([a-z_]+(?:, [a-z_]+)*)")
 DEFAULT_LOCALE = "zh-CN"
+# Codes named in this catalogue under a prefix of their own (``code(kind, value)``).
+_CODE_PREFIXES = {
+    "dispute_stage": "dispute.stage_",
+    "dispute_outcome": "dispute.outcome_",
+    "grade": "risk.grade_",
+    "outcome": "outcome.",
+    "route": "route.",
+    "status": "status.",
+}
 
 
 @cache
@@ -60,6 +72,14 @@ def negotiate(accept_language: str | None) -> str:
         if locale and quality > 0:
             choices.append((-quality, position, locale))
     return min(choices)[2] if choices else DEFAULT_LOCALE
+
+
+class _Params(dict[str, str]):
+    """A message's rendered parameters; one the text names but the row lacks (a row
+    stored before the text changed) shows as its name, never an error."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,20 @@ class Translator:
             return "—"
         if kind == "exclusion":
             return self.get(f"exclusion.{value}", value)
+        if kind in ("document", "document_must_show"):
+            if value not in document_kinds():
+                return value
+            doc = template(value)
+            if kind == "document":
+                return doc.name_zh if self.is_zh else doc.name_en
+            return doc.must_show_zh if self.is_zh else doc.must_show_en
+        if kind == "loyalty_reason":  # what earned points, or "benefit:CODE" they bought
+            benefit = load_loyalty().benefits.get(value.removeprefix("benefit:"))
+            if value.startswith("benefit:") and benefit is not None:
+                return self.name(benefit)
+            return self.get(f"loyalty.reason_{value}", value)
+        if kind in _CODE_PREFIXES:
+            return self.get(_CODE_PREFIXES[kind] + value, value)
         named = code_names().get("coverage" if kind == "claim_type" else kind, {}).get(value)
         return self.name(named) if named else value
 
@@ -147,3 +181,40 @@ class Translator:
 
     def action(self, value: str) -> str:
         return self.get(f"action.{value}", value.replace("_", " "))
+
+    def message(self, message: dict[str, Any]) -> str:
+        """A stored message (``claimdesk.core.messages``) in the reader's language: its
+        key's text with the parameters rendered by their form."""
+        text = self.get(str(message.get("key", "")), str(message.get("key", "")))
+        params = _Params(
+            {name: self._param(v) for name, v in (message.get("params") or {}).items()}
+        )
+        return text.format_map(params) if params else text
+
+    def _param(self, value: Any) -> str:
+        if not isinstance(value, dict):
+            return "" if value is None else str(value)
+        if "key" in value:
+            return self.message(value)
+        if "code" in value:
+            return self.code(str(value["code"]), value.get("value"))
+        if "codes" in value:
+            glue = "、" if self.is_zh else ", "
+            return glue.join(self.code(str(value["codes"]), v) for v in value.get("values", []))
+        if "money" in value:
+            return self.money(value["money"], str(value.get("currency") or "CNY"))
+        if "list" in value:
+            glue = "；" if self.is_zh else "; "
+            return glue.join(self._param(item) for item in value["list"])
+        other = "en" if self.is_zh else "zh-CN"
+        return str(value.get(self.locale) or value.get(other) or "")
+
+    def entry(self, reason: str | None, data: dict[str, Any] | None) -> str:
+        """What a history row (claim timeline, ticket history) says to the reader: the
+        system's message in the reader's language, then the words a person typed; an old
+        row with only a stored reason says that reason, as before."""
+        stored = (data or {}).get(MESSAGE)
+        parts = [self.message(stored)] if isinstance(stored, dict) else []
+        if reason:
+            parts.append(self.own(reason))
+        return "\n".join(parts)

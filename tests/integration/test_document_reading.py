@@ -12,6 +12,7 @@ from claimdesk.documents import service
 from claimdesk.documents.reading import TesseractOcr
 from claimdesk.security.enums import Role
 from tests import samples
+from tests.factories import keyed, said_in
 
 MEDICAL_KINDS = [
     "id_card",
@@ -94,8 +95,17 @@ def test_an_incomplete_claim_gets_one_request_listing_everything_missing(world, 
     assert len(requests) == 1
     missing = [k for k in MEDICAL_KINDS if k != "itemised_invoice"]
     assert requests[0]["data"]["documents"] == missing
-    assert "疾病诊断证明书" in requests[0]["reason"]
-    assert "Discharge summary (must show:" in requests[0]["reason"]
+    keyed(requests[0], "history.documents_requested")
+    zh = next(
+        e for e in world.timeline(customer, claim["id"], "zh-CN") if e["id"] == requests[0]["id"]
+    )
+    en = next(
+        e for e in world.timeline(customer, claim["id"], "en") if e["id"] == requests[0]["id"]
+    )
+    assert zh["text"].startswith("请补充以下材料：") and zh["text"].endswith("。")
+    assert "疾病诊断证明书（须显示：" in zh["text"] and said_in(zh["text"], "zh-CN")
+    assert en["text"].startswith("Please provide the following: ")
+    assert "Discharge summary (must show:" in en["text"] and said_in(en["text"], "en")
     assert requests[0]["actor_id"] is None  # the system, not a person
 
     upload(world, customer, claim["id"], samples.pdf(samples.ID_CARD_ZH), "id.pdf")
@@ -113,6 +123,10 @@ def test_a_complete_claim_returns_to_review_and_starts_the_statutory_clock(world
     kinds = timeline_kinds(world, customer, claim["id"])
     assert kinds.count("request_documents") == 1
     assert kinds[-1] == "submit_documents"
+    keyed(world.timeline(customer, claim["id"])[-1], "history.documents_complete")
+    assert world.timeline(customer, claim["id"], "zh-CN")[-1]["text"] == "所需材料已齐全。"
+    english = world.timeline(customer, claim["id"], "en")[-1]["text"]
+    assert english == "All required documents have been received."
 
     report = world.client.get(f"/api/v1/claims/{claim['id']}/completeness", headers=customer)
     body = report.json()
@@ -176,9 +190,14 @@ def test_a_picture_without_text_is_unreadable_and_named_in_the_request(world, cl
     assert "sharper" in document["error"]
     body = world.client.get(f"/api/v1/claims/{claim['id']}/completeness", headers=customer).json()
     assert [u["filename"] for u in body["unreadable"]] == ["blurry.png"]
-    events = world.client.get(f"/api/v1/claims/{claim['id']}/timeline", headers=customer).json()
+    events = world.timeline(customer, claim["id"], "en")
     request = next(e for e in events if e["kind"] == "request_documents")
-    assert "'blurry.png' could not be read" in request["reason"]
+    keyed(request, "history.documents_requested")
+    assert "'blurry.png' could not be read" in request["text"]
+    chinese = next(
+        e for e in world.timeline(customer, claim["id"], "zh-CN") if e["id"] == request["id"]
+    )
+    assert "“blurry.png”无法识别" in chinese["text"]
 
 
 def test_a_damage_photo_needs_no_text(world):

@@ -54,6 +54,12 @@ def test_labelled_claims_are_imported_closed_with_their_outcome_and_once(run, tm
     fraud = next(c for c in claims.values() if c.investigation_outcome == "fraud_confirmed")
     assert fraud.siu_referred is True and fraud.denied_at is not None
     assert fraud.attributes["fault"] == "policy_holder"
+    said = {e.kind: e for e in fraud.events}  # the system's words as keys, no finished text
+    assert said["deny"].data["message"]["key"] == "history.legacy_fraud"
+    assert said["deny"].reason is None
+    cleared = next(c for c in claims.values() if c.investigation_outcome == "cleared")
+    withdrawn = next(e for e in cleared.events if e.kind == "withdraw")
+    assert (withdrawn.data["message"]["key"], withdrawn.reason) == ("history.legacy_settled", None)
     labels = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "claim.investigation_closed")
     ).all()

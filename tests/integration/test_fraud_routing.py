@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from claimdesk.security.enums import Role
+from tests.factories import keyed, said_in
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +62,24 @@ def test_a_straight_through_claim_is_paid_with_no_human_step_once_its_documents_
     waiting = {(gap["kind"], gap["problem"]) for gap in routed["data"]["waiting_for_evidence"]}
     assert ("itemised_invoice", "missing") in waiting
     assert ("itemised_invoice", "amount_differs") in waiting
-    assert "Straight-through processing" in timeline[-1]["reason"]
-    assert "自动理赔" in timeline[-1]["reason"]
+    assert keyed(routed, "history.routed")["route"] == {
+        "code": "route",
+        "value": "straight_through",
+    }
+    keyed(steps[4], "history.routed_resumed")
+    keyed(timeline[-1], "history.straight_through")
+    zh, en = (world.timeline(adjuster, claim_id, language) for language in ("zh-CN", "en"))
+    assert zh[-1]["text"].startswith("自动理赔：") and zh[-1]["text"].endswith("。")
+    assert en[-1]["text"].startswith("Straight-through processing: ")
+    first = next(e for e in zh if e["kind"] == "risk_routed")["text"]
+    assert first.startswith("分流至自动理赔：")
+    assert next(e for e in en if e["kind"] == "risk_routed")["text"].startswith(
+        "Routed to straight-through processing: "
+    )
+    for zh_entry, en_entry in zip(zh, en, strict=True):
+        if zh_entry["data"].get("message"):
+            assert said_in(zh_entry["text"], "zh-CN"), zh_entry["text"]
+            assert said_in(en_entry["text"], "en"), en_entry["text"]
 
 
 def test_a_straight_through_claim_whose_invoice_does_not_match_waits_for_a_person(world):
@@ -77,6 +94,9 @@ def test_the_customer_sees_why_it_was_paid_but_not_the_risk(world):
     timeline = world.client.get(f"/api/v1/claims/{claim_id}/timeline", headers=me).json()
     assert "risk_routed" not in [e["kind"] for e in timeline]
     assert all("risk" not in (e["reason"] or "").lower() for e in timeline)
+    english = world.timeline(me, claim_id, "en")
+    assert all("risk" not in (e["text"] or "").lower() for e in english)
+    assert all("风险" not in (e["text"] or "") for e in world.timeline(me, claim_id, "zh-CN"))
     assert world.client.get(f"/api/v1/claims/{claim_id}/risk", headers=me).status_code == 403
 
 
@@ -104,8 +124,12 @@ def test_without_a_straight_through_amount_every_claim_waits_for_a_person(world,
     claim_id, _ = _small_accident_claim(world)
     adjuster = world.staff(Role.ADJUSTER)
     assert world.claim(adjuster, claim_id)["status"] == "reported"
-    routed = world.client.get(f"/api/v1/claims/{claim_id}/timeline", headers=adjuster).json()[-1]
-    assert "straight-through processing is off" in routed["reason"]
+    routed = world.timeline(adjuster, claim_id, "en")[-1]
+    keyed(routed, "history.routed")
+    assert routed["text"].startswith("Routed to review by an adjuster: ")
+    assert "straight-through processing is off" in routed["text"]
+    chinese = world.timeline(adjuster, claim_id, "zh-CN")[-1]["text"]
+    assert chinese.startswith("分流至人工审核：") and said_in(chinese, "zh-CN")
 
 
 def test_with_routing_off_claims_are_scored_but_left_to_people(world, container):
@@ -181,10 +205,16 @@ def test_a_critical_claim_is_referred_to_siu_with_the_reasons(world, clock):
         True,
         "0.00",
     )
-    timeline = world.client.get(f"/api/v1/claims/{ids[-1]}/timeline", headers=investigator)
-    referral = timeline.json()[-1]
+    referral = world.timeline(investigator, ids[-1], "en")[-1]
     assert referral["kind"] == "refer_to_siu"
-    assert "Fall on stairs" in referral["reason"]
+    assert keyed(referral, "history.siu_referral")["grade"] == {
+        "code": "grade",
+        "value": "critical",
+    }
+    assert referral["text"].startswith("Risk grade critical (")
+    assert "Fall on stairs" in referral["text"]
+    chinese = world.timeline(investigator, ids[-1], "zh-CN")[-1]["text"]
+    assert chinese.startswith("风险等级极高（") and said_in(chinese, "zh-CN")
     # The first claim had two lighter flags only: a person reviews it.
     assert world.claim(investigator, ids[0])["status"] == "reported"
 

@@ -13,6 +13,7 @@ from claimdesk.api.deps import (
     sign_in,
     signs_in_itself,
 )
+from claimdesk.api.texts import ReaderDep, said
 from claimdesk.bootstrap import Container
 from claimdesk.claims import advances, clocks, reserves, service
 from claimdesk.claims.enums import ClaimStatus
@@ -128,9 +129,12 @@ async def get_claim(claim_id: int, request: Request) -> Response:
 
 
 @router.get("/{claim_id}/timeline", response_model=list[ClaimEventOut])
-def get_timeline(claim_id: int, session: SessionDep, actor: ActorDep) -> list[ClaimEventOut]:
+def get_timeline(
+    claim_id: int, session: SessionDep, actor: ActorDep, reader: ReaderDep
+) -> list[ClaimEventOut]:
+    """The claim's timeline; each entry's ``text`` in the language Accept-Language asks for."""
     events = service.timeline(session, actor=actor, claim_id=claim_id)
-    return [ClaimEventOut.model_validate(e) for e in events]
+    return said([ClaimEventOut.model_validate(e) for e in events], reader)
 
 
 @router.get("/{claim_id}/payout")

@@ -3,6 +3,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from claimdesk.api.deps import ActorDep, BlobsDep, NowDep, PurposeDep, SessionDep, SettingsDep
+from claimdesk.api.texts import ReaderDep, loyalty_account_said, loyalty_said
 from claimdesk.customers import export, loyalty, merge, privacy, profile, service
 from claimdesk.customers import segments as segmentation
 from claimdesk.customers.schemas import (
@@ -90,14 +91,22 @@ def customer_360(
 
 
 @router.get("/{customer_id}/loyalty", response_model=LoyaltyOut)
-def customer_loyalty(customer_id: int, session: SessionDep, actor: ActorDep) -> LoyaltyOut:
+def customer_loyalty(
+    customer_id: int, session: SessionDep, actor: ActorDep, reader: ReaderDep
+) -> LoyaltyOut:
     """Points balance, tier with its benefits, and the latest movements."""
-    return profile.customer_loyalty(session, actor=actor, customer_id=customer_id)
+    account = profile.customer_loyalty(session, actor=actor, customer_id=customer_id)
+    return loyalty_account_said(account, reader)
 
 
 @router.post("/{customer_id}/loyalty/redemptions", response_model=LoyaltyEntryOut, status_code=201)
 def redeem(
-    customer_id: int, data: RedemptionIn, session: SessionDep, actor: ActorDep, now: NowDep
+    customer_id: int,
+    data: RedemptionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    reader: ReaderDep,
 ) -> LoyaltyEntryOut:
     """Spend points on a benefit; the same idempotency key again returns the first
     redemption. Refused (409) when the balance is short."""
@@ -110,7 +119,7 @@ def redeem(
         now=now,
     )
     session.commit()
-    return LoyaltyEntryOut.model_validate(entry)
+    return loyalty_said(LoyaltyEntryOut.model_validate(entry), reader)
 
 
 @router.post("/{customer_id}/bank-accounts", response_model=BankAccountOut, status_code=201)

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from claimdesk.api.texts import ReaderDep, ticket_said
 from claimdesk.support import clocks, disputes, service, surveys
 from claimdesk.support.enums import TicketStatus
 from claimdesk.support.schemas import (
@@ -30,10 +31,12 @@ router = APIRouter(tags=["support"])
 
 
 @router.post("/tickets", response_model=TicketOut, status_code=201)
-def create_ticket(data: TicketIn, session: SessionDep, actor: ActorDep, now: NowDep) -> TicketOut:
+def create_ticket(
+    data: TicketIn, session: SessionDep, actor: ActorDep, now: NowDep, reader: ReaderDep
+) -> TicketOut:
     ticket = service.create_ticket(session, actor=actor, data=data, now=now)
     session.commit()
-    return service.ticket_view(session, ticket, actor=actor, now=now)
+    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
 
 
 @router.get("/tickets", response_model=list[TicketOut])
@@ -62,35 +65,52 @@ def list_tickets(
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketOut)
-def get_ticket(ticket_id: int, session: SessionDep, actor: ActorDep, now: NowDep) -> TicketOut:
+def get_ticket(
+    ticket_id: int, session: SessionDep, actor: ActorDep, now: NowDep, reader: ReaderDep
+) -> TicketOut:
     ticket = service.get_ticket(session, actor=actor, ticket_id=ticket_id)
-    return service.ticket_view(session, ticket, actor=actor, now=now)
+    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
 
 
 @router.post("/tickets/{ticket_id}/messages", response_model=TicketOut, status_code=201)
 def add_message(
-    ticket_id: int, data: MessageIn, session: SessionDep, actor: ActorDep, now: NowDep
+    ticket_id: int,
+    data: MessageIn,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    reader: ReaderDep,
 ) -> TicketOut:
     service.add_message(session, actor=actor, ticket_id=ticket_id, data=data, now=now)
     session.commit()
     ticket = service.get_ticket(session, actor=actor, ticket_id=ticket_id)
-    return service.ticket_view(session, ticket, actor=actor, now=now)
+    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
 
 
 @router.post("/tickets/{ticket_id}/transitions", response_model=TicketOut)
 def transition_ticket(
-    ticket_id: int, command: TicketTransitionIn, session: SessionDep, actor: ActorDep, now: NowDep
+    ticket_id: int,
+    command: TicketTransitionIn,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    reader: ReaderDep,
 ) -> TicketOut:
     ticket = service.transition_ticket(
         session, actor=actor, ticket_id=ticket_id, command=command, now=now
     )
     session.commit()
-    return service.ticket_view(session, ticket, actor=actor, now=now)
+    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
 
 
 @router.post("/tickets/{ticket_id}/assign", response_model=TicketOut)
 def assign_ticket(
-    ticket_id: int, data: AssignIn, session: SessionDep, actor: ActorDep, now: NowDep
+    ticket_id: int,
+    data: AssignIn,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    reader: ReaderDep,
 ) -> TicketOut:
     ticket = service.assign_ticket(
         session,
@@ -101,16 +121,21 @@ def assign_ticket(
         now=now,
     )
     session.commit()
-    return service.ticket_view(session, ticket, actor=actor, now=now)
+    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
 
 
 @router.patch("/tickets/{ticket_id}/complaint", response_model=TicketOut)
 def update_complaint(
-    ticket_id: int, data: ComplaintUpdateIn, session: SessionDep, actor: ActorDep, now: NowDep
+    ticket_id: int,
+    data: ComplaintUpdateIn,
+    session: SessionDep,
+    actor: ActorDep,
+    now: NowDep,
+    reader: ReaderDep,
 ) -> TicketOut:
     ticket = service.update_complaint(session, actor=actor, ticket_id=ticket_id, data=data, now=now)
     session.commit()
-    return service.ticket_view(session, ticket, actor=actor, now=now)
+    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
 
 
 @router.post("/teams", response_model=TeamOut, status_code=201)

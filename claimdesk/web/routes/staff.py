@@ -873,7 +873,7 @@ def assign_ticket(
             actor=actor,
             ticket_id=ticket_id,
             owner_id=int(owner),
-            reason=field(form, "reason") or t("inbox.assigned_from_inbox"),
+            reason=field(form, "reason") or None,
             now=now,
         )
 

@@ -82,6 +82,15 @@ def test_a_redemption_over_http_spends_once_per_key_and_is_in_the_audit_ledger(
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
     assert first.json()["points"] == -300 and first.json()["balance_after"] == 0
+    assert (first.json()["reason"], first.json()["note"]) == ("benefit:roadside_assistance", None)
+    assert first.json()["text"] == "道路救援一次"  # no Accept-Language: Chinese, the default
+    account = world.client.get(
+        f"/api/v1/customers/{customer.id}/loyalty", headers={**headers, "Accept-Language": "en"}
+    ).json()
+    assert [e["text"] for e in account["entries"]] == [
+        "One roadside assistance call-out",
+        *["A full year as a policyholder"] * 3,
+    ]
 
     short = world.client.post(url, json={**body, "idempotency_key": "tow-2"}, headers=headers)
     assert short.status_code == 409

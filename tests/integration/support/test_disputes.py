@@ -3,6 +3,7 @@
 import pytest
 
 from claimdesk.security.enums import Role
+from tests.factories import keyed, said_in
 
 MEDIATION_CENTRE = "上海银行业保险业纠纷调解中心"
 
@@ -88,8 +89,16 @@ def test_a_mediation_outcome_reopens_the_claim_for_reassessment(world, denied):
     assert response.status_code == 200, response.text
     reopened = world.claim(customer, claim["id"])
     assert reopened["status"] == "reopened"
-    timeline = world.client.get(f"/api/v1/claims/{claim['id']}/timeline", headers=customer).json()
-    assert "mediation: reassess" in timeline[-1]["reason"]
+    reopening = world.timeline(customer, claim["id"], "en")[-1]
+    params = keyed(reopening, "history.dispute_reopened", reason="mediator advice")
+    assert params["stage"] == {"code": "dispute_stage", "value": "mediation"}
+    assert params["outcome"] == {"code": "dispute_outcome", "value": "reassess"}
+    assert reopening["text"] == (
+        f"Dispute {dispute_id} settled at the Mediation stage: reassess.\nmediator advice"
+    )
+    chinese = world.timeline(customer, claim["id"], "zh-CN")[-1]["text"]
+    assert chinese.startswith(f"争议 {dispute_id} 于调解阶段解决：")
+    assert said_in(chinese.splitlines()[0], "zh-CN")
 
 
 def test_an_extra_payment_outcome_needs_the_amount(world, denied):
@@ -180,6 +189,19 @@ def test_an_award_is_paid_exactly_as_awarded_not_through_the_policy_formula(worl
     award = next(e for e in timeline if e["kind"] == "approve_award")
     assert award["data"]["dispute_id"] == dispute_id
     assert (award["data"]["award"], award["data"]["stage"]) == ("500.00", "mediation")
+    keyed(award, "history.dispute_award", reason="mediator: nursing fees owed")
+    said = {
+        language: next(
+            e for e in world.timeline(senior, claim["id"], language) if e["id"] == award["id"]
+        )
+        for language in ("zh-CN", "en")
+    }
+    assert said["en"]["text"].startswith(
+        f"Dispute {dispute_id} settled at the Mediation stage: award of CNY 500.00."
+    )
+    assert said["zh-CN"]["text"].startswith(
+        f"争议 {dispute_id} 于调解阶段解决：裁决金额 CNY 500.00。"
+    )
     assert timeline[-1]["kind"] == "pay" and timeline[-1]["data"]["amount"] == "500.00"
     assert _ledger_awards(world, claim["id"]) == [
         {"dispute_id": dispute_id, "stage": "mediation", "award": "500.00"}

@@ -183,7 +183,7 @@ def test_reassignment_is_recorded_and_limited_to_owner_lead_or_supervisor(world,
     assert response.json()["owner_id"] == other.id
     [event] = [e for e in response.json()["events"] if e["kind"] == "reassigned"]
     assert event["data"] == {"from_owner_id": desk.agents[0].id, "to_owner_id": other.id}
-    assert event["reason"] == "holiday cover"
+    assert event["reason"] == event["text"] == "holiday cover"  # a person's words, as typed
 
 
 def test_a_complaint_records_category_severity_root_cause_and_remedy(world, desk):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from claimdesk.security.enums import Role
+from tests.factories import keyed
 from tests.integration.web.pages import signed_in
 
 EN = {"Accept-Language": "en"}
@@ -44,6 +45,16 @@ def test_a_supervisor_assigns_a_ticket_beside_the_customers_policies_claims_and_
     assert done.status_code == 303
     page = supervisor.get(f"/staff/tickets/{ticket_id}", headers=EN)
     assert f"{agent_name} (Service agent)" in page.text.split('id="owner-name"')[1][:200]
+    api = world.staff(Role.SUPERVISOR)  # the history: the system's words, in the reader's language
+    said = {
+        language: world.client.get(
+            f"/api/v1/tickets/{ticket_id}", headers={**api, "Accept-Language": language}
+        ).json()["events"][-1]
+        for language in ("zh-CN", "en")
+    }
+    keyed(said["en"], "history.assigned_in_inbox")
+    assert said["en"]["text"] == "Assigned in the ticket inbox."
+    assert said["zh-CN"]["text"] == "在工单收件箱中分配。"
     inbox = supervisor.get("/staff?queue=tickets", headers=EN)
     row = inbox.text.split(f'href="/staff/tickets/{ticket_id}"')[1].split("</tr>")[0]
     assert agent_name in row

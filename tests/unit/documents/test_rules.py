@@ -9,6 +9,7 @@ import pytest
 
 from claimdesk.documents import rules
 from claimdesk.documents.enums import DocumentStatus
+from claimdesk.web.i18n import Translator
 
 RULES = rules.reading_rules()
 
@@ -160,8 +161,12 @@ def test_the_request_lists_every_missing_kind_and_every_unreadable_file_in_both_
     result = rules.assess_completeness(
         CLAIM, [doc(1, "id_card"), doc(2, status=DocumentStatus.UNREADABLE)], RULES
     )
-    message = rules.request_message(result)
-    zh, en = message.split("\n")
+    message = rules.request_message(result)  # a key and codes, said when read
+    assert message["key"] == "history.documents_requested"
+    stored = str(message)
+    assert not any("\u4e00" <= c <= "\u9fff" for c in stored) and "Itemised" not in stored
+    zh = Translator("zh-CN", "UTC").message(message)
+    en = Translator("en", "UTC").message(message)
     assert "医疗费用发票及费用明细清单" in zh and "收款人银行卡或账户证明" in zh
     assert "Itemised medical invoice" in en and "Bank card or account proof" in en
     assert "'f2.pdf' could not be read" in en and "“f2.pdf”无法识别" in zh
