@@ -10,8 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from claimdesk.api.app import create_app
+from claimdesk.api.routers.assistant import get_embedder
 from claimdesk.assistant import index_store, service
 from claimdesk.assistant.embedding import HashingEmbedder
 from claimdesk.assistant.enums import EntryStatus
@@ -155,3 +158,28 @@ def test_a_damaged_or_stale_file_is_rebuilt(container: Container, store: Path, d
     rebuilt = _build(container, model, store)
     assert index_store.load(store, model.name) is not None  # written again, whole
     assert _answers(rebuilt) == _answers(_build(container, model, None))
+
+
+class Warmed(Model):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def query(self, text: str) -> np.ndarray:
+        self.asked.append(text)
+        return super().query(text)
+
+
+def test_the_server_loads_the_index_and_the_model_when_it_starts(container: Container) -> None:
+    model = Warmed()
+    app = create_app(container)
+    app.dependency_overrides[get_embedder] = lambda: model
+    service._indexes.clear()
+    container.settings.assistant_warm_up = True
+    try:
+        with TestClient(app):
+            assert model.asked  # the model has embedded a question
+            assert service._indexes  # the index is built
+            assert index_store.path_for(container.settings.data_dir, model.name).exists()
+    finally:
+        container.settings.assistant_warm_up = False
