@@ -399,11 +399,16 @@ def knowledge_index(
 
 def warm_up(sessions: sessionmaker[Session], embedder: Embedder, data_dir: Path) -> int:
     """Load what the first question would otherwise wait for: the index (from the index
-    file when it is current) and the model, which embeds one question. Called when the
-    server starts; returns how many entries the index holds."""
+    file when it is current), the model, and the word segmenter (jieba reads its
+    dictionary on first use, half a second): one question in each language is searched.
+    Called when the server starts; returns how many entries the index holds."""
     with sessions() as session:
         known = knowledge_index(session, embedder, index_store.path_for(data_dir, embedder.name))
-    embedder.query("warm up")
+    for question in ("How do I make a claim?", "怎么申请理赔？"):
+        if len(known.index):
+            known.index.search(question, top=1, detect_language=True)
+        else:
+            embedder.query(question)
     return len(known.index)
 
 
