@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         description="redis://host:6379/0 for workers on several machines; "
         "default: a SQLite queue in data_dir.",
     )
+    assistant_warm_up: bool = Field(
+        default=True,
+        description="Load the assistant's index and model when the server starts, so the "
+        "first question does not wait for them.",
+    )
     write_wait_seconds: float = Field(
         default=10.0,
         gt=0,

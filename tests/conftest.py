@@ -74,6 +74,8 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
         rate_limit_user="100000/minute",
         # Webhook tests send to receivers on this machine.
         webhook_allowed_networks=["127.0.0.1/32"],
+        # Tests do not wait for the model at every client's start.
+        assistant_warm_up=False,
     )
     container = build(
         settings,

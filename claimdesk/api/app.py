@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from claimdesk import __version__, web
 from claimdesk.api import access, errors
@@ -29,8 +34,33 @@ from claimdesk.api.routers import (
     support,
     webhooks,
 )
+from claimdesk.assistant import service as assistant_service
+from claimdesk.assistant.embedding import one_blas_thread
 from claimdesk.bootstrap import Container, build
 from claimdesk.core.logs import limit_library_logs
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, numpy's BLAS is kept to one thread (embedding.one_blas_thread) and
+    the assistant's index (from its file when current) and model are loaded, so the
+    first question after a restart does not wait for them."""
+    container: Container = app.state.container
+    one_blas_thread()
+    if container.settings.assistant_warm_up:
+        embedder = app.dependency_overrides.get(assistant.get_embedder, assistant.get_embedder)()
+        try:
+            await run_in_threadpool(
+                assistant_service.warm_up,
+                container.sessions,
+                embedder,
+                container.settings.data_dir,
+            )
+        except Exception:  # the first question loads them instead
+            log.exception("The assistant's warm-up failed.")
+    yield
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -42,6 +72,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.container = container or build()
     errors.install(app)

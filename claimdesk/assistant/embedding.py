@@ -213,6 +213,17 @@ class HashingEmbedder:
         """Nothing to stop."""
 
 
+def one_blas_thread() -> None:
+    """Keep numpy's BLAS (the index's matrix products: a question against every passage)
+    on one thread in this process, for the reason the model answers on one: on a shared
+    machine OpenBLAS's threads wait for busy cores and a 5,000 x 384 product took 17 ms
+    instead of 2, slowing the model's own thread as well (docs/benchmarks.md, issue 22).
+    Called when the server starts; batch work runs in other processes."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 @cache
 def default_embedder() -> E5Embedder:
     """The E5 model that answers requests, loaded on first use, on one thread: a question

@@ -42,7 +42,8 @@ class KbEntry(Base):
     # Rows shipped with ClaimDesk say "starter"; rows staff created say "staff".
     origin: Mapped[str] = mapped_column(String(16), default="staff")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed: the assistant reads the newest change before every question.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # What retrieval reads, kept with the entry so an index loads without recomputing:
     # the SHA-1 of the passage text and questions (knowledge.entry_hash), its BM25

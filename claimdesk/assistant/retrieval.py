@@ -29,11 +29,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import bm25s
 import numpy as np
 
 from claimdesk.assistant.embedding import Embedder
 from claimdesk.assistant.language import ZH, detect_locale, tokenize
+from claimdesk.assistant.lexical import EMPTY, Bm25, Postings, count_terms
 
 # First-stage fusion of the z-scores: BM25, E5 question-passage, E5 question-title.
 LEXICAL_WEIGHT = 0.2
@@ -287,10 +287,35 @@ def off_topic_questions() -> tuple[str, ...]:
     return tuple(q for locale in sorted(data) for q in data[locale])
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    """What BM25 and the reranker read of the passages' words: each passage's terms
+    (title and body) and its title's terms, as postings over one vocabulary."""
+
+    passages: Postings
+    titles: Postings
+
+
+def build_lexicon(
+    terms: Sequence[list[str]],
+    vocabulary: list[str] | None = None,
+    ids: dict[str, int] | None = None,
+) -> Lexicon:
+    """The postings of stored terms (title words, TITLE_MARK, body words, each a list),
+    over ``vocabulary`` (word ids ``ids``, both extended in place) or a new one."""
+    split = [_split_terms(t) for t in terms]
+    vocabulary = [] if vocabulary is None else vocabulary
+    ids = {} if ids is None else ids
+    whole = count_terms([(title + body) or [EMPTY] for title, body in split], vocabulary, ids)
+    titles = count_terms([title for title, _ in split], vocabulary, ids)
+    return Lexicon(whole, titles)
+
+
 class Index:
     """BM25 and embedding indexes over the same passages, built once. ``terms`` (each
-    passage's BM25 words) and ``vectors`` (passage and title vectors, shape (n, 2, dim))
-    may come stored with the passages; what is not given is computed here."""
+    passage's BM25 words) or ``lexicon`` (their postings, from the index store) and
+    ``vectors`` (passage and title vectors, shape (n, 2, dim)) may come stored with the
+    passages; what is not given is computed here."""
 
     def __init__(
         self,
@@ -298,6 +323,7 @@ class Index:
         embedder: Embedder | None,
         *,
         terms: Sequence[list[str]] | None = None,
+        lexicon: Lexicon | None = None,
         vectors: np.ndarray | None = None,
         off_topic: np.ndarray | None = None,
         k1: float = 1.2,
@@ -306,20 +332,21 @@ class Index:
         self.embedder = embedder
         # Query vectors of off_topic_questions(): without them the off-topic feature is 0.
         self._off_topic = off_topic if off_topic is not None and len(off_topic) else None
-        self._bm25 = bm25s.BM25(k1=k1, b=0.75)
-        split = [_split_terms(t) for t in terms] if terms else None
-        split = split or [passage_terms(p.text, p.questions) for p in self.passages]
-        # Title words are kept as lists: the reranker makes sets of its twenty candidates'
-        # words only (sets of every passage's words cost seconds at 10,000 entries).
-        self._title_terms = [title for title, _ in split]
-        self._terms = [(title + body) or [""] for title, body in split]
-        if self.passages:
-            self._bm25.index(self._terms, show_progress=False)
+        if lexicon is None:
+            if not terms:
+                terms = [
+                    [*title, TITLE_MARK, *body]
+                    for title, body in (passage_terms(p.text, p.questions) for p in self.passages)
+                ]
+            lexicon = build_lexicon(terms)
+        self.lexicon = lexicon
+        self._bm25 = Bm25(lexicon.passages, k1=k1, b=0.75)
         self._categories = [p.category for p in self.passages]
         if vectors is None and embedder is not None:
             vectors = embed_passages(
                 embedder, [p.text for p in self.passages], [p.questions for p in self.passages]
             )
+        self.vectors = vectors
         self._vectors = vectors[:, 0] if vectors is not None else None
         self._titles = vectors[:, 1] if vectors is not None else None
         self._langs = np.array([p.lang or "" for p in self.passages])
@@ -337,7 +364,7 @@ class Index:
     def _bm25_scores(self, words: list[str]) -> np.ndarray:
         if not words:
             return np.zeros(len(self.passages))
-        return np.asarray(self._bm25.get_scores(words), dtype=np.float64)
+        return self._bm25.scores(words).astype(np.float64)
 
     def search(
         self,
@@ -417,6 +444,8 @@ class Index:
         assert self._titles is not None
         plain = self._bm25_scores(first.query.words)[order]
         asked = set(first.query.words)
+        known = self._bm25.word_ids(list(asked))
+        whole, titles = self.lexicon.passages, self.lexicon.titles
         chinese = 1.0 if first.query.lang == ZH else 0.0
         wanted = [
             (pattern.search(first.query.text) is not None, categories)
@@ -425,8 +454,16 @@ class Index:
         best_cosine = float(cosines[order].max())
         rows = []
         for rank, i in enumerate(order):
-            held = len(asked.intersection(self._terms[i])) / len(asked) if asked else 0.0
-            in_title = len(asked.intersection(self._title_terms[i])) / len(asked) if asked else 0.0
+            held = (
+                len(known.intersection(whole.row(int(i))[0].tolist())) / len(asked)
+                if asked
+                else 0.0
+            )
+            in_title = (
+                len(known.intersection(titles.row(int(i))[0].tolist())) / len(asked)
+                if asked
+                else 0.0
+            )
             category = self._categories[i]
             matches = [float(want and category in kinds) for want, kinds in wanted]
             rows.append(

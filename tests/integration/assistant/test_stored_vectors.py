@@ -26,6 +26,9 @@ class RefusingEmbedder(HashingEmbedder):
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         raise AssertionError(f"embedded {len(texts)} passages instead of loading them")
 
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts])  # questions may be embedded
+
 
 def _rows(container: Container) -> dict[tuple[str, str], KbEntry]:
     with container.sessions() as session:
