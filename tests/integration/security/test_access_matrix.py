@@ -19,6 +19,7 @@ import schemathesis
 from fastapi import APIRouter
 from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis.errors import NoSuchExample
 from schemathesis import GenerationMode
 
 from claimdesk.api.access import ACCESS, Access, check_routes, in_scope, route_keys
@@ -125,6 +126,30 @@ def _body_is_valid(route: APIRoute | None, body: Any) -> bool:
     return not errors
 
 
+def _valid_case(operation: Any, route: APIRoute | None) -> Any:
+    """The first generated request whose body the route accepts: derandomized, so every
+    run sends the same; searched at random once more if that finds none."""
+    for derandomize in (True, False):
+        try:
+            return find(
+                operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+                lambda case: (
+                    case.media_type == "multipart/form-data" or _body_is_valid(route, case.body)
+                ),
+                settings=settings(
+                    database=None,
+                    derandomize=derandomize,
+                    max_examples=5000,  # stops at the first valid one
+                    phases=[Phase.generate],  # no shrinking
+                    suppress_health_check=list(HealthCheck),
+                ),
+            )
+        except NoSuchExample:
+            if not derandomize:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _calls(app: Any) -> dict[str, Call]:
     """One schema-valid request per operation, ids replaced by one that names nothing."""
     if _CALLS:
@@ -140,18 +165,7 @@ def _calls(app: Any) -> dict[str, Call]:
     for result in schema.get_all_operations():
         operation = result.ok()
         key = f"{operation.method.upper()} {operation.path}"
-        case = find(
-            operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-            lambda case, route=routes.get(key): (
-                case.media_type == "multipart/form-data" or _body_is_valid(route, case.body)
-            ),
-            settings=settings(
-                database=None,
-                derandomize=True,
-                phases=[Phase.generate],  # the first valid request will do: no shrinking
-                suppress_health_check=list(HealthCheck),
-            ),
-        )
+        case = _valid_case(operation, routes.get(key))
         path = operation.path
         for name, value in (case.path_parameters or {}).items():
             path = path.replace(f"{{{name}}}", str(UNKNOWN_ID if isinstance(value, int) else value))

@@ -133,17 +133,29 @@ def test_an_agent_sees_their_teams_tickets_but_not_another_teams(world, bob):
 def test_an_auditor_reads_but_changes_nothing(world, bob):
     auditor = world.staff(Role.AUDITOR)
     assert world.client.get(f"/api/v1/claims/{bob['claim']}", headers=auditor).status_code == 200
+    holder = world.customer("审计对象")
+    # Well-formed requests, so the refusal is the services' decision, not a validation error.
     writes = [
-        world.client.post("/api/v1/customers", json={}, headers=auditor),
-        world.client.post("/api/v1/claims", json={}, headers=auditor),
         world.client.post(
-            f"/api/v1/claims/{bob['claim']}/transitions",
-            json={"action": "start_review"},
+            "/api/v1/customers",
+            json={"name": "王五", "id_number": "110101199001011111"},
             headers=auditor,
         ),
-        world.client.post("/api/v1/policies", json={}, headers=auditor),
+        world.report(auditor, world.policy(holder)),
+        world.act(auditor, bob["claim"], "start_review"),
+        world.client.post(
+            "/api/v1/policies",
+            json={
+                "product_code": "MED-HOSP",
+                "holder_id": holder.id,
+                "start_date": "2026-01-01",
+                "end_date": "2026-12-31",
+                "sum_insured": "100000.00",
+            },
+            headers=auditor,
+        ),
     ]
-    assert [r.status_code for r in writes] == [403, 403, 403, 403]
+    assert [r.status_code for r in writes] == [403, 403, 403, 403], [r.text for r in writes]
 
 
 def test_an_id_beyond_the_databases_integer_range_is_refused_not_a_server_error(world, alice):
