@@ -82,9 +82,8 @@ def _signed_in(
     epoch: int | None = None,
 ) -> Actor:
     """The token's actor (cached per process, see security/service.py), counted against
-    the user's rate limit; read in ``session``
-    when given (with the auth ``epoch`` when already read), else in a read session of its
-    own."""
+    the user's rate limit; read in ``session`` when given (with the auth ``epoch`` when
+    already read), else in a read session of its own."""
     if session is None:
         with container.reads() as own:
             return _signed_in(request, container, token, own)

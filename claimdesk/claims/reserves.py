@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, Select, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.rules import MoneyFact
@@ -52,15 +52,17 @@ _FACT_OF_KIND = {
 }
 
 
+def _approved_on(policy_id: Any) -> Select[Decimal]:
+    """What was approved on the policy ``policy_id`` (a value or a column) so far."""
+    return select(func.coalesce(func.sum(Claim.approved_amount), 0)).where(
+        Claim.policy_id == policy_id
+    )
+
+
 def approved_on_policy() -> ScalarSelect[Decimal]:
     """What was approved on a policy so far, as a column of a query of policies (intake
     reads it with the policy, in one statement)."""
-    return (
-        select(func.coalesce(func.sum(Claim.approved_amount), 0))
-        .where(Claim.policy_id == Policy.id)
-        .correlate(Policy)
-        .scalar_subquery()
-    )
+    return _approved_on(Policy.id).correlate(Policy).scalar_subquery()
 
 
 def remaining_of(policy: Policy, approved: Decimal | int | None) -> Decimal:
@@ -70,12 +72,7 @@ def remaining_of(policy: Policy, approved: Decimal | int | None) -> Decimal:
 
 def remaining_sum_insured(session: Session, policy: Policy) -> Decimal:
     """The policy's sum insured less what was approved on it so far (never below 0)."""
-    committed = session.scalar(
-        select(func.coalesce(func.sum(Claim.approved_amount), 0)).where(
-            Claim.policy_id == policy.id
-        )
-    )
-    return remaining_of(policy, committed)
+    return remaining_of(policy, session.scalar(_approved_on(policy.id)))
 
 
 def _step(

@@ -351,12 +351,12 @@ def _intake_policy(session: Session, *, actor: Actor, policy_id: int) -> tuple[P
         .unique()
         .one_or_none()
     )
-    policy = found[0] if found else None
+    policy, approved = found if found else (None, None)
     if policy is None or (actor.is_customer and not policy.covers_person(actor.customer_id or 0)):
         raise ValidationFailed(
             f"Policy {policy_id} does not exist.", details=[{"field": "policy_id"}]
         )
-    return policy, reserves.remaining_of(policy, found[1] if found else None)
+    return policy, reserves.remaining_of(policy, approved)
 
 
 def _replay(session: Session, *, actor: Actor, key: str, digest: str) -> Claim | None:

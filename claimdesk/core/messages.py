@@ -46,8 +46,3 @@ def money(amount: Decimal | int | str, currency: str = "CNY") -> dict[str, str]:
 
 def each(*messages: dict[str, Any]) -> dict[str, Any]:
     return {"list": list(messages)}
-
-
-def with_message(data: dict[str, Any] | None, key: str, **params: Any) -> dict[str, Any]:
-    """A history row's data with its message."""
-    return {**(data or {}), MESSAGE: message(key, **params)}

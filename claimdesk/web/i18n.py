@@ -148,9 +148,9 @@ class Translator:
                 return doc.name_zh if self.is_zh else doc.name_en
             return doc.must_show_zh if self.is_zh else doc.must_show_en
         if kind == "loyalty_reason":  # what earned points, or "benefit:CODE" they bought
-            benefit = load_loyalty().benefits.get(value.removeprefix("benefit:"))
-            if value.startswith("benefit:") and benefit is not None:
-                return self.name(benefit)
+            if value.startswith("benefit:"):
+                benefit = load_loyalty().benefits.get(value.removeprefix("benefit:"))
+                return self.name(benefit) if benefit is not None else value
             return self.get(f"loyalty.reason_{value}", value)
         if kind in _CODE_PREFIXES:
             return self.get(_CODE_PREFIXES[kind] + value, value)

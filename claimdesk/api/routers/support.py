@@ -1,13 +1,17 @@
 """Service desk: tickets, teams, SLA reports, disputes and satisfaction surveys."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
 from claimdesk.api.texts import ReaderDep, ticket_said
+from claimdesk.security.service import Actor
 from claimdesk.support import clocks, disputes, service, surveys
 from claimdesk.support.enums import TicketStatus
+from claimdesk.support.models import Ticket
 from claimdesk.support.schemas import (
     AssignIn,
     ComplaintUpdateIn,
@@ -26,8 +30,16 @@ from claimdesk.support.schemas import (
     TicketOut,
     TicketTransitionIn,
 )
+from claimdesk.web.i18n import Translator
 
 router = APIRouter(tags=["support"])
+
+
+def _ticket_out(
+    session: Session, ticket: Ticket, actor: Actor, now: datetime, reader: Translator
+) -> TicketOut:
+    """The ticket as the caller may see it, its history said in their language."""
+    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
 
 
 @router.post("/tickets", response_model=TicketOut, status_code=201)
@@ -36,7 +48,7 @@ def create_ticket(
 ) -> TicketOut:
     ticket = service.create_ticket(session, actor=actor, data=data, now=now)
     session.commit()
-    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
+    return _ticket_out(session, ticket, actor, now, reader)
 
 
 @router.get("/tickets", response_model=list[TicketOut])
@@ -69,7 +81,7 @@ def get_ticket(
     ticket_id: int, session: SessionDep, actor: ActorDep, now: NowDep, reader: ReaderDep
 ) -> TicketOut:
     ticket = service.get_ticket(session, actor=actor, ticket_id=ticket_id)
-    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
+    return _ticket_out(session, ticket, actor, now, reader)
 
 
 @router.post("/tickets/{ticket_id}/messages", response_model=TicketOut, status_code=201)
@@ -84,7 +96,7 @@ def add_message(
     service.add_message(session, actor=actor, ticket_id=ticket_id, data=data, now=now)
     session.commit()
     ticket = service.get_ticket(session, actor=actor, ticket_id=ticket_id)
-    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
+    return _ticket_out(session, ticket, actor, now, reader)
 
 
 @router.post("/tickets/{ticket_id}/transitions", response_model=TicketOut)
@@ -100,7 +112,7 @@ def transition_ticket(
         session, actor=actor, ticket_id=ticket_id, command=command, now=now
     )
     session.commit()
-    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
+    return _ticket_out(session, ticket, actor, now, reader)
 
 
 @router.post("/tickets/{ticket_id}/assign", response_model=TicketOut)
@@ -121,7 +133,7 @@ def assign_ticket(
         now=now,
     )
     session.commit()
-    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
+    return _ticket_out(session, ticket, actor, now, reader)
 
 
 @router.patch("/tickets/{ticket_id}/complaint", response_model=TicketOut)
@@ -135,7 +147,7 @@ def update_complaint(
 ) -> TicketOut:
     ticket = service.update_complaint(session, actor=actor, ticket_id=ticket_id, data=data, now=now)
     session.commit()
-    return ticket_said(service.ticket_view(session, ticket, actor=actor, now=now), reader)
+    return _ticket_out(session, ticket, actor, now, reader)
 
 
 @router.post("/teams", response_model=TeamOut, status_code=201)
