@@ -1,3 +1,4 @@
+import hashlib
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from claimdesk.assistant.knowledge import (
 )
 from claimdesk.assistant.retrieval import (
     ANSWER_AT,
+    OFF_TOPIC_NEIGHBOURS,
     PLAIN_ANSWER_AT,
     Index,
     Method,
@@ -133,6 +135,18 @@ def test_the_everyday_questions_are_none_a_copy_of_an_evaluation_question() -> N
     assert not [q for q in everyday if q.strip().lower() in asked]
 
 
+def test_evaluation_questions_after_each_languages_first_hundred_are_split_by_a_hash_of_the_id():
+    # dev when sha1(id) mod 5 < 2, so a question added later cannot move one already
+    # there from test to dev (the first hundred per language kept their earlier split).
+    questions = Path(__file__).parents[3] / "bench" / "data" / "assistant_questions.jsonl"
+    rows = [json.loads(line) for line in questions.read_text("utf-8").splitlines()]
+    later = [r for r in rows if int(r["id"].split("-")[1]) > 100]
+    assert len(later) > 900 and len({r["id"] for r in rows}) == len(rows)
+    for row in later:
+        dev = int(hashlib.sha1(row["id"].encode()).hexdigest(), 16) % 5 < 2
+        assert row["split"] == ("dev" if dev else "test"), row["id"]
+
+
 def test_a_question_nearer_an_everyday_question_than_any_title_reads_as_off_topic() -> None:
     embedder = HashingEmbedder()
     passages = [Passage("d", "Deductible of the policy\nThe part of a loss you pay.", "en")]
@@ -142,5 +156,30 @@ def test_a_question_nearer_an_everyday_question_than_any_title_reads_as_off_topi
     for text, sign in (("bake a chocolate cake", 1), ("policy deductible", -1)):
         stage = index.first_stage(text, "en", None)
         _, rows = index.features(stage)
-        assert np.sign(index.off_topic(stage, rows)) == sign
-        assert without.off_topic(without.first_stage(text, "en", None), rows) == 0.0
+        nearest, neighbours = index.off_topic(stage, rows)
+        assert np.sign(nearest) == np.sign(neighbours) == sign
+        assert without.off_topic(without.first_stage(text, "en", None), rows) == (0.0, 0.0)
+
+
+def test_one_close_everyday_question_among_distant_ones_weighs_less_in_the_neighbourhood() -> None:
+    embedder = HashingEmbedder()
+    passages = [Passage("d", "Deductible of the policy\nThe part of a loss you pay.", "en")]
+    everyday = embedder.queries(
+        [
+            "how do I bake a chocolate cake",
+            "who won the match",
+            "sing me a song",
+            "what is the capital of Peru",
+            "how tall is a giraffe",
+            "tell me a joke",
+        ]
+    )
+    index = Index(passages, embedder, off_topic=everyday)
+    stage = index.first_stage("bake a chocolate cake", "en", None)
+    _, rows = index.features(stage)
+    nearest, neighbours = index.off_topic(stage, rows)
+    assert len(everyday) > OFF_TOPIC_NEIGHBOURS
+    cosines = np.sort(everyday @ stage.vector)[::-1]
+    spread = cosines[0] - cosines[:OFF_TOPIC_NEIGHBOURS].mean()
+    assert neighbours == pytest.approx(nearest - 100 * spread)
+    assert neighbours < nearest
