@@ -28,12 +28,17 @@ _EXCLUSION_CODES = re.compile(r"(exclusion: |除外事由：)([a-z_]+(?:, [a-z_]
 DEFAULT_LOCALE = "zh-CN"
 # Codes named in this catalogue under a prefix of their own (``code(kind, value)``).
 _CODE_PREFIXES = {
+    "channel": "channel.",
+    "complaint_field": "ticket_history.field_",
     "dispute_stage": "dispute.stage_",
     "dispute_outcome": "dispute.outcome_",
     "grade": "risk.grade_",
     "outcome": "outcome.",
+    "role": "role.",
     "route": "route.",
+    "sla_metric": "sla.metric_",
     "status": "status.",
+    "ticket_status": "ticket_history.status_",
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.api.deps import NowDep, SessionDep, SettingsDep
@@ -44,6 +45,8 @@ from claimdesk.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from claimdesk.core.messages import both
+from claimdesk.customers.models import Customer
 from claimdesk.fraud import service as fraud
 from claimdesk.fraud.enums import InvestigationOutcome
 from claimdesk.policies import attribute_schema
@@ -55,7 +58,7 @@ from claimdesk.support import service as support
 from claimdesk.support.enums import Priority, SlaState, TicketAction, TicketStatus
 from claimdesk.support.machine import OPEN_STATUSES, TRANSITIONS
 from claimdesk.support.schemas import DisputeStepIn, MessageIn, TicketTransitionIn
-from claimdesk.web import assessment, forms
+from claimdesk.web import assessment, forms, ticket_history
 from claimdesk.web.i18n import Translator
 from claimdesk.web.rendering import (
     Form,
@@ -833,12 +836,16 @@ def _ticket_page(
         else None
     )
     owner = session.get(User, ticket.owner_id) if ticket.owner_id else None
+    events = view.events or []
     t = translator(request)
     return render(
         request,
         "staff/ticket.html",
         {
             "ticket": view,
+            "history": ticket_history.history(
+                events, _names(session, ticket_history.people(events))
+            ),
             "body": body,
             "actions": actions,
             "canned": canned_replies(),
@@ -850,6 +857,24 @@ def _ticket_page(
         },
         status_code=status_code,
     )
+
+
+def _names(session: Session, user_ids: set[int]) -> dict[int, Any]:
+    """How the history names people: staff by their names, customers by theirs (in both
+    languages when they have an English one)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(User, Customer)
+        .outerjoin(Customer, Customer.id == User.customer_id)
+        .where(User.id.in_(user_ids))
+    ).all()
+    return {
+        user.id: both(customer.name, customer.name_en or customer.name)
+        if customer is not None
+        else user.full_name or user.username
+        for user, customer in rows
+    }
 
 
 @router.post("/tickets/{ticket_id}/assign")
