@@ -1,5 +1,6 @@
-"""What the system wrote on history rows (claim timeline, ticket history), said in the
-caller's language: Accept-Language (zh-CN or en) picks it, as for the web pages."""
+"""What the system wrote on history rows (claim timeline, ticket history) and why it refused
+rows of a bulk intake, said in the caller's language: Accept-Language (zh-CN or en) picks it,
+as for the web pages."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 
 from claimdesk.api.deps import SettingsDep
+from claimdesk.catastrophe.schemas import IntakeOut
 from claimdesk.claims.schemas import ClaimEventOut
 from claimdesk.customers.schemas import LoyaltyEntryOut, LoyaltyOut
 from claimdesk.support.schemas import TicketEventOut, TicketOut
@@ -47,3 +49,13 @@ def loyalty_said(entry: LoyaltyEntryOut, t: Translator) -> LoyaltyEntryOut:
 
 def loyalty_account_said(account: LoyaltyOut, t: Translator) -> LoyaltyOut:
     return account.model_copy(update={"entries": [loyalty_said(e, t) for e in account.entries]})
+
+
+def intake_said(report: IntakeOut, t: Translator) -> IntakeOut:
+    """A bulk intake's answer with each rejected row's reason in the reader's language
+    (``text``); ``reason`` stays in English, as the command line's rejected-rows file."""
+    rows = [
+        r.model_copy(update={"text": t.message(r.message)}) if r.message is not None else r
+        for r in report.rows
+    ]
+    return report.model_copy(update={"rows": rows})

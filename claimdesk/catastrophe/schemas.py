@@ -80,7 +80,21 @@ class RowResult(BaseModel):
     claim_number: str | None = None
     lane: str | None = None
     priority: int | None = None
-    reason: str | None = None
+    reason: str | None = Field(
+        default=None,
+        description="Why the row was rejected, in English (as the rejected-rows file of the "
+        "command line says it).",
+    )
+    message: dict[str, Any] | None = Field(
+        default=None,
+        description="Why the row was rejected, as a message key and parameters "
+        "(claimdesk.core.messages).",
+    )
+    text: str | None = Field(
+        default=None,
+        description="Why the row was rejected, in the language Accept-Language asks for "
+        "(zh-CN, en).",
+    )
 
 
 class IntakeOut(BaseModel):

@@ -32,6 +32,7 @@ from claimdesk.claims.enums import Channel
 from claimdesk.claims.models import Claim, ClaimEvent
 from claimdesk.claims.schemas import ClaimIn
 from claimdesk.config import Settings
+from claimdesk.core import messages
 from claimdesk.core.clock import local_date
 from claimdesk.core.errors import ClaimDeskError, Conflict, NotFound, ValidationFailed
 from claimdesk.fraud import service as fraud
@@ -207,10 +208,58 @@ def _digest(row: BulkClaimIn) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+# Pydantic's error types said by a text of the catalogue (``import.problem_<name>``).
+_PROBLEMS = {
+    "missing": "missing",
+    "string_too_short": "too_short",
+    "string_too_long": "too_long",
+    "too_short": "too_short",
+    "too_long": "too_long",
+}
+
+
+class _Refused(ClaimDeskError):
+    """A row the event cannot take: ``said`` is why, as a message key and parameters;
+    the message (English) is the row's ``reason``, as the catalogue's English says it."""
+
+    def __init__(self, english: str, said: dict[str, Any]) -> None:
+        super().__init__(english)
+        self.said = said
+
+
 def _validation_reason(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in error['loc']) or 'row'}: {error['msg']}"
         for error in exc.errors()
+    )
+
+
+def _validation_said(exc: ValidationError) -> dict[str, Any]:
+    """Each field the row got wrong, by its name, and what is wrong with it."""
+    return messages.message(
+        "import.fields_invalid",
+        problems=messages.each(
+            *(
+                messages.message(
+                    "import.problem",
+                    field=messages.code("import_field", str(error["loc"][0]))
+                    if error["loc"]
+                    else messages.message("import.the_row"),
+                    problem=messages.message(
+                        f"import.problem_{_PROBLEMS.get(error['type'], 'invalid')}"
+                    ),
+                )
+                for error in exc.errors()
+            )
+        ),
+    )
+
+
+def _error_said(exc: ClaimDeskError) -> dict[str, Any]:
+    """A service's refusal, in the languages its error gives (its code's text stands in
+    where it gives none)."""
+    return messages.message(
+        "import.refused", error=messages.both(exc.message_in("zh-CN"), exc.message_in("en"))
     )
 
 
@@ -238,6 +287,9 @@ def _existing(
             reason=f"The external reference {row.external_ref} was already used in event "
             f"{event.code} for claim {number} with different content; use a new reference "
             "for a new claim.",
+            message=messages.message(
+                "import.ref_reused", ref=row.external_ref, event=event.code, claim=number
+            ),
         )
     return RowResult(
         line=line,
@@ -256,16 +308,28 @@ def _claim_in(
     """The row as a normal claim report (raises what the caller answers as a rejection)."""
     policy_id = session.scalar(select(Policy.id).where(Policy.number == row.policy_number))
     if policy_id is None:
-        raise NotFound(f"Policy {row.policy_number} does not exist.")
+        raise _Refused(
+            f"Policy {row.policy_number} does not exist.",
+            messages.message("import.policy_unknown", policy=row.policy_number),
+        )
     started_on = local_date(event.started_at, tz)
     if row.incident_date < started_on:
-        raise Conflict(
+        raise _Refused(
             f"The incident date {row.incident_date} is before event {event.code} started "
-            f"({started_on}); report it as an ordinary claim."
+            f"({started_on}); report it as an ordinary claim.",
+            messages.message(
+                "import.before_event",
+                incident=str(row.incident_date),
+                event=event.code,
+                started=str(started_on),
+            ),
         )
     amount = row.claimed_amount or sum((line.amount for line in row.loss_lines), Decimal("0"))
     if not amount:
-        raise Conflict("Give the claimed amount or itemised loss lines.")
+        raise _Refused(
+            "Give the claimed amount or itemised loss lines.",
+            messages.message("import.amount_missing"),
+        )
     return ClaimIn(
         policy_id=policy_id,
         claim_type=row.claim_type,
@@ -278,6 +342,16 @@ def _claim_in(
         channel=row.channel or channel,
         bank_account_id=row.bank_account_id,
         attributes=row.attributes,
+    )
+
+
+def _invalid(line: int, ref: str | None, exc: ValidationError) -> RowResult:
+    return RowResult(
+        line=line,
+        external_ref=ref,
+        outcome=Outcome.REJECTED,
+        reason=_validation_reason(exc),
+        message=_validation_said(exc),
     )
 
 
@@ -298,15 +372,14 @@ def _take_row(
             external_ref=None,
             outcome=Outcome.REJECTED,
             reason="A row must be an object of named fields.",
+            message=messages.message("import.row_not_object"),
         )
     ref = raw.get("external_ref")
     ref = str(ref) if ref not in (None, "") else None
     try:
         row = BulkClaimIn.model_validate(raw)
     except ValidationError as exc:
-        return RowResult(
-            line=line, external_ref=ref, outcome=Outcome.REJECTED, reason=_validation_reason(exc)
-        )
+        return _invalid(line, ref, exc)
     digest = _digest(row)
     existing = _existing(session, event, line, row, digest)
     if existing is not None:
@@ -338,18 +411,31 @@ def _take_row(
             _apply_triage(session, link, claim, now=now, settings=settings)
             session.add(link)
             session.flush()
-    except ClaimDeskError as exc:
-        return RowResult(line=line, external_ref=ref, outcome=Outcome.REJECTED, reason=exc.message)
-    except ValidationError as exc:
+    except _Refused as exc:
         return RowResult(
-            line=line, external_ref=ref, outcome=Outcome.REJECTED, reason=_validation_reason(exc)
+            line=line,
+            external_ref=ref,
+            outcome=Outcome.REJECTED,
+            reason=exc.message,
+            message=exc.said,
         )
+    except ClaimDeskError as exc:
+        return RowResult(
+            line=line,
+            external_ref=ref,
+            outcome=Outcome.REJECTED,
+            reason=exc.message,
+            message=_error_said(exc),
+        )
+    except ValidationError as exc:
+        return _invalid(line, ref, exc)
     except IntegrityError:  # the same row sent at the same time by another request
         return _existing(session, event, line, row, digest) or RowResult(
             line=line,
             external_ref=ref,
             outcome=Outcome.REJECTED,
             reason="The row conflicted with a concurrent change; send it again.",
+            message=messages.message("import.concurrent"),
         )
     return RowResult(
         line=line,

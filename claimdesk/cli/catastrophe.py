@@ -89,6 +89,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _write_rejected(path: Path, rows: dict[int, dict[str, Any]], rejected: list[RowResult]) -> None:
+    """The rejected rows with their line and reason: the reason in English (the file's
+    columns are a contract; the API's ``text`` says it in the reader's language)."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["line", "reason", *COLUMNS])

@@ -33,6 +33,7 @@ _CODE_PREFIXES = {
     "dispute_stage": "dispute.stage_",
     "dispute_outcome": "dispute.outcome_",
     "grade": "risk.grade_",
+    "import_field": "import.field_",
     "outcome": "outcome.",
     "role": "role.",
     "route": "route.",

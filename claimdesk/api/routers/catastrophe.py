@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from claimdesk.api.deps import ActorDep, NowDep, SessionDep, SettingsDep
+from claimdesk.api.texts import ReaderDep, intake_said
 from claimdesk.catastrophe import service
 from claimdesk.catastrophe.schemas import (
     MAX_ROWS_PER_REQUEST,
@@ -62,12 +63,15 @@ def bulk_intake(
     actor: ActorDep,
     settings: SettingsDep,
     now: NowDep,
+    t: ReaderDep,
     channel: Annotated[
         Channel, Query(description="Channel of rows that name none (staff intake).")
     ] = Channel.API,
 ) -> IntakeOut:
     """Report the rows as claims of the event; sending a row again creates nothing
-    (its ``external_ref`` is the key within the event)."""
+    (its ``external_ref`` is the key within the event). A rejected row says why in
+    ``text`` in the language Accept-Language asks for, in ``message`` as a message key and
+    parameters, and in ``reason`` in English."""
     if len(rows) > MAX_ROWS_PER_REQUEST:
         raise ValidationFailed(
             f"{len(rows)} rows in one request; send at most {MAX_ROWS_PER_REQUEST} a request "
@@ -83,9 +87,10 @@ def bulk_intake(
         settings=settings,
     )
     session.commit()
-    return service.intake_report(
+    report = service.intake_report(
         service.get_event(session, actor=actor, event_id=event_id), results
     )
+    return intake_said(report, t)
 
 
 @router.get("/{event_id}/queue", response_model=list[QueueItemOut])
