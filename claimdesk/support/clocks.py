@@ -365,6 +365,33 @@ def compliance(
     ]
 
 
+# The changes of a clock's state a ticket's history shows (escalations are ticket events).
+HISTORY_STATES = (SlaState.AT_RISK, SlaState.BREACHED, SlaState.MET)
+
+
+def ticket_state_changes(session: Session, *, ticket_id: int) -> list[SlaAlertOut]:
+    """When the ticket's clocks went at risk, were breached or were met, oldest first (the
+    caller has checked the ticket is the reader's to see)."""
+    rows = session.execute(
+        select(SlaEvent, SlaClock.metric)
+        .join(SlaClock, SlaClock.id == SlaEvent.clock_id)
+        .where(SlaClock.ticket_id == ticket_id, SlaEvent.kind.in_(HISTORY_STATES))
+        .order_by(SlaEvent.id)
+    )
+    return [
+        SlaAlertOut(
+            id=event.id,
+            at=event.at,
+            kind=event.kind,
+            to_state=event.to_state,
+            clock_metric=metric,
+            ticket_id=ticket_id,
+            claim_id=None,
+        )
+        for event, metric in rows
+    ]
+
+
 def alerts(session: Session, *, actor: Actor, limit: int = 100) -> list[SlaAlertOut]:
     """Warnings and escalations sent to this member of staff, newest first."""
     if actor.is_customer or actor.user_id is None:

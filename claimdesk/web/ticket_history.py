@@ -1,7 +1,8 @@
 """The ticket's history on the staff ticket page, oldest first like the claim timeline.
 
 Each event the support service recorded (opened, assigned, reassigned, status changes, the
-complaint record updated, an SLA escalation) becomes a message key and parameters
+complaint record updated, an SLA escalation) and each change of state of the ticket's SLA
+clocks (at risk, breached, met) becomes a message key and parameters
 (``claimdesk.core.messages``) that the page renders in the reader's language with
 :meth:`claimdesk.web.i18n.Translator.message`: statuses, channels, roles, SLA metrics and
 assignment rules by their names, people by their names (a customer's in the reader's
@@ -11,14 +12,14 @@ not know yet says "ticket updated", never its code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from claimdesk.core.messages import MESSAGE, code, codes, message
 from claimdesk.support.enums import TicketAction
-from claimdesk.support.schemas import TicketEventOut
+from claimdesk.support.schemas import SlaAlertOut, TicketEventOut
 
 # The user ids an event's data names, besides its actor.
 _PEOPLE = ("owner_id", "from_owner_id", "to_owner_id", "to")
@@ -26,6 +27,7 @@ _PEOPLE = ("owner_id", "from_owner_id", "to_owner_id", "to")
 RULES = ("first_contact", "round_robin", "least_load")
 COMPLAINT_FIELDS = ("category", "severity", "root_cause", "remedy", "regulator_reportable")
 _ACTIONS = {a.value for a in TicketAction}
+_SLA_STATES = ("at_risk", "breached", "met")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class HistoryLine:
     reason: str | None
 
 
-def people(events: Iterable[TicketEventOut]) -> set[int]:
+def people(events: Sequence[TicketEventOut]) -> set[int]:
     """The users the history names: actors, owners, whoever an escalation went to."""
     found = {e.actor_id for e in events if e.actor_id is not None}
     for event in events:
@@ -49,20 +51,46 @@ def people(events: Iterable[TicketEventOut]) -> set[int]:
     return found
 
 
-def history(events: Sequence[TicketEventOut], names: Mapping[int, Any]) -> list[HistoryLine]:
-    """The events oldest first (by time, then by the order they were recorded)."""
-    ordered = sorted(events, key=lambda e: (e.at, e.id))
-    return [
-        HistoryLine(
-            at=e.at,
-            kind=e.kind,
-            what=_what(e, names),
-            who=_who(e, names),
-            said=stored if isinstance(stored := e.data.get(MESSAGE), dict) else None,
-            reason=e.reason,
+def history(
+    events: Sequence[TicketEventOut],
+    names: Mapping[int, Any],
+    sla_changes: Sequence[SlaAlertOut] = (),
+) -> list[HistoryLine]:
+    """The events, and the SLA clocks' changes of state (at risk, breached, met), oldest
+    first: by time; at the same moment a clock's change first (the sweep that finds a
+    breach escalates it then), each kind in the order recorded."""
+    lines = [
+        (
+            (e.at, 1, e.id),
+            HistoryLine(
+                at=e.at,
+                kind=e.kind,
+                what=_what(e, names),
+                who=_who(e, names),
+                said=stored if isinstance(stored := e.data.get(MESSAGE), dict) else None,
+                reason=e.reason,
+            ),
         )
-        for e in ordered
+        for e in events
     ]
+    lines += [
+        (
+            (c.at, 0, c.id),
+            HistoryLine(
+                at=c.at,
+                kind=f"sla_{c.kind}",
+                what=message(
+                    f"ticket_history.sla_{c.kind}", metric=code("sla_metric", c.clock_metric)
+                ),
+                who=message("role.system"),
+                said=None,
+                reason=None,
+            ),
+        )
+        for c in sla_changes
+        if c.kind in _SLA_STATES
+    ]
+    return [line for _, line in sorted(lines, key=lambda pair: pair[0])]
 
 
 def _name(user_id: Any, names: Mapping[int, Any]) -> Any:

@@ -844,7 +844,9 @@ def _ticket_page(
         {
             "ticket": view,
             "history": ticket_history.history(
-                events, _names(session, ticket_history.people(events))
+                events,
+                _names(session, ticket_history.people(events)),
+                clocks.ticket_state_changes(session, ticket_id=ticket.id),
             ),
             "body": body,
             "actions": actions,

@@ -1,6 +1,6 @@
 """The staff ticket page shows the ticket's history (opened, assigned, complaint record,
-reassigned, SLA escalations, status changes) oldest first, with who and when, in the page's
-language only: codes by their names, no key or parameter left unrendered."""
+reassigned, SLA breaches and escalations, status changes) oldest first, with who and when,
+in the page's language only: codes by their names, no key or parameter left unrendered."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def test_the_staff_ticket_page_lists_the_history_in_the_readers_language(world):
 
     kinds = [kind for kind, _ in english]
     assert kinds[:4] == ["created", "assigned", "complaint_updated", "reassigned"]
-    assert "sla_escalated" in kinds
+    assert kinds[4:6] == ["sla_breached", "sla_breached"]  # the sweep finds both late
+    assert kinds[6] == "sla_escalated"  # and then escalates
     assert kinds[-2:] == [TicketAction.START, TicketAction.WAIT_ON_CUSTOMER]
     assert [kind for kind, _ in chinese] == kinds  # the same lines, oldest first
 
@@ -96,6 +97,8 @@ def test_the_staff_ticket_page_lists_the_history_in_the_readers_language(world):
         in (said["sla_escalated"])
     )
     assert "System" in said["sla_escalated"]
+    assert "First response time limit breached." in said["sla_breached"]
+    assert "Resolution time limit breached." in said["sla_breached"]
     assert "Work started: New → Open" in said[TicketAction.START]
     assert f"{second} (Service agent)" in said[TicketAction.START]
     waiting = said[TicketAction.WAIT_ON_CUSTOMER]
@@ -111,6 +114,7 @@ def test_the_staff_ticket_page_lists_the_history_in_the_readers_language(world):
         and "在工单收件箱中分配。" in (zh["reassigned"])
     )
     assert f"首次响应时限已升级至{desk.lead.username}（第1级）。" in zh["sla_escalated"]
+    assert "首次响应时限已超时。" in zh["sla_breached"] and "系统" in zh["sla_breached"]
     assert "开始处理：新建 → 处理中" in zh[TicketAction.START]
     assert f"{second}（客服专员）" in zh[TicketAction.START]
     assert "等待客户提供银行流水" in zh[TicketAction.WAIT_ON_CUSTOMER]

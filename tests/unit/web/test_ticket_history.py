@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from claimdesk.support.enums import TicketAction
-from claimdesk.support.schemas import TicketEventOut
+from claimdesk.support.schemas import SlaAlertOut, TicketEventOut
 from claimdesk.web.i18n import Translator
 from claimdesk.web.ticket_history import COMPLAINT_FIELDS, RULES, history, people
 
@@ -75,3 +75,33 @@ def test_lines_are_oldest_first_whatever_order_they_come_in():
     later = _event(2, "start", at=AT.replace(hour=3), from_status="new", to_status="open")
     first = _event(1, "created", data={"channel": "web"})
     assert [line.kind for line in history([later, first], {})] == ["created", "start"]
+
+
+def _change(n: int, kind: str, metric: str, at: datetime = AT) -> SlaAlertOut:
+    return SlaAlertOut(
+        id=n, at=at, kind=kind, to_state=kind, clock_metric=metric, ticket_id=1, claim_id=None
+    )
+
+
+def test_clock_changes_are_said_by_metric_and_come_before_events_of_the_same_moment():
+    changes = [
+        _change(1, "at_risk", "first_response", AT.replace(hour=1)),
+        _change(2, "breached", "first_response"),
+        _change(3, "met", "resolution", AT.replace(hour=4)),
+        _change(4, "paused", "resolution"),  # not a change of state the history shows
+    ]
+    escalated = _event(1, "sla_escalated", None, data={"metric": "first_response", "level": 1})
+    lines = history([escalated], {}, changes)
+    assert [line.kind for line in lines] == [
+        "sla_at_risk",
+        "sla_breached",
+        "sla_escalated",
+        "sla_met",
+    ]
+    en, zh = Translator("en", "Asia/Shanghai"), Translator("zh-CN", "Asia/Shanghai")
+    assert [en.message(line.what) for line in lines[:2]] == [
+        "First response time limit at risk.",
+        "First response time limit breached.",
+    ]
+    assert zh.message(lines[-1].what) == "解决时限已达成。"
+    assert en.message(lines[0].who) == "System"
