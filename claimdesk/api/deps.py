@@ -116,6 +116,21 @@ def sign_in(
     return state.set_actor(request, _signed_in(request, container, token, session, epoch))
 
 
+def signed_in_from_memory(request: Request, container: Container, *, epoch: int) -> Actor | None:
+    """:func:`sign_in` without the database, on the event loop: the actor when the token is
+    cached at ``epoch`` (the auth epoch just read) and the user's requests are counted in
+    process memory; None when that needs I/O (then :func:`sign_in` in a worker thread)."""
+    token = state.pending_token(request)
+    if token is None:  # not through enforce_access: fail closed
+        raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
+    limiter = state.rate_limiter(request)
+    actor = container.tokens.actor(token, epoch=epoch, now=container.clock.now())
+    if actor is None or not limiter.counts_users_in_process:
+        return None
+    limiter.hit_user(actor.user_id)
+    return state.set_actor(request, actor)
+
+
 async def get_actor(
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
