@@ -11,6 +11,7 @@ from claimdesk.api.deps import (
     NowDep,
     SessionDep,
     SettingsDep,
+    pending_token,
     sign_in,
     signed_in_from_memory,
     signs_in_itself,
@@ -123,9 +124,11 @@ def _read_on_loop(request: Request, container: Container, claim_id: int) -> byte
     claim = container.claims.current(claim_id, found.version)
     if found.version is not None and claim is None:
         return None
-    actor = signed_in_from_memory(request, container, epoch=found.epoch)
+    token = pending_token(request)
+    actor = signed_in_from_memory(request, container, token, epoch=found.epoch)
     if actor is None:
         return None
+    state.set_actor(request, actor)
     if claim is None or not service.can_see(actor, claim):
         raise NotFound(f"Claim {claim_id} does not exist.")
     return _answer(container, actor, claim, found.clocks)
