@@ -48,7 +48,7 @@ IdempotencyKey = Annotated[
 
 def _report(
     container: Container, actor: Actor, data: ClaimIn, idempotency_key: str | None
-) -> tuple[ClaimOut, bool]:
+) -> tuple[bytes, bool]:
     now, settings = container.clock.now(), container.settings
     with container.sessions() as session:
         claim, replayed = service.report_claim(
@@ -60,21 +60,22 @@ def _report(
             idempotency_key=idempotency_key,
         )
         session.commit()
-        return service.claim_view(claim, actor=actor, now=now, settings=settings), replayed
+        view = service.claim_view(claim, actor=actor, now=now, settings=settings)
+    return view.__pydantic_serializer__.to_json(view), replayed
 
 
 @router.post("", response_model=ClaimOut, status_code=201)
 async def report_claim(
     data: ClaimIn,
-    response: Response,
     actor: ActorDep,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    view, replayed = await run_in_threadpool(_report, container, actor, data, idempotency_key)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return view
+) -> Response:
+    """Report a claim; the view is serialised once, in the worker thread (FastAPI does not
+    validate the returned model again)."""
+    body, replayed = await run_in_threadpool(_report, container, actor, data, idempotency_key)
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return Response(body, status_code=201, media_type="application/json", headers=headers)
 
 
 @router.get("", response_model=list[ClaimOut])
