@@ -24,6 +24,7 @@ from claimdesk.claims.events import ClaimReported, ClaimTransitioned
 from claimdesk.config import Settings, get_settings
 from claimdesk.core.clock import Clock, SystemClock
 from claimdesk.core.db import (
+    LoopReads,
     build_engine,
     build_read_factory,
     build_session_factory,
@@ -89,11 +90,14 @@ class Container:
     claims: ClaimCache = field(default_factory=ClaimCache)
     # Sessions for short reads that change nothing (see core/db.build_read_factory).
     reads: sessionmaker[Session] = field(init=False)
+    # The event loop's own connection for the status read (see core/db.LoopReads).
+    loop_reads: LoopReads = field(init=False)
     # The task queue and the job runner (built by jobs/registry.py).
     runner: JobRunner = field(init=False)
 
     def __post_init__(self) -> None:
         self.reads = build_read_factory(self.engine, self.sessions)
+        self.loop_reads = LoopReads(self.engine)
 
 
 def build(

@@ -92,6 +92,7 @@ def container(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     upgrade_database(container)
     yield container
     _drop_everything(container)
+    container.loop_reads.close()
     container.engine.dispose()
 
 

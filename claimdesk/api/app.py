@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start-up, numpy's BLAS is kept to one thread (embedding.one_blas_thread) and
     the assistant's index (from its file when current) and model are loaded, so the
-    first question after a restart does not wait for them."""
+    first question after a restart does not wait for them. At shutdown the event loop's
+    read connection is closed."""
     container: Container = app.state.container
     one_blas_thread()
     if container.settings.assistant_warm_up:
@@ -60,7 +61,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             )
         except Exception:  # the first question loads them instead
             log.exception("The assistant's warm-up failed.")
-    yield
+    try:
+        yield
+    finally:
+        container.loop_reads.close()
 
 
 def create_app(container: Container | None = None) -> FastAPI:

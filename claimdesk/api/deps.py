@@ -18,7 +18,7 @@ from claimdesk.bootstrap import Container
 from claimdesk.config import Settings
 from claimdesk.core.errors import AuthenticationFailed, PermissionDenied
 from claimdesk.documents.storage import LocalBlobStore
-from claimdesk.security.service import Actor, actor_for_token
+from claimdesk.security.service import Actor, actor_for_token, auth_epoch
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -86,7 +86,9 @@ def _signed_in(
     already read), else in a read session of its own."""
     if session is None:
         with container.reads() as own:
-            return _signed_in(request, container, token, own)
+            actor = _signed_in(request, container, token, own)
+        container.loop_reads.open()  # the next sign-in can then be made on the event loop
+        return actor
     actor = actor_for_token(
         session, token=token, now=container.clock.now(), cache=container.tokens, epoch=epoch
     )
@@ -110,10 +112,53 @@ def sign_in(
     """The acting user of a route marked :func:`signs_in_itself`, signed in in ``session``
     (in a worker thread): the checks :func:`enforce_access` makes on other routes. ``epoch``:
     the auth epoch, when the handler read it in the same query as its data."""
+    token = pending_token(request)
+    return state.set_actor(request, _signed_in(request, container, token, session, epoch))
+
+
+def signed_in_from_memory(
+    request: Request, container: Container, token: str, *, epoch: int
+) -> Actor | None:
+    """:func:`_signed_in` without the database, on the event loop: the actor when the token
+    is cached at ``epoch`` (the auth epoch just read) and the user's requests are counted in
+    process memory; None when that needs I/O (then :func:`_signed_in` in a worker thread)."""
+    limiter = state.rate_limiter(request)
+    actor = container.tokens.actor(token, epoch=epoch, now=container.clock.now())
+    if actor is None or not limiter.counts_users_in_process:
+        return None
+    limiter.hit_user(actor.user_id)
+    return actor
+
+
+def _signed_in_on_loop(request: Request, container: Container, token: str) -> Actor | None:
+    """The actor of a cached token, with the auth epoch read on the event loop's own
+    connection (core/db.LoopReads); None when a worker thread must sign in."""
+    connection = container.loop_reads.connection()
+    if connection is None:
+        return None
+    try:
+        with connection:
+            epoch = auth_epoch(connection)
+    except DBAPIError:  # the worker thread's sign-in meets it again and answers for it
+        return None
+    return signed_in_from_memory(request, container, token, epoch=epoch)
+
+
+async def _signed_in_anywhere(request: Request, container: Container, token: str) -> Actor:
+    """Sign in on the event loop when the token is cached, else in a worker thread."""
+    found = _signed_in_on_loop(request, container, token)
+    if found is None:
+        found = await run_in_threadpool(_signed_in, request, container, token)
+    return found
+
+
+def pending_token(request: Request) -> str:
+    """The bearer token :func:`enforce_access` left to a route marked
+    :func:`signs_in_itself`."""
     token = state.pending_token(request)
     if token is None:  # not through enforce_access: fail closed
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    return state.set_actor(request, _signed_in(request, container, token, session, epoch))
+    return token
 
 
 async def get_actor(
@@ -126,8 +171,7 @@ async def get_actor(
         return known
     if not token:
         raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
-    found = await run_in_threadpool(_signed_in, request, container, token)
-    return state.set_actor(request, found)
+    return state.set_actor(request, await _signed_in_anywhere(request, container, token))
 
 
 async def enforce_access(
@@ -152,7 +196,7 @@ async def enforce_access(
     if getattr(getattr(route, "endpoint", None), "signs_in_itself", False):
         state.set_pending_token(request, token)
         return
-    state.set_actor(request, await run_in_threadpool(_signed_in, request, container, token))
+    state.set_actor(request, await _signed_in_anywhere(request, container, token))
 
 
 async def get_purpose(request: Request) -> str:

@@ -96,6 +96,12 @@ class RateLimiter:
             else None
         )
 
+    @property
+    def counts_users_in_process(self) -> bool:
+        """Whether :meth:`hit_user` counts in this process's memory (no I/O: it may run on
+        the event loop) rather than in shared storage."""
+        return self._local_users is not None
+
     def hit(self, which: RateLimit, request: Request) -> None:
         """Count one request from its client address; refuse it (429 with Retry-After) when
         over the limit."""

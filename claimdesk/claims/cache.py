@@ -8,14 +8,15 @@ on every read.
 
 A status read asks the database once (:meth:`ClaimCache.status`): the auth epoch (for the
 token check, see security/service.py), the claim's version and its statutory clocks, which
-the sweep changes without changing the claim's version."""
+the sweep changes without changing the claim's version. That one query is plain columns on a
+connection (no ORM session), so the API can make it on the event loop (api/routers/claims.py)."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import clocks as claim_clocks
@@ -26,11 +27,12 @@ from claimdesk.security.models import AuthEpoch
 from claimdesk.security.service import Actor, auth_epoch
 
 _VERSION = select(Claim.version).where(Claim.id == bindparam("claim_id"))
+_CLOCK = StatutoryClock.__table__.c
 _STATUS = (
     select(
-        select(AuthEpoch.value).where(AuthEpoch.id == 1).scalar_subquery(),
+        select(AuthEpoch.value).where(AuthEpoch.id == 1).scalar_subquery().label("epoch"),
         Claim.version,
-        StatutoryClock,
+        *(column.label(f"clock_{column.key}") for column in _CLOCK),
     )
     .select_from(Claim)
     .outerjoin(StatutoryClock, StatutoryClock.claim_id == Claim.id)
@@ -55,13 +57,25 @@ class ClaimCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def status(session: Session, claim_id: int) -> Status:
-        """The auth epoch, the claim's version and clocks, in one statement."""
-        rows = session.execute(_STATUS, {"claim_id": claim_id}).all()
+    def status(connection: Connection, claim_id: int) -> Status:
+        """The auth epoch, the claim's version and clocks, in one statement (the clocks as
+        detached objects: the view reads them, nothing changes them)."""
+        rows = connection.execute(_STATUS, {"claim_id": claim_id}).all()
         if not rows:
-            return Status(auth_epoch(session), None, [])
-        found = [clock for _, _, clock in rows if clock is not None]
-        return Status(rows[0][0] or 0, rows[0][1], claim_clocks.in_rule_order(found))
+            return Status(auth_epoch(connection), None, [])
+        found = [
+            StatutoryClock(**{column.key: row._mapping[f"clock_{column.key}"] for column in _CLOCK})
+            for row in rows
+            if row.clock_id is not None
+        ]
+        return Status(rows[0].epoch or 0, rows[0].version, claim_clocks.in_rule_order(found))
+
+    def current(self, claim_id: int, version: int | None) -> Claim | None:
+        """The kept copy of the claim when it is of ``version`` (None: not kept or stale)."""
+        known = self._claims.get(claim_id)
+        if version is None or known is None or known.version != version:
+            return None
+        return known
 
     def get(
         self, session: Session, *, actor: Actor, claim_id: int, version: int | None = None
@@ -72,8 +86,8 @@ class ClaimCache:
         :meth:`status`)."""
         if version is None:
             version = session.connection().scalar(_VERSION, {"claim_id": claim_id})
-        known = self._claims.get(claim_id)
-        if version is not None and known is not None and known.version == version:
+        known = self.current(claim_id, version)
+        if known is not None:
             if not service.can_see(actor, known):
                 raise NotFound(f"Claim {claim_id} does not exist.")
             return known

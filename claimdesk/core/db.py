@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import CursorResult, Result, make_url
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     InstrumentedAttribute,
@@ -40,6 +40,7 @@ from sqlalchemy.orm import (
     mapped_column,
     sessionmaker,
 )
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from claimdesk.core.errors import DATABASE_RETRY_AFTER_SECONDS, DatabaseBusy, ValidationFailed
@@ -377,6 +378,70 @@ def build_read_factory(engine: Engine, sessions: sessionmaker[Session]) -> sessi
         expire_on_commit=False,
         info=dict(sessions.kw.get("info") or {}),
     )
+
+
+# A read on the event loop gives up after this long rather than hold every other request.
+LOOP_READ_TIMEOUT_MS = 500
+
+
+class LoopReads:
+    """One database connection for reads made on the event loop itself (the claim status
+    read, api/routers/claims.py): a call to the thread pool costs more than such a read, and
+    under load the event loop and the worker threads then take turns for the interpreter.
+
+    The loop never waits here: it runs one read at a time, so the connection is free when
+    asked for, and it is only lent once it is open (:meth:`connection` returns None until a
+    worker thread has opened it with :meth:`open`, and after a failure discarded it).
+    Statements give up after ``LOOP_READ_TIMEOUT_MS`` (on PostgreSQL the server's
+    ``statement_timeout``; on SQLite the busy timeout, though WAL readers do not wait)."""
+
+    def __init__(self, engine: Engine) -> None:
+        timeout_seconds = LOOP_READ_TIMEOUT_MS / 1000
+        if engine.dialect.name == "sqlite":
+            self._engine = create_engine(
+                engine.url,
+                connect_args={"check_same_thread": False, "timeout": timeout_seconds},
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=0,
+            )
+        else:
+            self._engine = create_engine(
+                engine.url,
+                connect_args={"options": f"-c statement_timeout={LOOP_READ_TIMEOUT_MS}"},
+                isolation_level="AUTOCOMMIT",
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=0,
+            )
+            event.listen(self._engine, "connect", _note_checkin)
+            event.listen(self._engine, "checkin", _note_checkin)
+            event.listen(
+                self._engine, "checkout", _ping_when_idle(engine.dialect, IDLE_PING_SECONDS)
+            )
+        event.listen(self._engine, "before_cursor_execute", _refuse_out_of_range)
+
+    @property
+    def _pool(self) -> QueuePool:
+        return cast(QueuePool, self._engine.pool)  # a new one after dispose()
+
+    def connection(self) -> Connection | None:
+        """The open connection, or None (read in a worker thread then, and :meth:`open`)."""
+        if self._pool.checkedin() == 0:
+            return None
+        return self._engine.connect()
+
+    def open(self) -> None:
+        """Open the connection (in a worker thread: connecting may wait on the network).
+        A failure is logged, not raised: reads then go on in worker threads."""
+        if self._pool.checkedin() == 0 and self._pool.checkedout() == 0:
+            try:
+                self._engine.connect().close()
+            except DBAPIError:
+                log.warning("The event loop's read connection could not be opened.", exc_info=True)
+
+    def close(self) -> None:
+        self._engine.dispose()
 
 
 @contextmanager

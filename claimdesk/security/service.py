@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Connection, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -241,8 +241,12 @@ class TokenCache:
         self._entries: dict[str, _KnownToken] = {}
         self._lock = threading.Lock()
 
-    def get(self, digest: str) -> _KnownToken | None:
-        return self._entries.get(digest)
+    def actor(self, token: str, *, epoch: int, now: datetime) -> Actor | None:
+        """The token's actor when known at ``epoch`` and unexpired (None: ask the database)."""
+        known = self._entries.get(_digest(token))
+        if known is None or known.epoch != epoch or known.expires_at <= now:
+            return None
+        return known.actor
 
     def put(self, digest: str, known: _KnownToken) -> None:
         with self._lock:
@@ -254,9 +258,9 @@ class TokenCache:
 _EPOCH = select(AuthEpoch.value).where(AuthEpoch.id == 1)
 
 
-def auth_epoch(session: Session) -> int:
+def auth_epoch(connection: Connection) -> int:
     """The current auth epoch (one indexed read of one row)."""
-    return session.connection().scalar(_EPOCH) or 0
+    return connection.scalar(_EPOCH) or 0
 
 
 def actor_for_token(
@@ -270,12 +274,12 @@ def actor_for_token(
     """Who a bearer token acts for; from ``cache`` when nothing that ends access changed
     since it was read (the auth epoch is read first, so a change racing the read is seen
     by the next request; ``epoch`` when the caller read it in this request's first query)."""
-    digest = _digest(token)
     if epoch is None:
-        epoch = auth_epoch(session) if cache is not None else 0
-    known = cache.get(digest) if cache is not None else None
-    if known is not None and known.epoch == epoch and known.expires_at > now:
-        return known.actor
+        epoch = auth_epoch(session.connection()) if cache is not None else 0
+    known = cache.actor(token, epoch=epoch, now=now) if cache is not None else None
+    if known is not None:
+        return known
+    digest = _digest(token)
     found = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)

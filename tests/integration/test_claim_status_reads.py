@@ -1,6 +1,7 @@
 """The claim-status read (``GET /api/v1/claims/{id}``) signs in, loads and answers in one
-database call of its own: it answers what the other claim routes answer, and it keeps
-every check of the other signed-in routes (token, sign-out at once, rate limit, row level)."""
+database call of its own (on the event loop when the token and the claim are in memory):
+it answers what the other claim routes answer, and it keeps every check of the other
+signed-in routes (token, sign-out at once, rate limit, row level)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dataclasses
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from claimdesk.api.app import create_app
 from claimdesk.security.enums import Role
@@ -86,3 +88,52 @@ def test_status_reads_count_against_the_users_rate_limit(container, world, claim
     assert codes == [200, 200, 200, 429]
     assert refused.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(refused.headers["Retry-After"]) <= 120
+
+
+@pytest.fixture
+def statements(container):
+    """The statements sent through the suite's engine (not the event loop's own)."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(container.engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(container.engine, "before_cursor_execute", count)
+
+
+def test_a_repeated_status_read_is_answered_on_the_event_loop(world, claim_id, statements):
+    headers = world.login(Role.ADJUSTER)
+    first = world.client.get(f"/api/v1/claims/{claim_id}", headers=headers)
+    statements.clear()
+    again = world.client.get(f"/api/v1/claims/{claim_id}", headers=headers)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert statements == []  # its one query went through the loop's connection
+
+
+def test_a_status_read_on_the_event_loop_keeps_every_check(world, claim_id):
+    headers = world.login(Role.ADJUSTER)
+    assert world.client.get(f"/api/v1/claims/{claim_id}", headers=headers).status_code == 200
+    other = world.login(Role.CUSTOMER, world.customer("王芳", name_en="Wang Fang"))
+    world.client.get(f"/api/v1/claims/{claim_id}", headers=other)  # signed in once
+    assert world.client.get(f"/api/v1/claims/{claim_id}", headers=other).status_code == 404
+    missing = world.client.get(f"/api/v1/claims/{claim_id + 1000}", headers=headers)
+    assert missing.status_code == 404
+    too_big = world.client.get(f"/api/v1/claims/{2**63}", headers=headers)
+    assert too_big.status_code == 422, too_big.text
+
+
+def test_a_lost_loop_connection_leaves_the_read_to_a_worker_thread(
+    container, world, claim_id, statements
+):
+    headers = world.login(Role.ADJUSTER)
+    first = world.client.get(f"/api/v1/claims/{claim_id}", headers=headers)
+    container.loop_reads.close()  # as after the database dropped it
+    statements.clear()
+    again = world.client.get(f"/api/v1/claims/{claim_id}", headers=headers)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert statements  # read in a worker thread, which opened the loop's connection again
+    statements.clear()
+    assert world.client.get(f"/api/v1/claims/{claim_id}", headers=headers).status_code == 200
+    assert statements == []

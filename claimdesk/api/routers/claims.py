@@ -1,6 +1,7 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from claimdesk.api import state
@@ -10,13 +11,16 @@ from claimdesk.api.deps import (
     NowDep,
     SessionDep,
     SettingsDep,
+    pending_token,
     sign_in,
+    signed_in_from_memory,
     signs_in_itself,
 )
 from claimdesk.api.texts import ReaderDep, said
 from claimdesk.bootstrap import Container
 from claimdesk.claims import advances, clocks, reserves, service
 from claimdesk.claims.enums import ClaimStatus
+from claimdesk.claims.models import Claim, StatutoryClock
 from claimdesk.claims.schemas import (
     AdvancePaymentIn,
     ClaimEventOut,
@@ -37,13 +41,14 @@ IdempotencyKey = Annotated[
 ]
 
 
-# The two hot routes (report, status read) run their whole database work in one call to the
-# thread pool, with a session of their own; the rest of the request stays on the event loop.
+# The report runs its whole database work in one call to the thread pool, with a session of
+# its own; the status read makes its one query on the event loop when it can (see
+# _read_on_loop), else in one call to the thread pool too.
 
 
 def _report(
     container: Container, actor: Actor, data: ClaimIn, idempotency_key: str | None
-) -> tuple[ClaimOut, bool]:
+) -> tuple[bytes, bool]:
     now, settings = container.clock.now(), container.settings
     with container.sessions() as session:
         claim, replayed = service.report_claim(
@@ -55,21 +60,22 @@ def _report(
             idempotency_key=idempotency_key,
         )
         session.commit()
-        return service.claim_view(claim, actor=actor, now=now, settings=settings), replayed
+        view = service.claim_view(claim, actor=actor, now=now, settings=settings)
+    return view.__pydantic_serializer__.to_json(view), replayed
 
 
 @router.post("", response_model=ClaimOut, status_code=201)
 async def report_claim(
     data: ClaimIn,
-    response: Response,
     actor: ActorDep,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> ClaimOut:
-    view, replayed = await run_in_threadpool(_report, container, actor, data, idempotency_key)
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return view
+) -> Response:
+    """Report a claim; the view is serialised once, in the worker thread (FastAPI does not
+    validate the returned model again)."""
+    body, replayed = await run_in_threadpool(_report, container, actor, data, idempotency_key)
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return Response(body, status_code=201, media_type="application/json", headers=headers)
 
 
 @router.get("", response_model=list[ClaimOut])
@@ -102,21 +108,53 @@ def list_claims(
     ]
 
 
+def _read_on_loop(request: Request, container: Container, claim_id: int) -> bytes | None:
+    """The status read on the event loop, when all it needs besides one query is in memory:
+    the token (at the auth epoch the query reads), the claim's current copy and the user's
+    request count. One query on the loop's own connection (core/db.LoopReads), no worker
+    thread. None: the read needs more (a sign-in, a load, a connection), made by
+    :func:`_read` in a worker thread."""
+    connection = container.loop_reads.connection()
+    if connection is None:
+        return None
+    try:
+        with connection:
+            found = container.claims.status(connection, claim_id)
+    except DBAPIError:  # :func:`_read` meets it again and answers as for any database error
+        return None
+    claim = container.claims.current(claim_id, found.version)
+    if found.version is not None and claim is None:
+        return None
+    token = pending_token(request)
+    actor = signed_in_from_memory(request, container, token, epoch=found.epoch)
+    if actor is None:
+        return None
+    state.set_actor(request, actor)
+    if claim is None or not service.can_see(actor, claim):
+        raise NotFound(f"Claim {claim_id} does not exist.")
+    return _answer(container, actor, claim, found.clocks)
+
+
 def _read(request: Request, container: Container, claim_id: int) -> bytes:
     """Sign in, load and answer in one thread-pool call, one read session and (with the
     token and the claim cached) one query: the auth epoch, the claim's version and its
-    statutory clocks (claims/cache.py). The answer is serialised here, once (the route
-    returns the bytes, so FastAPI does not validate the model again)."""
+    statutory clocks (claims/cache.py). Then the loop's connection is opened, if it is not,
+    for the next read."""
     with container.reads() as session:
-        found = container.claims.status(session, claim_id)
+        found = container.claims.status(session.connection(), claim_id)
         actor = sign_in(request, container, session, epoch=found.epoch)
         claim = container.claims.get(session, actor=actor, claim_id=claim_id, version=found.version)
+    container.loop_reads.open()
+    return _answer(container, actor, claim, found.clocks)
+
+
+def _answer(
+    container: Container, actor: Actor, claim: Claim, clocks: list[StatutoryClock]
+) -> bytes:
+    """The claim view, serialised once (the route returns the bytes, so FastAPI does not
+    validate the model again)."""
     view = service.claim_view(
-        claim,
-        actor=actor,
-        now=container.clock.now(),
-        settings=container.settings,
-        clocks=found.clocks,
+        claim, actor=actor, now=container.clock.now(), settings=container.settings, clocks=clocks
     )
     return view.__pydantic_serializer__.to_json(view)
 
@@ -124,7 +162,10 @@ def _read(request: Request, container: Container, claim_id: int) -> bytes:
 @router.get("/{claim_id}", response_model=ClaimOut)
 @signs_in_itself
 async def get_claim(claim_id: int, request: Request) -> Response:
-    body = await run_in_threadpool(_read, request, state.container(request), claim_id)
+    container = state.container(request)
+    body = _read_on_loop(request, container, claim_id)
+    if body is None:
+        body = await run_in_threadpool(_read, request, container, claim_id)
     return Response(body, media_type="application/json")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from typer.testing import CliRunner
 
 from claimdesk.cli import main as cli
@@ -107,6 +107,24 @@ def test_a_token_stops_working_when_it_is_signed_out(world):
     headers = world.staff(Role.ADJUSTER)
     assert world.client.post("/api/v1/auth/logout", headers=headers).status_code == 204
     assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_a_cached_token_signs_in_on_the_event_loop(world, container):
+    """The second request of a token reads the auth epoch on the event loop's own
+    connection: nothing of the sign-in goes through the worker threads' engine."""
+    headers = world.staff(Role.ADJUSTER)
+    assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(container.engine, "before_cursor_execute", count)
+    try:
+        assert world.client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    finally:
+        event.remove(container.engine, "before_cursor_execute", count)
+    assert not [s for s in seen if "auth_epochs" in s or "api_tokens" in s]
 
 
 def test_role_changes_are_recorded_in_the_ledger(world, container, monkeypatch):
