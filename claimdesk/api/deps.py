@@ -133,13 +133,8 @@ def signed_in_from_memory(
 def _signed_in_on_loop(request: Request, container: Container, token: str) -> Actor | None:
     """The actor of a cached token, with the auth epoch read on the event loop's own
     connection (core/db.LoopReads); None when a worker thread must sign in."""
-    connection = container.loop_reads.connection()
-    if connection is None:
-        return None
-    try:
-        with connection:
-            epoch = auth_epoch(connection)
-    except DBAPIError:  # the worker thread's sign-in meets it again and answers for it
+    epoch = container.loop_reads.read(auth_epoch)
+    if epoch is None:
         return None
     return signed_in_from_memory(request, container, token, epoch=epoch)
 

@@ -384,52 +384,61 @@ def build_read_factory(engine: Engine, sessions: sessionmaker[Session]) -> sessi
 LOOP_READ_TIMEOUT_MS = 500
 
 
+# The application name of the event loop's read connection on a database server.
+LOOP_READS_APPLICATION = "claimdesk-loop-reads"
+
+
 class LoopReads:
     """One database connection for reads made on the event loop itself (the claim status
-    read, api/routers/claims.py): a call to the thread pool costs more than such a read, and
-    under load the event loop and the worker threads then take turns for the interpreter.
+    read and a cached token's sign-in, api/): a call to the thread pool costs more than such
+    a read, and under load the event loop and the worker threads then take turns for the
+    interpreter.
 
-    The loop never waits here: it runs one read at a time, so the connection is free when
-    asked for, and it is only lent once it is open (:meth:`connection` returns None until a
-    worker thread has opened it with :meth:`open`, and after a failure discarded it).
-    Statements give up after ``LOOP_READ_TIMEOUT_MS`` (on PostgreSQL the server's
-    ``statement_timeout``; on SQLite the busy timeout, though WAL readers do not wait)."""
+    The loop never waits here. It runs one read at a time, so the connection is free when
+    asked for; it never connects: :meth:`read` answers None until a worker thread has
+    opened the connection (:meth:`open`), and after the connection was lost (it is then
+    dropped, not replaced on the loop). Statements give up after ``LOOP_READ_TIMEOUT_MS``
+    (on PostgreSQL the server's ``statement_timeout``; on SQLite the busy timeout, though
+    WAL readers do not wait for writers)."""
 
     def __init__(self, engine: Engine) -> None:
         timeout_seconds = LOOP_READ_TIMEOUT_MS / 1000
         if engine.dialect.name == "sqlite":
-            self._engine = create_engine(
-                engine.url,
-                connect_args={"check_same_thread": False, "timeout": timeout_seconds},
-                pool_size=1,
-                max_overflow=0,
-                pool_timeout=0,
-            )
+            connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": timeout_seconds}
+            options: dict[str, Any] = {}
         else:
-            self._engine = create_engine(
-                engine.url,
-                connect_args={"options": f"-c statement_timeout={LOOP_READ_TIMEOUT_MS}"},
-                isolation_level="AUTOCOMMIT",
-                pool_size=1,
-                max_overflow=0,
-                pool_timeout=0,
-            )
-            event.listen(self._engine, "connect", _note_checkin)
-            event.listen(self._engine, "checkin", _note_checkin)
-            event.listen(
-                self._engine, "checkout", _ping_when_idle(engine.dialect, IDLE_PING_SECONDS)
-            )
+            connect_args = {
+                "options": f"-c statement_timeout={LOOP_READ_TIMEOUT_MS}",
+                "application_name": LOOP_READS_APPLICATION,
+            }
+            options = {"isolation_level": "AUTOCOMMIT"}
+        self._engine = create_engine(
+            engine.url,
+            connect_args=connect_args,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=0,
+            **options,
+        )
         event.listen(self._engine, "before_cursor_execute", _refuse_out_of_range)
 
     @property
     def _pool(self) -> QueuePool:
         return cast(QueuePool, self._engine.pool)  # a new one after dispose()
 
-    def connection(self) -> Connection | None:
-        """The open connection, or None (read in a worker thread then, and :meth:`open`)."""
+    def read(self, query: Callable[[Connection], T]) -> T | None:
+        """``query`` on the open connection; None when it is not open, or when the database
+        failed (the caller then reads in a worker thread, which meets the failure again and
+        answers for it). A lost connection is dropped, to be opened again off the loop."""
         if self._pool.checkedin() == 0:
             return None
-        return self._engine.connect()
+        try:
+            with self._engine.connect() as connection:
+                return query(connection)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                self._engine.dispose()
+            return None
 
     def open(self) -> None:
         """Open the connection (in a worker thread: connecting may wait on the network).

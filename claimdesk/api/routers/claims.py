@@ -1,7 +1,6 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from claimdesk.api import state
@@ -114,13 +113,10 @@ def _read_on_loop(request: Request, container: Container, claim_id: int) -> byte
     request count. One query on the loop's own connection (core/db.LoopReads), no worker
     thread. None: the read needs more (a sign-in, a load, a connection), made by
     :func:`_read` in a worker thread."""
-    connection = container.loop_reads.connection()
-    if connection is None:
-        return None
-    try:
-        with connection:
-            found = container.claims.status(connection, claim_id)
-    except DBAPIError:  # :func:`_read` meets it again and answers as for any database error
+    found = container.loop_reads.read(
+        lambda connection: container.claims.status(connection, claim_id)
+    )
+    if found is None:
         return None
     claim = container.claims.current(claim_id, found.version)
     if found.version is not None and claim is None:
