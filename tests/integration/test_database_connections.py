@@ -79,7 +79,10 @@ def test_a_lost_loop_connection_is_dropped_and_opened_again_off_the_loop(
         with container.engine.connect() as connection:
             return list(
                 connection.execute(
-                    text("select pid from pg_stat_activity where application_name = :name"),
+                    text(
+                        "select pid from pg_stat_activity"
+                        " where application_name = :name and datname = current_database()"
+                    ),
                     {"name": LOOP_READS_APPLICATION},
                 ).scalars()
             )
