@@ -256,8 +256,10 @@ def _validation_said(exc: ValidationError) -> dict[str, Any]:
 
 
 def _error_said(exc: ClaimDeskError) -> dict[str, Any]:
-    """A service's refusal, in the languages its error gives (its code's text stands in
-    where it gives none)."""
+    """Why the row was refused: this module's own reason, or a service's refusal in the
+    languages its error gives (its code's text stands in where it gives none)."""
+    if isinstance(exc, _Refused):
+        return exc.said
     return messages.message(
         "import.refused", error=messages.both(exc.message_in("zh-CN"), exc.message_in("en"))
     )
@@ -411,14 +413,6 @@ def _take_row(
             _apply_triage(session, link, claim, now=now, settings=settings)
             session.add(link)
             session.flush()
-    except _Refused as exc:
-        return RowResult(
-            line=line,
-            external_ref=ref,
-            outcome=Outcome.REJECTED,
-            reason=exc.message,
-            message=exc.said,
-        )
     except ClaimDeskError as exc:
         return RowResult(
             line=line,

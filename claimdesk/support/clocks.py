@@ -365,6 +365,20 @@ def compliance(
     ]
 
 
+def _alert(
+    event: SlaEvent, metric: str, ticket_id: int | None, claim_id: int | None
+) -> SlaAlertOut:
+    return SlaAlertOut(
+        id=event.id,
+        at=event.at,
+        kind=event.kind,
+        to_state=event.to_state,
+        clock_metric=metric,
+        ticket_id=ticket_id,
+        claim_id=claim_id,
+    )
+
+
 # The changes of a clock's state a ticket's history shows (escalations are ticket events).
 HISTORY_STATES = (SlaState.AT_RISK, SlaState.BREACHED, SlaState.MET)
 
@@ -378,18 +392,7 @@ def ticket_state_changes(session: Session, *, ticket_id: int) -> list[SlaAlertOu
         .where(SlaClock.ticket_id == ticket_id, SlaEvent.kind.in_(HISTORY_STATES))
         .order_by(SlaEvent.id)
     )
-    return [
-        SlaAlertOut(
-            id=event.id,
-            at=event.at,
-            kind=event.kind,
-            to_state=event.to_state,
-            clock_metric=metric,
-            ticket_id=ticket_id,
-            claim_id=None,
-        )
-        for event, metric in rows
-    ]
+    return [_alert(event, metric, ticket_id, None) for event, metric in rows]
 
 
 def alerts(session: Session, *, actor: Actor, limit: int = 100) -> list[SlaAlertOut]:
@@ -405,14 +408,5 @@ def alerts(session: Session, *, actor: Actor, limit: int = 100) -> list[SlaAlert
         .limit(limit)
     )
     return [
-        SlaAlertOut(
-            id=event.id,
-            at=event.at,
-            kind=event.kind,
-            to_state=event.to_state,
-            clock_metric=metric,
-            ticket_id=ticket_id,
-            claim_id=claim_id,
-        )
-        for event, metric, ticket_id, claim_id in rows
+        _alert(event, metric, ticket_id, claim_id) for event, metric, ticket_id, claim_id in rows
     ]

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from claimdesk.core.messages import MESSAGE, code, codes, message
+from claimdesk.support.clocks import HISTORY_STATES
 from claimdesk.support.enums import TicketAction
 from claimdesk.support.schemas import SlaAlertOut, TicketEventOut
 
@@ -27,7 +28,6 @@ _PEOPLE = ("owner_id", "from_owner_id", "to_owner_id", "to")
 RULES = ("first_contact", "round_robin", "least_load")
 COMPLAINT_FIELDS = ("category", "severity", "root_cause", "remedy", "regulator_reportable")
 _ACTIONS = {a.value for a in TicketAction}
-_SLA_STATES = ("at_risk", "breached", "met")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def history(
             ),
         )
         for c in sla_changes
-        if c.kind in _SLA_STATES
+        if c.kind in HISTORY_STATES
     ]
     return [line for _, line in sorted(lines, key=lambda pair: pair[0])]
 
